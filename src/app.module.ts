@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './core/database/database.module';
+import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
+import { LoggingModule } from './core/logging/logging.module';
+import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
+import { HealthModule } from './health/health.module';
+
+@Module({})
+export class AppModule {
+  /**
+   * The whole application. Built per call so every app instance (and every
+   * test app) validates and reads the environment it starts with.
+   */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

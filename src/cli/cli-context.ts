@@ -1,0 +1,27 @@
+import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppConfigModule } from '../config/config.module';
+import { InvalidEnvironmentError } from '../config/env.validation';
+
+@Module({})
+class CliModule {}
+
+/** A Nest context with validated config plus `imports`, for one-shot commands. */
+export async function createCliContext(imports: ReadonlyArray<Type | DynamicModule>): Promise<INestApplicationContext> {
+  const module: DynamicModule = { module: CliModule, imports: [AppConfigModule.forRoot(), ...imports] };
+  return NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
+}
+
+/** Runs a command, printing a clean message (never a stack) for a bad environment. */
+export function runCli(command: () => Promise<void>): void {
+  command().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      const message = error instanceof InvalidEnvironmentError || error instanceof CliUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`${message}\n`);
+      process.exit(error instanceof CliUsageError ? 2 : 1);
+    },
+  );
+}
+
+export class CliUsageError extends Error {}

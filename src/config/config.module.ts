@@ -1,0 +1,45 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { databaseConfig } from './database.config';
+import { validateEnv } from './env.validation';
+import { githubOAuthConfig } from './oauth-github.config';
+import { googleOAuthConfig } from './oauth-google.config';
+import { redisConfig } from './redis.config';
+import { resilienceConfig } from './resilience.config';
+import { sendgridConfig } from './sendgrid.config';
+import { storageConfig } from './storage.config';
+import { stripeConfig } from './stripe.config';
+
+/**
+ * Loads `.env` when present (real environment variables win), validates the
+ * whole environment once, and exposes one typed namespace per concern:
+ * inject with `@Inject(stripeConfig.KEY) cfg: ConfigType<typeof stripeConfig>`.
+ */
+@Module({})
+export class AppConfigModule {
+  /** Built per application so each app (and each test app) validates the environment it starts with. */
+  static forRoot(): Promise<DynamicModule> {
+    return ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      envFilePath: ['.env'],
+      // Tests set their environment explicitly; a developer's .env must not leak into them.
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+      validate: validateEnv,
+      load: [
+        appConfig,
+        databaseConfig,
+        redisConfig,
+        resilienceConfig,
+        authConfig,
+        stripeConfig,
+        sendgridConfig,
+        storageConfig,
+        googleOAuthConfig,
+        githubOAuthConfig,
+      ],
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { join, resolve } from 'node:path';
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { bool, int, list, str } from './env.parse';
+import { type EnvSpec, type RawEnv, groupComplete, isSet } from './env.spec';
+import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from './env.validators';
+
+const S3_GROUP = {
+  label: 'S3 storage',
+  required: ['S3_BUCKET'],
+  optional: ['S3_REGION', 'S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],
+} as const;
+const S3_STATIC_CREDENTIALS = {
+  label: 'S3 static credentials',
+  required: ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],
+} as const;
+
+class StorageEnv {
+  @EmptyAsUndefined() @IsOptional() @IsIn(['local', 's3'])
+  STORAGE_DRIVER?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString() @MinLength(32, { message: 'STORAGE_URL_SECRET must be at least 32 characters' })
+  STORAGE_URL_SECRET?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 5 * 1024 ** 4)
+  STORAGE_MAX_UPLOAD_BYTES?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString()
+  STORAGE_ALLOWED_TYPES?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 604_800)
+  STORAGE_URL_MAX_EXPIRES_SECONDS?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString()
+  S3_BUCKET?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString()
+  S3_REGION?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  S3_ENDPOINT?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  S3_FORCE_PATH_STYLE?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+}
+
+export const storageConfig = registerAs('storage', () => {
+  const env = process.env;
+  const dataDir = resolve(str(env.DATA_DIR, './data'));
+  return {
+    driver: (str(env.STORAGE_DRIVER) ?? (isSet(env.S3_BUCKET) ? 's3' : 'local')) as 'local' | 's3',
+    /** Signs local-driver URLs. Unset in development: a random per-process secret (URLs die with the process). */
+    urlSecret: str(env.STORAGE_URL_SECRET),
+    localRoot: join(dataDir, 'files'),
+    maxUploadBytes: int(env.STORAGE_MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
+    allowedTypes: list(env.STORAGE_ALLOWED_TYPES, [
+      'image/png',
+      'image/jpeg',
+      'image/gif',
+      'image/webp',
+      'application/pdf',
+      'text/plain',
+      'text/csv',
+      'application/json',
+      'application/zip',
+      'application/octet-stream',
+    ]),
+    urlMaxExpiresSeconds: int(env.STORAGE_URL_MAX_EXPIRES_SECONDS, 604_800),
+    s3: {
+      configured: groupComplete(env, S3_GROUP),
+      bucket: str(env.S3_BUCKET),
+      region: str(env.S3_REGION, 'us-east-1'),
+      endpoint: str(env.S3_ENDPOINT),
+      forcePathStyle: bool(env.S3_FORCE_PATH_STYLE, isSet(env.S3_ENDPOINT)),
+      accessKeyId: str(env.S3_ACCESS_KEY_ID),
+      secretAccessKey: str(env.S3_SECRET_ACCESS_KEY),
+    },
+  };
+});
+
+export type StorageConfig = ReturnType<typeof storageConfig>;
+
+export const storageEnv: EnvSpec = {
+  namespace: 'storage',
+  schema: StorageEnv,
+  groups: [S3_GROUP, S3_STATIC_CREDENTIALS],
+  rules: (env: RawEnv) =>
+    env.STORAGE_DRIVER === 's3' && !isSet(env.S3_BUCKET) ? ['S3_BUCKET: required when STORAGE_DRIVER=s3'] : [],
+  production: (env: RawEnv) =>
+    (env.STORAGE_DRIVER ?? 'local') === 'local' && !isSet(env.STORAGE_URL_SECRET)
+      ? ['STORAGE_URL_SECRET: must be set in production (signs local download/upload URLs)']
+      : [],
+};

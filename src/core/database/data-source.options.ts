@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../../config/database.config';
+import { MIGRATIONS } from './migrations';
+
+interface SqlitePragmaTarget {
+  pragma(source: string): unknown;
+}
+
+/**
+ * TypeORM options for either engine. Shared by the app and by the migration
+ * CLI so both see the same schema and migrations.
+ */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  const common = {
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    logging: config.logging ? ['error' as const, 'warn' as const, 'query' as const] : ['error' as const],
+  };
+  if (config.engine === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: config.url,
+      poolSize: config.poolSize,
+      ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+      extra: { connectionTimeoutMillis: 5_000, application_name: 'portico' },
+    };
+  }
+  mkdirSync(dirname(config.sqlitePath), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: config.sqlitePath,
+    // WAL lets readers run while the processor writes; busy_timeout makes a
+    // second writer wait instead of failing with SQLITE_BUSY.
+    prepareDatabase: (db: SqlitePragmaTarget) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './integration.error';
+export * from './problem';
+export * from './problem.exception';
+export * from './problem-details.filter';
+export * from './validation-problem.exception';
+export * from './api-problem-responses.decorator';

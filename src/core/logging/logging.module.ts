@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { appConfig } from '../../config/app.config';
+import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf } from '../http/request-id';
+import { REDACTED_HEADER_PATHS, redactDeep } from './redact';
+
+type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?: string };
+
+/**
+ * JSON logs through pino (pretty with LOG_PRETTY=true, as `start:dev` sets).
+ * One line per request with method, route, status, duration and request id;
+ * every line logged while serving a request carries that id.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: ConfigType<typeof appConfig>) => ({
+        pinoHttp: {
+          level: app.logLevel,
+          transport: app.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          redact: { paths: REDACTED_HEADER_PATHS, censor: '[Redacted]' },
+          formatters: { log: (object: Record<string, unknown>) => redactDeep(object) as Record<string, unknown> },
+          // `assignRequestId` ran first; fall back for apps mounted without it.
+          genReqId: (req: IncomingMessage) => requestIdOf(req) ?? requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+            err !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          customSuccessObject: (req: RoutedRequest, res: ServerResponse, value: Record<string, unknown>) => ({
+            ...value,
+            route: req.route?.path,
+            status: res.statusCode,
+          }),
+          customErrorObject: (req: RoutedRequest, res: ServerResponse, _err: Error, value: Record<string, unknown>) => ({
+            ...value,
+            route: req.route?.path,
+            status: res.statusCode,
+          }),
+          serializers: {
+            req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+              id: req.id,
+              method: req.method,
+              // Query strings may carry tokens (signed URLs, OAuth codes): log the path only.
+              url: req.url.split('?')[0],
+              headers: req.headers,
+            }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          // Probes and scrapes would drown the request log.
+          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { appConfig } from '../../../config/app.config';
+import { uuidv7 } from '../../database/ids';
+import type { ApiKeyPrincipal } from '../principal';
+import { ApiKeyEntity } from './api-key.entity';
+import { generateApiKey, hashApiKey, sameHash } from './api-key.hash';
+
+/** Service API keys for REST clients that are other backends. */
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeysService.name);
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  /** Loads `API_KEYS` (name:sha256[:admin]) so the environment never holds a usable key. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const entry of this.app.apiKeys) {
+      const scopes = entry.admin ? 'admin' : '';
+      const existing = await this.keys.findOne({ where: { name: entry.name } });
+      if (existing === null) {
+        await this.keys.insert({ id: uuidv7(), name: entry.name, keyHash: entry.sha256, scopes, source: 'env', revokedAt: null, lastUsedAt: null });
+      } else if (existing.keyHash !== entry.sha256 || existing.scopes !== scopes || existing.revokedAt !== null) {
+        await this.keys.update({ id: existing.id }, { keyHash: entry.sha256, scopes, source: 'env', revokedAt: null });
+      }
+    }
+    if (this.app.apiKeys.length > 0) this.logger.log(`Loaded ${this.app.apiKeys.length} API key(s) from API_KEYS`);
+  }
+
+  /** The principal for a presented key, or null when it is unknown or revoked. */
+  async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
+    const hash = hashApiKey(presented);
+    const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    if (row === null || !sameHash(row.keyHash, hash)) return null;
+    return { kind: 'api_key', id: row.id, name: row.name, admin: row.scopes.split(' ').includes('admin') };
+  }
+
+  /** Creates a key and returns it; only its hash is stored. */
+  async create(name: string, admin: boolean): Promise<{ id: string; key: string }> {
+    const key = generateApiKey();
+    const id = uuidv7();
+    await this.keys.insert({ id, name, keyHash: hashApiKey(key), scopes: admin ? 'admin' : '', source: 'cli', revokedAt: null, lastUsedAt: null });
+    return { id, key };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './admin.decorator';
+export * from './current-principal.decorator';
+export * from './principal';
+export * from './public.decorator';
