@@ -1,0 +1,43 @@
+import type { EntityTarget } from 'typeorm';
+import type { DurableRecord } from './durable-record.entity';
+
+/** Throw from a handler to dead-letter the row at once (retrying cannot help). */
+export class PermanentFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentFailure';
+  }
+}
+
+export interface DurableQueueDefinition<T extends DurableRecord> {
+  /** Name for logs and metrics (`stripe-events`, `emails`). */
+  readonly name: string;
+  /** TypeORM entity extending DurableRecord (its table has the durable columns). */
+  readonly entity: EntityTarget<T>;
+  /** Handles one claimed row. Resolve → `done`; throw → retry with backoff, `dead` after `maxAttempts`. */
+  handle(row: T): Promise<void>;
+  /** Attempts before a row is dead-lettered (default 8). */
+  readonly maxAttempts?: number;
+  /** Backoff between attempts: full jitter, random(0, min(capMs, baseMs·2^attempt)) (defaults 1 s, 5 min). */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+  /** How long a claim lasts before another worker may take the row (default 30 s). */
+  readonly leaseMs?: number;
+  /** Rows claimed per poll (default 20). */
+  readonly batchSize?: number;
+  /** Rows handled at once per instance (default 4). */
+  readonly concurrency?: number;
+  /** Poll interval when idle (default 1 s); `kick()` polls at once. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface DurableQueue {
+  readonly name: string;
+  /** Poll now (call after inserting a row so it is handled without waiting for the next tick). */
+  kick(): void;
+  /** Claims and handles due rows until none is due; resolves with how many were handled (tests, CLI). */
+  drain(): Promise<number>;
+  /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when not found. */
+  replay(id: string): Promise<boolean>;
+  /** Row counts by status. */
+  counts(): Promise<Record<string, number>>;
+}
