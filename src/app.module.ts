@@ -4,8 +4,9 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
-import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
+import { SecurityModule } from './core/security/security.module';
 import { HealthModule } from './health/health.module';
+import { AuthModule } from './integrations/auth/auth.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      imports: [config, LoggingModule, DatabaseModule, SecurityModule, HealthModule, AuthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

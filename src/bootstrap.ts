@@ -3,6 +3,7 @@ import { type DynamicModule, type INestApplication, ValidationPipe, type Type } 
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -46,6 +47,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
   app.use(helmet());
+  // Session and login-state cookies (auth integration); unsigned: their values are sealed or signed themselves.
+  app.use(cookieParser());
   const anyOrigin = config.corsOrigins.includes('*');
   app.enableCors({
     origin: anyOrigin ? true : config.corsOrigins,

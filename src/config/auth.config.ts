@@ -20,6 +20,12 @@ class AuthEnv {
 
   @EmptyAsUndefined() @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'AUTH_DEFAULT_REDIRECT_URL must be an http(s) URL' })
   AUTH_DEFAULT_REDIRECT_URL?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString() @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_ISSUER must be 1-200 characters without spaces' })
+  AUTH_JWT_ISSUER?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsString() @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_AUDIENCE must be 1-200 characters without spaces' })
+  AUTH_JWT_AUDIENCE?: string;
 }
 
 export const authConfig = registerAs('auth', () => {
@@ -31,6 +37,16 @@ export const authConfig = registerAs('auth', () => {
     redirectAllowlist: list(env.AUTH_REDIRECT_ALLOWLIST),
     /** Where logins land when `returnTo` is missing or not allowed. Defaults to the app's own `/`. */
     defaultRedirectUrl: str(env.AUTH_DEFAULT_REDIRECT_URL),
+    /** `iss` of session tokens; checked on every request. */
+    jwtIssuer: str(env.AUTH_JWT_ISSUER, 'portico'),
+    /** `aud` of session tokens; checked on every request. */
+    jwtAudience: str(env.AUTH_JWT_AUDIENCE, 'portico-api'),
+    /** Access token lifetime (seconds): short, refresh tokens carry the session. */
+    accessTokenTtlSeconds: 15 * 60,
+    /** Refresh token lifetime (seconds); each rotation starts a new period. */
+    refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+    /** How long a login may take between the redirect to the provider and the callback. */
+    loginStateTtlSeconds: 10 * 60,
   };
 });
 

@@ -24,6 +24,8 @@ export interface TestAppOptions {
   readonly extraModules?: ReadonlyArray<Type | DynamicModule>;
   /** Reuse this DATA_DIR / DATABASE_URL (e.g. a second instance on the same database). */
   readonly shareWith?: TestApp;
+  /** Listen on this port instead of a random one (OAuth callback URLs must be known before start). */
+  readonly port?: number;
 }
 
 const BASELINE_ENV = { ...process.env };
@@ -77,7 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const env = await testEnv(options);
   applyEnv(env);
   const app = await createApp({ extraModules: options.extraModules });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,

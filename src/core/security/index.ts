@@ -2,3 +2,4 @@ export * from './admin.decorator';
 export * from './current-principal.decorator';
 export * from './principal';
 export * from './public.decorator';
+export * from './session-verifier.port';

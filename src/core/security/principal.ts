@@ -17,6 +17,8 @@ export interface UserPrincipal {
   readonly id: string;
   readonly email?: string;
   readonly admin: false;
+  /** The sign-in this request belongs to (logout revokes it). */
+  readonly sessionId?: string;
 }
 
 /** Stable owner reference stored on owned rows. */

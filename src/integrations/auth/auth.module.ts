@@ -1,0 +1,65 @@
+import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { appConfig } from '../../config/app.config';
+import { authConfig } from '../../config/auth.config';
+import { githubOAuthConfig } from '../../config/oauth-github.config';
+import { googleOAuthConfig } from '../../config/oauth-google.config';
+import { SessionVerifier } from '../../core/security/session-verifier.port';
+import { AuthController } from './auth.controller';
+import { LoginStateEntity } from './entities/login-state.entity';
+import { OAuthAccountEntity } from './entities/oauth-account.entity';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
+import { GitHubApiClient } from './oauth/github-api.client';
+import { LoginStatesService } from './oauth/login-states.service';
+import { OAuthLoginService } from './oauth/oauth-login.service';
+import { OAuthProviders } from './oauth/oauth-providers';
+import { ReturnToPolicy } from './oauth/return-to.policy';
+import { AuthSecrets } from './sessions/auth-secrets';
+import { SessionCookies } from './sessions/session-cookies';
+import { SessionsService } from './sessions/sessions.service';
+import { UsersService } from './users/users.service';
+
+/**
+ * Login with Google and GitHub, users, and sessions. Global because it
+ * provides `SessionVerifier` to the global guard (core/security).
+ */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
+    // Keys are passed per call from AuthSecrets.
+    JwtModule.register({}),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthSecrets,
+    SessionCookies,
+    SessionsService,
+    UsersService,
+    LoginStatesService,
+    ReturnToPolicy,
+    GitHubApiClient,
+    OAuthLoginService,
+    {
+      provide: OAuthProviders,
+      inject: [appConfig.KEY, authConfig.KEY, googleOAuthConfig.KEY, githubOAuthConfig.KEY, AuthSecrets, SessionCookies, LoginStatesService, GitHubApiClient],
+      useFactory: (
+        app: ConfigType<typeof appConfig>,
+        auth: ConfigType<typeof authConfig>,
+        google: ConfigType<typeof googleOAuthConfig>,
+        github: ConfigType<typeof githubOAuthConfig>,
+        secrets: AuthSecrets,
+        cookies: SessionCookies,
+        states: LoginStatesService,
+        githubApi: GitHubApiClient,
+      ) => new OAuthProviders(app, google, github, { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds }, githubApi),
+    },
+    { provide: SessionVerifier, useExisting: SessionsService },
+  ],
+  exports: [SessionVerifier, UsersService],
+})
+export class AuthModule {}

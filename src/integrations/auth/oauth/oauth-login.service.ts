@@ -1,0 +1,117 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
+import { IntegrationError, ProviderNotConfiguredError } from '../../../core/errors/integration.error';
+import { SessionCookies } from '../sessions/session-cookies';
+import { SessionsService } from '../sessions/sessions.service';
+import { type OAuthIdentity, type OAuthProviderName, isOAuthProvider } from '../users/oauth-identity';
+import { UsersService } from '../users/users.service';
+import type { LoginState, StateFailure } from './cookie-state.store';
+import { type ConfiguredProvider, OAuthProviders, PROVIDER_VARIABLES } from './oauth-providers';
+import { ReturnToPolicy } from './return-to.policy';
+import { runStrategy } from './run-strategy';
+
+/** `error` codes a failed login sends the front end (documented in docs/LOGIN.md). */
+export type LoginErrorCode =
+  | StateFailure['code']
+  | 'access_denied'
+  | 'invalid_callback'
+  | 'provider_error'
+  | 'code_rejected'
+  | 'provider_unavailable'
+  | 'login_failed';
+
+/**
+ * The browser side of a login: redirect to the provider, then handle its
+ * callback (state and PKCE checked by the cookie store, code exchanged,
+ * profile loaded, user found or created, session cookies set) and send the
+ * browser on to an allowed `returnTo`. Every failure becomes a redirect with
+ * an `error` code, never an error page.
+ */
+@Injectable()
+export class OAuthLoginService {
+  private readonly logger = new Logger(OAuthLoginService.name);
+
+  constructor(
+    private readonly providers: OAuthProviders,
+    private readonly returnTo: ReturnToPolicy,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly cookies: SessionCookies,
+  ) {}
+
+  /** Redirects the browser to the provider's consent page. */
+  async begin(name: string, returnTo: unknown, req: Request, res: Response): Promise<void> {
+    const provider = this.configured(name);
+    const state: LoginState = { returnTo: this.returnTo.resolve(returnTo) };
+    const outcome = await runStrategy(provider.strategy, req, res, { ...provider.authorizeOptions, state });
+    if (outcome.kind !== 'redirected') throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
+  }
+
+  /** Finishes the login; returns where to send the browser (with `?error=` on failure). */
+  async complete(name: string, req: Request, res: Response): Promise<string> {
+    const provider = this.configured(name);
+    const providerError = typeof req.query.error === 'string' ? req.query.error : undefined;
+    if (providerError !== undefined) {
+      // The provider refused (the user said no): the state is still spent, so it cannot be replayed.
+      const verified = await this.verifyState(provider, req);
+      return this.failed(providerError === 'access_denied' ? 'access_denied' : 'provider_error', verified.returnTo);
+    }
+    if (typeof req.query.code !== 'string' || req.query.code === '') {
+      // Without a code passport would start a new login; a callback must never do that.
+      const verified = await this.verifyState(provider, req);
+      return this.failed('invalid_callback', verified.returnTo);
+    }
+    const outcome = await runStrategy(provider.strategy, req, res, {});
+    switch (outcome.kind) {
+      case 'success': {
+        const returnTo = (outcome.info as { state?: LoginState } | undefined)?.state?.returnTo;
+        const user = await this.users.signIn(outcome.user as OAuthIdentity);
+        this.cookies.set(req, res, await this.sessions.start(user, provider.name));
+        return this.returnTo.resolve(returnTo);
+      }
+      case 'fail': {
+        const failure = outcome.info as Partial<StateFailure> | undefined;
+        return this.failed(failure?.code ?? 'login_failed', failure?.returnTo);
+      }
+      case 'error':
+        return this.failed(this.classify(provider.name, outcome.error), undefined);
+      case 'redirected':
+        // Unreachable: passport redirects only without a code, refused above.
+        return this.failed('invalid_callback', undefined);
+    }
+  }
+
+  private configured(name: string): ConfiguredProvider {
+    if (!isOAuthProvider(name)) throw new NotFoundException(`There is no login provider named ${name}`);
+    const provider = this.providers.get(name);
+    if (provider === undefined) throw new ProviderNotConfiguredError(name, PROVIDER_VARIABLES[name], 'login');
+    return provider;
+  }
+
+  private verifyState(provider: ConfiguredProvider, req: Request): Promise<{ returnTo?: string }> {
+    return new Promise((resolve) =>
+      provider.store.verify(req, req.query.state, undefined, (_error, _ok, info) => resolve({ returnTo: info?.returnTo })),
+    );
+  }
+
+  private failed(code: LoginErrorCode, returnTo: string | undefined): string {
+    return this.returnTo.withError(this.returnTo.resolve(returnTo), code);
+  }
+
+  private classify(provider: OAuthProviderName, error: unknown): LoginErrorCode {
+    if (error instanceof TokenError) {
+      this.logger.warn({ provider, code: error.code }, `The ${provider} token endpoint refused the authorization code`);
+      return 'code_rejected';
+    }
+    if (error instanceof AuthorizationError) return 'provider_error';
+    if (error instanceof InternalOAuthError || error instanceof IntegrationError) {
+      this.logger.warn({ provider, err: error }, `Login with ${provider} failed talking to the provider`);
+      return 'provider_unavailable';
+    }
+    // passport-oauth2 reports a 200 answer without access_token (GitHub's style of refusal) like this.
+    if (error instanceof Error && error.message === 'Failed to obtain access token') return 'code_rejected';
+    this.logger.error({ provider, err: error }, `Login with ${provider} failed`);
+    return 'login_failed';
+  }
+}

@@ -1,0 +1,59 @@
+import type { AppConfig } from '../../../config/app.config';
+import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
+import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
+import type { OAuthProviderName } from '../users/oauth-identity';
+import { CookieStateStore, type CookieStateStoreDeps } from './cookie-state.store';
+import type { GitHubApiClient } from './github-api.client';
+import { GitHubStrategy } from './github.strategy';
+import { GoogleStrategy } from './google.strategy';
+
+export interface ConfiguredProvider {
+  readonly name: OAuthProviderName;
+  readonly label: string;
+  readonly strategy: GoogleStrategy | GitHubStrategy;
+  readonly store: CookieStateStore;
+  /** Extra options for the redirect to the provider (Google offline access). */
+  readonly authorizeOptions: Readonly<Record<string, string>>;
+}
+
+/** Variables that enable each provider, for the "not configured" answer. */
+export const PROVIDER_VARIABLES: Readonly<Record<OAuthProviderName, readonly string[]>> = {
+  google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+  github: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+};
+
+/**
+ * The configured login providers. A strategy is constructed only when its
+ * client id and secret are set; the others stay absent (routes answer 503).
+ */
+export class OAuthProviders {
+  private readonly byName = new Map<OAuthProviderName, ConfiguredProvider>();
+
+  constructor(
+    app: AppConfig,
+    google: GoogleOAuthConfig,
+    github: GitHubOAuthConfig,
+    stateDeps: CookieStateStoreDeps,
+    githubApi: GitHubApiClient,
+  ) {
+    if (google.configured) {
+      const store = new CookieStateStore('google', stateDeps);
+      const strategy = new GoogleStrategy(google, google.callbackUrl ?? `${app.publicUrl}/auth/google/callback`, store);
+      const authorizeOptions: Record<string, string> = google.offlineAccess ? { accessType: 'offline', prompt: 'consent' } : {};
+      this.byName.set('google', { name: 'google', label: 'Google', strategy, store, authorizeOptions });
+    }
+    if (github.configured) {
+      const store = new CookieStateStore('github', stateDeps);
+      const strategy = new GitHubStrategy(github, github.callbackUrl ?? `${app.publicUrl}/auth/github/callback`, store, githubApi);
+      this.byName.set('github', { name: 'github', label: 'GitHub', strategy, store, authorizeOptions: {} });
+    }
+  }
+
+  get(name: OAuthProviderName): ConfiguredProvider | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): ConfiguredProvider[] {
+    return [...this.byName.values()];
+  }
+}

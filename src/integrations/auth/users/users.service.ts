@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { uuidv7 } from '../../../core/database/ids';
+import { OAuthAccountEntity } from '../entities/oauth-account.entity';
+import { UserEntity } from '../entities/user.entity';
+import { AuthSecrets } from '../sessions/auth-secrets';
+import type { OAuthIdentity } from './oauth-identity';
+
+/**
+ * Finds or creates the user behind a provider identity. A new provider
+ * identity joins an existing user only through an address both sides
+ * consider verified; anything else becomes a new user, so nobody can take
+ * over an account by registering someone's address unverified elsewhere.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectRepository(OAuthAccountEntity) private readonly accounts: Repository<OAuthAccountEntity>,
+    private readonly secrets: AuthSecrets,
+  ) {}
+
+  async signIn(identity: OAuthIdentity): Promise<UserEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const accounts = manager.getRepository(OAuthAccountEntity);
+      const users = manager.getRepository(UserEntity);
+      const account = await accounts.findOne({ where: { provider: identity.provider, providerUserId: identity.providerUserId } });
+      if (account !== null) {
+        const { refreshToken, ...fields } = this.accountFields(identity);
+        // Google sends a refresh token only on consent: keep the stored one otherwise.
+        await accounts.update({ id: account.id }, refreshToken === null ? fields : { ...fields, refreshToken });
+        const user = await users.findOneOrFail({ where: { id: account.userId } });
+        return this.refreshProfile(manager, user, identity);
+      }
+      const user = (await this.linkableUser(manager, identity)) ?? (await this.createUser(manager, identity));
+      await accounts.insert({ id: uuidv7(), userId: user.id, provider: identity.provider, providerUserId: identity.providerUserId, ...this.accountFields(identity) });
+      return user;
+    });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOne({ where: { id } });
+  }
+
+  /** Providers linked to a user. */
+  async providersOf(userId: string): Promise<string[]> {
+    const rows = await this.accounts.find({ where: { userId }, select: { provider: true }, order: { provider: 'ASC' } });
+    return rows.map((row) => row.provider);
+  }
+
+  /** The stored provider tokens, decrypted (for calls made on the user's behalf). */
+  async providerTokens(userId: string, provider: string): Promise<{ accessToken: string | null; refreshToken: string | null } | null> {
+    const account = await this.accounts.findOne({ where: { userId, provider } });
+    if (account === null) return null;
+    const aad = tokenAad(account.provider, account.providerUserId);
+    return {
+      accessToken: account.accessToken === null ? null : this.secrets.tokenBox.open(account.accessToken, `access:${aad}`),
+      refreshToken: account.refreshToken === null ? null : this.secrets.tokenBox.open(account.refreshToken, `refresh:${aad}`),
+    };
+  }
+
+  private async linkableUser(manager: EntityManager, identity: OAuthIdentity): Promise<UserEntity | null> {
+    if (identity.email === null || !identity.emailVerified) return null;
+    return manager.getRepository(UserEntity).findOne({ where: { email: identity.email, emailVerified: true }, order: { id: 'ASC' } });
+  }
+
+  private async createUser(manager: EntityManager, identity: OAuthIdentity): Promise<UserEntity> {
+    const user = manager.getRepository(UserEntity).create({
+      id: uuidv7(),
+      email: identity.email,
+      emailVerified: identity.email !== null && identity.emailVerified,
+      name: identity.name,
+      avatarUrl: identity.avatarUrl,
+    });
+    return manager.getRepository(UserEntity).save(user);
+  }
+
+  private async refreshProfile(manager: EntityManager, user: UserEntity, identity: OAuthIdentity): Promise<UserEntity> {
+    const changes: Partial<UserEntity> = {};
+    if (identity.name !== null && identity.name !== user.name) changes.name = identity.name;
+    if (identity.avatarUrl !== null && identity.avatarUrl !== user.avatarUrl) changes.avatarUrl = identity.avatarUrl;
+    // The address is only adopted when the user has none, or when it becomes verified for the same address.
+    if (identity.email !== null && (user.email === null || (user.email === identity.email && identity.emailVerified && !user.emailVerified))) {
+      changes.email = identity.email;
+      changes.emailVerified = identity.emailVerified;
+    }
+    if (Object.keys(changes).length === 0) return user;
+    await manager.getRepository(UserEntity).update({ id: user.id }, changes);
+    return { ...user, ...changes };
+  }
+
+  private accountFields(identity: OAuthIdentity): Pick<OAuthAccountEntity, 'email' | 'emailVerified' | 'scopes' | 'accessToken' | 'refreshToken' | 'tokenExpiresAt'> {
+    const aad = tokenAad(identity.provider, identity.providerUserId);
+    return {
+      email: identity.email,
+      emailVerified: identity.emailVerified,
+      scopes: identity.scopes.slice(0, 1000),
+      accessToken: this.secrets.tokenBox.seal(identity.accessToken, `access:${aad}`),
+      refreshToken: identity.refreshToken === null ? null : this.secrets.tokenBox.seal(identity.refreshToken, `refresh:${aad}`),
+      tokenExpiresAt: identity.expiresInSeconds === null ? null : new Date(Date.now() + identity.expiresInSeconds * 1000),
+    };
+  }
+}
+
+/** Binds a ciphertext to its account, so it cannot be moved to another row. */
+function tokenAad(provider: string, providerUserId: string): string {
+  return `oauth_accounts:${provider}:${providerUserId}`;
+}

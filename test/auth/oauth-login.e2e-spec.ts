@@ -1,0 +1,302 @@
+import request from 'supertest';
+import { type AuthTestEnv, FRONT_END, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { LoginBrowser, consent } from '../support/oauth/login-flow';
+
+const SESSION = 'portico_session';
+const REFRESH = 'portico_refresh';
+
+/** Reads the `error` code of a redirect to the front end ('/' by default). */
+function errorOf(location: string): string | null {
+  return new URL(location, 'http://app.invalid').searchParams.get('error');
+}
+
+describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', () => {
+  let t: AuthTestEnv;
+
+  beforeAll(async () => {
+    t = await startAuthTestEnv();
+  });
+  afterAll(async () => t?.close());
+
+  it('lists both configured providers', async () => {
+    const res = await request(t.app.url).get('/auth/providers').expect(200);
+    expect(res.body.providers).toEqual([
+      { name: 'google', label: 'Google', loginUrl: '/auth/google' },
+      { name: 'github', label: 'GitHub', loginUrl: '/auth/github' },
+    ]);
+  });
+
+  it('sends the browser to Google with state, PKCE S256 and the exact callback, in a short-lived httpOnly cookie', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const res = await browser.get('/auth/google');
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.location as string);
+    expect(`${to.origin}${to.pathname}`).toBe(`${t.google.url}/o/oauth2/v2/auth`);
+    expect(to.searchParams.get('redirect_uri')).toBe(`${t.app.url.replace('127.0.0.1', '127.0.0.1')}/auth/google/callback`);
+    expect(to.searchParams.get('scope')).toBe('openid email profile');
+    expect(to.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(to.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(to.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico_oauth_google='));
+    expect(cookie).toMatch(/Max-Age=600/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\/auth/);
+    // The verifier is sealed: neither it nor the state is readable in the cookie.
+    expect(cookie).not.toContain(to.searchParams.get('state') as string);
+  });
+
+  it('signs in with Google end to end: session cookies, /auth/me, and the token as Bearer', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const landing = await browser.login('google', 'g-erin');
+    expect(landing).toBe('/');
+    const me = await browser.get('/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ email: 'erin@example.test', emailVerified: true, name: 'Erin', providers: ['google'] });
+    const access = browser.jar.get(SESSION) as string;
+    expect(browser.jar.get(REFRESH)).toMatch(/^rt_/);
+    const bearer = await request(t.app.url).get('/auth/me').set('Authorization', `Bearer ${access}`).expect(200);
+    expect(bearer.body.id).toBe(me.body.id);
+    // The login state cookie is gone after the callback.
+    expect(browser.jar.get('portico_oauth_google')).toBeUndefined();
+  });
+
+  it('sets the session cookies httpOnly, SameSite=Lax, the refresh one only for /auth', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const authorize = await browser.start('google');
+    const res = await browser.callback(await consent(authorize, { user: 'g-erin', decision: 'allow' }));
+    const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    const session = cookies.find((c) => c.startsWith(`${SESSION}=`));
+    const refresh = cookies.find((c) => c.startsWith(`${REFRESH}=`));
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Lax/);
+    expect(session).toMatch(/Path=\/;/);
+    expect(refresh).toMatch(/HttpOnly/);
+    expect(refresh).toMatch(/Path=\/auth/);
+    // Plain HTTP outside production: not Secure (the browser would drop it).
+    expect(session).not.toMatch(/Secure/);
+  });
+
+  it('signs in with GitHub using the private, primary and verified address from /user/emails, linking the Google user', async () => {
+    const viaGoogle = new LoginBrowser(t.app.url);
+    await viaGoogle.login('google', 'g-ada');
+    const googleMe = (await viaGoogle.get('/auth/me')).body;
+
+    const viaGitHub = new LoginBrowser(t.app.url);
+    expect(await viaGitHub.login('github', '1001')).toBe('/');
+    const me = await viaGitHub.get('/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: googleMe.id, email: 'ada@example.test', emailVerified: true, providers: ['github', 'google'] });
+    const log = await t.github.log();
+    expect(log.filter((e) => e.type === 'token' && e.ok)).not.toHaveLength(0);
+  });
+
+  it('does not link an address the provider has not verified: a separate user', async () => {
+    const carol = new LoginBrowser(t.app.url);
+    await carol.login('google', 'g-carol');
+    const carolMe = (await carol.get('/auth/me')).body;
+
+    const impostor = new LoginBrowser(t.app.url);
+    await impostor.login('github', '1002');
+    const me = (await impostor.get('/auth/me')).body;
+    expect(me.id).not.toBe(carolMe.id);
+    expect(me).toMatchObject({ email: 'carol@example.test', emailVerified: false, providers: ['github'] });
+    // And Carol's account did not gain a GitHub identity.
+    expect((await carol.get('/auth/me')).body.providers).toEqual(['google']);
+  });
+
+  it('signs a returning user in to the same account', async () => {
+    const first = new LoginBrowser(t.app.url);
+    await first.login('github', '1003');
+    const second = new LoginBrowser(t.app.url);
+    await second.login('github', '1003');
+    expect((await second.get('/auth/me')).body.id).toBe((await first.get('/auth/me')).body.id);
+  });
+
+  it('returns to an allowed returnTo after login', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    expect(await browser.login('google', 'g-erin', `${FRONT_END}/after?tab=files`)).toBe(`${FRONT_END}/after?tab=files`);
+  });
+
+  describe('refused logins redirect to the front end with an error code (never a 500)', () => {
+    it('access_denied: the user said no', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const authorize = await browser.start('google', `${FRONT_END}/app`);
+      const back = await consent(authorize, { decision: 'deny' });
+      expect(back.searchParams.get('error')).toBe('access_denied');
+      const res = await browser.callback(back);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(`${FRONT_END}/app?error=access_denied`);
+      expect(browser.jar.get(SESSION)).toBeUndefined();
+      expect(browser.jar.get('portico_oauth_google')).toBeUndefined();
+    });
+
+    it('state mismatch: the callback carries another state than this browser’s', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const back = await consent(await browser.start('google'), { user: 'g-erin', decision: 'allow' });
+      back.searchParams.set('state', 'A'.repeat(43));
+      const res = await browser.callback(back);
+      expect(res.status).toBe(302);
+      expect(errorOf(res.headers.location as string)).toBe('state_mismatch');
+      expect(browser.jar.get(SESSION)).toBeUndefined();
+    });
+
+    it('missing cookie: a callback delivered to another browser (login CSRF) is refused', async () => {
+      const victim = new LoginBrowser(t.app.url);
+      const attacker = new LoginBrowser(t.app.url);
+      const back = await consent(await attacker.start('google'), { user: 'g-erin', decision: 'allow' });
+      const res = await victim.callback(back);
+      expect(res.status).toBe(302);
+      expect(errorOf(res.headers.location as string)).toBe('state_missing');
+      expect(victim.jar.get(SESSION)).toBeUndefined();
+    });
+
+    it('tampered login cookie is refused', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const back = await consent(await browser.start('github'), { user: '1003', decision: 'allow' });
+      const sealed = browser.jar.get('portico_oauth_github') as string;
+      browser.jar.set('portico_oauth_github', `${sealed.slice(0, -4)}${sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`, '/auth');
+      const res = await browser.callback(back);
+      expect(errorOf(res.headers.location as string)).toBe('state_invalid');
+    });
+
+    it('replayed state: a used callback (cookie + state) is refused, here and on another instance', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const authorize = await browser.start('google');
+      const back = await consent(authorize, { user: 'g-erin', decision: 'allow' });
+      const saved = browser.jar.clone();
+      expect(errorOf((await browser.callback(back)).headers.location as string)).toBeNull();
+
+      // Same authorization request again at the provider: a fresh code for the same state.
+      const again = await consent(authorize, { user: 'g-erin', decision: 'allow' });
+      expect(again.searchParams.get('state')).toBe(back.searchParams.get('state'));
+      const replay = new LoginBrowser(t.app.url);
+      for (const name of ['portico_oauth_google']) replay.jar.set(name, saved.get(name) as string, '/auth');
+      const res = await replay.callback(again);
+      expect(errorOf(res.headers.location as string)).toBe('state_reused');
+      expect(replay.jar.get(SESSION)).toBeUndefined();
+
+      const other = await t.another();
+      const elsewhere = new LoginBrowser(other.url);
+      elsewhere.jar.set('portico_oauth_google', saved.get('portico_oauth_google') as string, '/auth');
+      const third = await consent(authorize, { user: 'g-erin', decision: 'allow' });
+      const res2 = await elsewhere.callback(third);
+      expect(errorOf(res2.headers.location as string)).toBe('state_reused');
+    });
+
+    it('missing PKCE verifier: an intercepted code injected into another login fails at the token endpoint', async () => {
+      const victim = new LoginBrowser(t.app.url);
+      const stolen = await consent(await victim.start('google'), { user: 'g-ada', decision: 'allow' });
+      const attacker = new LoginBrowser(t.app.url);
+      const own = await consent(await attacker.start('google'), { user: 'g-erin', decision: 'allow' });
+      // The attacker's own state and cookie (so state passes), with the victim's code.
+      own.searchParams.set('code', stolen.searchParams.get('code') as string);
+      const res = await attacker.callback(own);
+      expect(errorOf(res.headers.location as string)).toBe('code_rejected');
+      expect(attacker.jar.get(SESSION)).toBeUndefined();
+      const log = await t.google.log();
+      expect(log.at(-1)).toMatchObject({ type: 'token', ok: false, description: 'code verifier does not match the challenge' });
+    });
+
+    it('the stand-in really enforces PKCE: no code_verifier, no token', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const back = await consent(await browser.start('google'), { user: 'g-erin', decision: 'allow' });
+      const res = await request(t.google.url).post('/token').type('form').send({
+        grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: `${t.app.url}/auth/google/callback`, client_id: 'google-client', client_secret: 'google-secret',
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'missing code verifier' });
+      const noChallenge = new URL(`${t.google.url}/o/oauth2/v2/auth`);
+      for (const [k, v] of Object.entries({ client_id: 'google-client', redirect_uri: `${t.app.url}/auth/google/callback`, response_type: 'code', scope: 'openid', state: 's' })) noChallenge.searchParams.set(k, v);
+      const refused = await request(t.google.url).get(`${noChallenge.pathname}${noChallenge.search}`).expect(302);
+      expect(new URL(refused.headers.location as string).searchParams.get('error')).toBe('invalid_request');
+      noChallenge.searchParams.set('redirect_uri', `${t.app.url}/auth/google/callback/`);
+      await request(t.google.url).get(`${noChallenge.pathname}${noChallenge.search}`).expect(400);
+    });
+
+    it('code reused: a code already exchanged is refused even with a fresh state', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const back = await consent(await browser.start('github'), { user: '1003', decision: 'allow' });
+      await browser.callback(back);
+      const fresh = new LoginBrowser(t.app.url);
+      const own = await consent(await fresh.start('github'), { user: '1003', decision: 'allow' });
+      own.searchParams.set('code', back.searchParams.get('code') as string);
+      const res = await fresh.callback(own);
+      expect(errorOf(res.headers.location as string)).toBe('code_rejected');
+      expect(fresh.jar.get(SESSION)).toBeUndefined();
+      expect((await t.github.log()).filter((e) => e.type === 'token').at(-1)).toMatchObject({ ok: false, description: 'code already used' });
+    });
+
+    it('a callback without code or state goes to the front end with an error', async () => {
+      const res = await request(t.app.url).get('/auth/google/callback');
+      expect(res.status).toBe(302);
+      expect(errorOf(res.headers.location as string)).toBe('invalid_callback');
+      const provider = await request(t.app.url).get('/auth/google/callback?state=abc');
+      expect(new URL(provider.headers.location as string, 'http://x').origin).not.toBe(t.google.url);
+    });
+  });
+
+  describe('open redirects: anything but an allow-listed origin lands on the default page', () => {
+    it.each([
+      '//evil.test',
+      '//evil.test/path',
+      'https://evil.test',
+      'https://evil.test/?next=http://front.test:8080',
+      'javascript:alert(document.cookie)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      '%2F%2Fevil.test',
+      '%252F%252Fevil.test',
+      'https:%2F%2Fevil.test',
+      '/\\evil.test',
+      '\\\\evil.test',
+      'https:evil.test',
+      'http://front.test:8080@evil.test',
+      'http://evil.test\\@front.test:8080',
+      'http://front.test:8080.evil.test',
+      'http://front.test:8081',
+      'https://front.test:8080',
+      ' http://evil.test',
+      '/relative/path',
+    ])('returnTo=%s → /', async (returnTo) => {
+      const browser = new LoginBrowser(t.app.url);
+      expect(await browser.login('google', 'g-erin', returnTo)).toBe('/');
+    });
+
+    it('error redirects never go to a foreign origin either', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const back = await consent(await browser.start('github', 'https://evil.test'), { decision: 'deny' });
+      const res = await browser.callback(back);
+      expect(res.headers.location).toBe('/?error=access_denied');
+    });
+  });
+
+  it('answers an unknown provider with 404 problem+json', async () => {
+    const res = await request(t.app.url).get('/auth/myspace');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('reports both providers up in readiness', async () => {
+    const res = await request(t.app.url).get('/health/ready').expect(200);
+    expect(res.body.providers.google).toEqual({ status: 'up' });
+    expect(res.body.providers.github).toEqual({ status: 'up' });
+  });
+});
+
+describe('OAuth login not configured', () => {
+  it('answers /auth/google with 503 problem+json and lists no providers', async () => {
+    const { startTestApp } = await import('../support/app');
+    const app = await startTestApp();
+    try {
+      const res = await request(app.url).get('/auth/google');
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ title: 'Provider not configured', detail: expect.stringContaining('GOOGLE_CLIENT_ID') });
+      expect((await request(app.url).get('/auth/github/callback?code=x&state=y')).status).toBe(503);
+      expect((await request(app.url).get('/auth/providers').expect(200)).body).toEqual({ providers: [] });
+    } finally {
+      await app.close();
+    }
+  });
+});
