@@ -52,6 +52,9 @@ describe('findEnvProblems', () => {
       ['API_KEYS', 'ci:not-a-hash', /API_KEYS: .*name:sha256hex/],
       ['AUTH_JWT_SECRET', 'short', /AUTH_JWT_SECRET: must be at least 32/],
       ['AUTH_TOKEN_ENCRYPTION_KEY', 'abc', /AUTH_TOKEN_ENCRYPTION_KEY: must be 32 bytes/],
+      ['AUTH_JWT_ISSUER', 'has spaces', /AUTH_JWT_ISSUER: must be 1-200 characters/],
+      ['AUTH_JWT_AUDIENCE', 'a b', /AUTH_JWT_AUDIENCE: must be 1-200 characters/],
+      ['AUTH_REDIRECT_ALLOWLIST', 'https://app.test/path', /AUTH_REDIRECT_ALLOWLIST: .*origins/],
       ['STORAGE_DRIVER', 'ftp', /STORAGE_DRIVER/],
       ['STORAGE_MAX_UPLOAD_BYTES', '-1', /STORAGE_MAX_UPLOAD_BYTES/],
     ])('%s=%s is refused', (name, value, message) => {

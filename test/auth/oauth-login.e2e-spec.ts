@@ -285,6 +285,24 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
 });
 
 describe('OAuth login not configured', () => {
+  it('still serves the page at / (script from a file, under the default Content-Security-Policy)', async () => {
+    const { startTestApp } = await import('../support/app');
+    const app = await startTestApp();
+    try {
+      const res = await request(app.url).get('/').expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(res.text).toContain('<script src="/page/app.js" defer></script>');
+      expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|\son[a-z]+="/);
+      const js = await request(app.url).get('/page/app.js').expect(200);
+      expect(js.headers['content-type']).toMatch(/javascript/);
+      expect(js.text).toContain('Sign-in is not configured');
+      await request(app.url).get('/page/../../package.json').expect(404);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers /auth/google with 503 problem+json and lists no providers', async () => {
     const { startTestApp } = await import('../support/app');
     const app = await startTestApp();

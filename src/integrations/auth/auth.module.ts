@@ -13,6 +13,7 @@ import { OAuthAccountEntity } from './entities/oauth-account.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
+import { LoginPageController } from './login-page.controller';
 import { GitHubApiClient } from './oauth/github-api.client';
 import { LoginStatesService } from './oauth/login-states.service';
 import { OAuthLoginService } from './oauth/oauth-login.service';
@@ -34,7 +35,7 @@ import { UsersService } from './users/users.service';
     // Keys are passed per call from AuthSecrets.
     JwtModule.register({}),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, LoginPageController],
   providers: [
     AuthSecrets,
     SessionCookies,
