@@ -318,3 +318,25 @@ describe('OAuth login not configured', () => {
     }
   });
 });
+
+describe('Google offline access (GOOGLE_OFFLINE_ACCESS=true)', () => {
+  let t: AuthTestEnv;
+
+  beforeAll(async () => {
+    t = await startAuthTestEnv({ GOOGLE_OFFLINE_ACCESS: 'true' });
+  });
+  afterAll(async () => t?.close());
+
+  it('asks for offline access with consent and keeps the Google refresh token encrypted', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const authorize = await browser.start('google');
+    expect(authorize.searchParams.get('access_type')).toBe('offline');
+    expect(authorize.searchParams.get('prompt')).toBe('consent');
+    await browser.callback(await consent(authorize, { user: 'g-erin', decision: 'allow' }));
+    const { DataSource } = await import('typeorm');
+    const rows: Array<{ refresh_token: string | null }> = await t.app.app.get(DataSource).query("SELECT refresh_token FROM oauth_accounts WHERE provider = 'google'");
+    expect(rows).toHaveLength(1);
+    expect(rows[0].refresh_token).toMatch(/^v1\./);
+    expect(rows[0].refresh_token).not.toMatch(/rt_[0-9a-f]{32}/);
+  });
+});

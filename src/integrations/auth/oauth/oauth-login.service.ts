@@ -66,8 +66,13 @@ export class OAuthLoginService {
     switch (outcome.kind) {
       case 'success': {
         const returnTo = (outcome.info as { state?: LoginState } | undefined)?.state?.returnTo;
-        const user = await this.users.signIn(outcome.user as OAuthIdentity);
-        this.cookies.set(req, res, await this.sessions.start(user, provider.name));
+        try {
+          const user = await this.users.signIn(outcome.user as OAuthIdentity);
+          this.cookies.set(req, res, await this.sessions.start(user, provider.name));
+        } catch (error) {
+          this.logger.error({ provider: provider.name, err: error }, `Signing in the ${provider.name} user failed`);
+          return this.failed('login_failed', returnTo);
+        }
         return this.returnTo.resolve(returnTo);
       }
       case 'fail': {

@@ -4,7 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { authConfig } from '../../../config/auth.config';
 import { uuidv7 } from '../../../core/database/ids';
 import type { UserPrincipal } from '../../../core/security/principal';
@@ -54,6 +54,8 @@ export class SessionsService implements SessionVerifier {
 
   /** Starts a session for a user who has just signed in. */
   async start(user: UserEntity, provider: string): Promise<IssuedSession> {
+    // Housekeeping on sign-in (rare enough): refresh tokens past their expiry are useless.
+    await this.refreshTokens.delete({ expiresAt: LessThan(new Date()) });
     const session: SessionEntity = await this.sessions.save(
       this.sessions.create({ id: uuidv7(), userId: user.id, provider, revokedAt: null, revokedReason: null }),
     );
