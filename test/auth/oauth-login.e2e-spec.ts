@@ -227,6 +227,14 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       expect((await t.github.log()).filter((e) => e.type === 'token').at(-1)).toMatchObject({ ok: false, description: 'code already used' });
     });
 
+    it('provider outage while loading the profile: provider_unavailable, no session', async () => {
+      const browser = new LoginBrowser(t.app.url);
+      const res = await browser.callback(await consent(await browser.start('google'), { user: 'g-outage', decision: 'allow' }));
+      expect(res.status).toBe(302);
+      expect(errorOf(res.headers.location as string)).toBe('provider_unavailable');
+      expect(browser.jar.get(SESSION)).toBeUndefined();
+    });
+
     it('a callback without code or state goes to the front end with an error', async () => {
       const res = await request(t.app.url).get('/auth/google/callback');
       expect(res.status).toBe(302);

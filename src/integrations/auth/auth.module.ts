@@ -15,6 +15,7 @@ import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { LoginPageController } from './login-page.controller';
 import { GitHubApiClient } from './oauth/github-api.client';
+import { GoogleApiClient } from './oauth/google-api.client';
 import { LoginStatesService } from './oauth/login-states.service';
 import { OAuthLoginService } from './oauth/oauth-login.service';
 import { OAuthProviders } from './oauth/oauth-providers';
@@ -44,10 +45,11 @@ import { UsersService } from './users/users.service';
     LoginStatesService,
     ReturnToPolicy,
     GitHubApiClient,
+    GoogleApiClient,
     OAuthLoginService,
     {
       provide: OAuthProviders,
-      inject: [appConfig.KEY, authConfig.KEY, googleOAuthConfig.KEY, githubOAuthConfig.KEY, AuthSecrets, SessionCookies, LoginStatesService, GitHubApiClient],
+      inject: [appConfig.KEY, authConfig.KEY, googleOAuthConfig.KEY, githubOAuthConfig.KEY, AuthSecrets, SessionCookies, LoginStatesService, GoogleApiClient, GitHubApiClient],
       useFactory: (
         app: ConfigType<typeof appConfig>,
         auth: ConfigType<typeof authConfig>,
@@ -56,8 +58,10 @@ import { UsersService } from './users/users.service';
         secrets: AuthSecrets,
         cookies: SessionCookies,
         states: LoginStatesService,
+        googleApi: GoogleApiClient,
         githubApi: GitHubApiClient,
-      ) => new OAuthProviders(app, google, github, { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds }, githubApi),
+      ) =>
+        new OAuthProviders(app, google, github, { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds }, { google: googleApi, github: githubApi }),
     },
     { provide: SessionVerifier, useExisting: SessionsService },
   ],

@@ -13,6 +13,7 @@ export const GOOGLE_USERS: FakeUser[] = [
   { id: 'g-carol', name: 'Carol Verified', email: 'carol@example.test', emailVerified: true },
   { id: 'g-dave', name: 'Dave Unverified', email: 'dave@example.test', emailVerified: false },
   { id: 'g-erin', name: 'Erin', email: 'erin@example.test', emailVerified: true },
+  { id: 'g-outage', name: 'Outage', email: 'outage@example.test', emailVerified: true, profileDown: true },
 ];
 
 /** GitHub accounts of the stand-in. */

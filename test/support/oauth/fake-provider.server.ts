@@ -149,6 +149,7 @@ function token(req: IncomingMessage, body: URLSearchParams, res: ServerResponse)
 function userinfo(req: IncomingMessage, res: ServerResponse): void {
   const user = bearerUser(req);
   if (user === undefined) return json(res, 401, github ? { message: 'Bad credentials' } : { error: 'invalid_token' });
+  if (user.profileDown === true) return json(res, 503, { error: 'backend_error' });
   record({ type: 'userinfo', ok: true, userId: user.id });
   if (github) return json(res, 200, { id: Number(user.id), login: user.login ?? user.id, name: user.name, email: user.publicEmail ?? null, avatar_url: null });
   json(res, 200, { sub: user.id, name: user.name, email: user.email, email_verified: user.emailVerified, picture: `https://example.test/${user.id}.png` });
@@ -161,10 +162,9 @@ function emails(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function bearerUser(req: IncomingMessage): FakeUser | undefined {
+  // Only the Authorization header: a token in the URL would end up in access logs.
   const match = /^(?:Bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  // Google also accepts the token as `access_token` in the query (passport-google-oauth20 sends it so).
-  const presented = match?.[1] ?? (github ? null : new URL(req.url ?? '/', 'http://x').searchParams.get('access_token'));
-  const userId = presented ? tokens.get(presented) : undefined;
+  const userId = match ? tokens.get(match[1]) : undefined;
   return config.users.find((u) => u.id === userId);
 }
 

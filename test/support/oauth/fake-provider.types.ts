@@ -9,6 +9,8 @@ export interface FakeUser {
   /** GitHub: the address shown on `/user` (null = private). */
   readonly publicEmail?: string | null;
   /** GitHub: the list `/user/emails` answers (default: `email` as primary). */
+  /** The profile endpoint answers 503 for this user (provider outage). */
+  readonly profileDown?: boolean;
   readonly emails?: ReadonlyArray<{ email: string; primary: boolean; verified: boolean; visibility: string | null }>;
 }
 

@@ -4,6 +4,7 @@ import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
 import type { OAuthProviderName } from '../users/oauth-identity';
 import { CookieStateStore, type CookieStateStoreDeps } from './cookie-state.store';
 import type { GitHubApiClient } from './github-api.client';
+import type { GoogleApiClient } from './google-api.client';
 import { GitHubStrategy } from './github.strategy';
 import { GoogleStrategy } from './google.strategy';
 
@@ -34,17 +35,17 @@ export class OAuthProviders {
     google: GoogleOAuthConfig,
     github: GitHubOAuthConfig,
     stateDeps: CookieStateStoreDeps,
-    githubApi: GitHubApiClient,
+    apis: { readonly google: GoogleApiClient; readonly github: GitHubApiClient },
   ) {
     if (google.configured) {
       const store = new CookieStateStore('google', stateDeps);
-      const strategy = new GoogleStrategy(google, google.callbackUrl ?? `${app.publicUrl}/auth/google/callback`, store);
+      const strategy = new GoogleStrategy(google, google.callbackUrl ?? `${app.publicUrl}/auth/google/callback`, store, apis.google);
       const authorizeOptions: Record<string, string> = google.offlineAccess ? { accessType: 'offline', prompt: 'consent' } : {};
       this.byName.set('google', { name: 'google', label: 'Google', strategy, store, authorizeOptions });
     }
     if (github.configured) {
       const store = new CookieStateStore('github', stateDeps);
-      const strategy = new GitHubStrategy(github, github.callbackUrl ?? `${app.publicUrl}/auth/github/callback`, store, githubApi);
+      const strategy = new GitHubStrategy(github, github.callbackUrl ?? `${app.publicUrl}/auth/github/callback`, store, apis.github);
       this.byName.set('github', { name: 'github', label: 'GitHub', strategy, store, authorizeOptions: {} });
     }
   }
