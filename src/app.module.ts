@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
+import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, DurableModule, ApiKeysModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -28,6 +28,8 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly concurrency?: number;
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
+  /** Errors besides `PermanentFailure` that dead-letter at once (e.g. a provider's 400). */
+  readonly isPermanent?: (error: unknown) => boolean;
 }
 
 export interface DurableQueue {
@@ -36,7 +38,7 @@ export interface DurableQueue {
   kick(): void;
   /** Claims and handles due rows until none is due; resolves with how many were handled (tests, CLI). */
   drain(): Promise<number>;
-  /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when not found. */
+  /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when there is no such dead or done row. */
   replay(id: string): Promise<boolean>;
   /** Row counts by status. */
   counts(): Promise<Record<string, number>>;
