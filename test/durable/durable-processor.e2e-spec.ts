@@ -4,7 +4,7 @@ import { type DurableQueue, PermanentFailure } from '../../src/core/durable/dura
 import { ProviderUnavailableError, RateLimitedError } from '../../src/core/errors/integration.error';
 import { type TestApp, startTestApp } from '../support/app';
 import { insertJobs, jobOf, sleep, waitFor } from '../support/durable';
-import { type DurableTestJob, DurableTestModule, DurableTestQueue, type HandlerContext } from '../support/fixtures/durable-test.module';
+import { DurableTestJob, DurableTestModule, DurableTestQueue, type HandlerContext } from '../support/fixtures/durable-test.module';
 
 type Behaviour = (row: DurableTestJob, context: HandlerContext) => Promise<void>;
 
@@ -170,22 +170,26 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const started = new Set<string>();
-    const [succeeds, fails] = await insertJobs(ds, 2);
+    const [succeeds, fails, reclaimedBySelf] = await insertJobs(ds, 3);
     behaviour = async (row) => {
       started.add(row.id);
       await released;
       if (row.id === fails) throw new Error('too late anyway');
     };
     const draining = queue.drain();
-    await waitFor(() => started.size === 2, 5_000, 'both handlers to start');
-    // Meanwhile the lease ran out and another worker claimed both rows.
-    const newer = { lockedBy: 'newer:3:owner', lockedUntil: new Date(Date.now() + 60_000) };
-    await ds.getRepository('DurableTestJob').update([succeeds, fails], newer);
+    await waitFor(() => started.size === 3, 5_000, 'the handlers to start');
+    // Meanwhile the leases ran out: another worker claimed two rows, and this
+    // same worker claimed the third again (a newer attempt of its own).
+    const lease = new Date(Date.now() + 60_000);
+    await ds.getRepository(DurableTestJob).update([succeeds, fails], { lockedBy: 'newer:3:owner', lockedUntil: lease, attempts: 2 });
+    const self = t.app.get(DurableProcessor).workerId;
+    await ds.getRepository(DurableTestJob).update(reclaimedBySelf, { lockedUntil: lease, attempts: 2 });
     release();
     await draining;
     for (const id of [succeeds, fails]) {
-      expect(await jobOf(ds, id)).toMatchObject({ status: 'processing', lockedBy: 'newer:3:owner', processedAt: null, lastError: null, attempts: 1 });
+      expect(await jobOf(ds, id)).toMatchObject({ status: 'processing', lockedBy: 'newer:3:owner', processedAt: null, lastError: null, attempts: 2 });
     }
+    expect(await jobOf(ds, reclaimedBySelf)).toMatchObject({ status: 'processing', lockedBy: self, processedAt: null, attempts: 2 });
   });
 
   it('kick() handles a new row at once, without waiting for the poll interval', async () => {

@@ -2,15 +2,26 @@ import type { DataSource, EntityMetadata, EntityTarget, QueryResult } from 'type
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { DurableRecord, DurableStatus } from './durable-record.entity';
 
+/**
+ * One claim of a row: the worker and the attempt number it was claimed with.
+ * Every claim increments `attempts`, so the pair names this claim even if the
+ * same worker claims the row again after its lease expired.
+ */
+export interface Claim {
+  readonly id: string;
+  readonly workerId: string;
+  readonly attempts: number;
+}
+
 export const DURABLE_STATUSES: readonly DurableStatus[] = ['pending', 'processing', 'done', 'dead'];
 
 /**
  * The SQL behind one durable queue, for SQLite and PostgreSQL. Every state
- * change is one statement; the finishing ones apply only while `locked_by`
- * still names this worker, so a worker whose lease expired and was taken over
- * cannot overwrite the newer claim. Dates are bound through the driver
- * (TypeORM's UTC text on SQLite, timestamptz on PostgreSQL) so they compare
- * with what TypeORM itself wrote.
+ * change is one statement; the finishing ones apply only while the row still
+ * carries this claim (`locked_by` and `attempts`), so a worker whose lease
+ * expired and was taken over cannot overwrite the newer claim. Dates are
+ * bound through the driver (TypeORM's UTC text on SQLite, timestamptz on
+ * PostgreSQL) so they compare with what TypeORM itself wrote.
  */
 export class DurableStore<T extends DurableRecord> {
   private readonly metadata: EntityMetadata;
@@ -38,35 +49,46 @@ export class DurableStore<T extends DurableRecord> {
   }
 
   /**
-   * Atomically takes up to `limit` due rows (pending and due, or processing
-   * with an expired lease), oldest due first, and returns them hydrated.
+   * Atomically takes up to `limit` rows that are `pending` and due, oldest
+   * due first (an index range on (status, next_attempt_at), read in order).
    * PostgreSQL skips rows another instance is claiming at the same moment.
    */
-  async claim(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
+  async claimDue(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
+    return this.claimWhere(`status = 'pending' AND next_attempt_at <= ?`, ' ORDER BY next_attempt_at', workerId, now, leaseMs, limit);
+  }
+
+  /**
+   * Atomically takes up to `limit` rows whose lease expired while `processing`
+   * (the worker died or stalled). Kept apart from `claimDue` so each claim
+   * reads one index range in order instead of sorting every due row.
+   */
+  async claimExpired(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
+    return this.claimWhere(`status = 'processing' AND locked_until < ?`, '', workerId, now, leaseMs, limit);
+  }
+
+  private async claimWhere(condition: string, order: string, workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
     const lockClause = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
     const result = await this.run(
       `UPDATE ${this.table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? ` +
-        `WHERE id IN (SELECT id FROM ${this.table} ` +
-        `WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND locked_until < ?) ` +
-        `ORDER BY next_attempt_at, id LIMIT ?${lockClause}) RETURNING *`,
-      [workerId, this.date(new Date(now.getTime() + leaseMs)), this.date(now), this.date(now), this.date(now), limit],
+        `WHERE id IN (SELECT id FROM ${this.table} WHERE ${condition}${order} LIMIT ?${lockClause}) RETURNING *`,
+      [workerId, this.date(new Date(now.getTime() + leaseMs)), this.date(now), this.date(now), limit],
     );
     return (result.records as Array<Record<string, unknown>>).map((raw) => this.hydrate(raw));
   }
 
   /** Handled: `done`. False when this worker no longer holds the lease. */
-  async complete(id: string, workerId: string, now: Date): Promise<boolean> {
-    return this.finish(id, workerId, `status = 'done', processed_at = ?`, [this.date(now)], now);
+  async complete(claim: Claim, now: Date): Promise<boolean> {
+    return this.finish(claim, `status = 'done', processed_at = ?`, [this.date(now)], now);
   }
 
   /** Failed, to be tried again at `nextAttemptAt`. */
-  async reschedule(id: string, workerId: string, now: Date, nextAttemptAt: Date, error: string): Promise<boolean> {
-    return this.finish(id, workerId, `status = 'pending', next_attempt_at = ?, last_error = ?`, [this.date(nextAttemptAt), error], now);
+  async reschedule(claim: Claim, now: Date, nextAttemptAt: Date, error: string): Promise<boolean> {
+    return this.finish(claim, `status = 'pending', next_attempt_at = ?, last_error = ?`, [this.date(nextAttemptAt), error], now);
   }
 
   /** Gave up: `dead` until an admin replays it. */
-  async bury(id: string, workerId: string, now: Date, error: string): Promise<boolean> {
-    return this.finish(id, workerId, `status = 'dead', last_error = ?`, [error], now);
+  async bury(claim: Claim, now: Date, error: string): Promise<boolean> {
+    return this.finish(claim, `status = 'dead', last_error = ?`, [error], now);
   }
 
   /** Back to `pending`, due now, attempts reset; only for `dead` or `done` rows. */
@@ -86,11 +108,11 @@ export class DurableStore<T extends DurableRecord> {
     return counts;
   }
 
-  private async finish(id: string, workerId: string, assignments: string, values: unknown[], now: Date): Promise<boolean> {
+  private async finish(claim: Claim, assignments: string, values: unknown[], now: Date): Promise<boolean> {
     const result = await this.run(
       `UPDATE ${this.table} SET ${assignments}, locked_by = NULL, locked_until = NULL, updated_at = ? ` +
-        `WHERE id = ? AND locked_by = ? AND status = 'processing'`,
-      [...values, this.date(now), id, workerId],
+        `WHERE id = ? AND locked_by = ? AND attempts = ? AND status = 'processing'`,
+      [...values, this.date(now), claim.id, claim.workerId, claim.attempts],
     );
     return (result.affected ?? 0) > 0;
   }

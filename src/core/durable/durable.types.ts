@@ -20,7 +20,11 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly maxAttempts?: number;
   /** Backoff between attempts: full jitter, random(0, min(capMs, baseMs·2^attempt)) (defaults 1 s, 5 min). */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
-  /** How long a claim lasts before another worker may take the row (default 30 s). */
+  /**
+   * How long a claim lasts before another worker may take the row (default 30 s).
+   * Keep it above the longest handler run (provider timeout × retries): a
+   * handler still running when its lease ends may be run again elsewhere.
+   */
   readonly leaseMs?: number;
   /** Rows claimed per poll (default 20). */
   readonly batchSize?: number;

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
 import { type Backoff, failureOutcome } from './durable-policy';
-import type { DurableStore } from './durable.store';
+import type { Claim, DurableStore } from './durable.store';
 
 export interface DurableSettings {
   readonly maxAttempts: number;
@@ -35,6 +35,9 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private pollAgain = false;
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
+  private expiredCheckedAt = 0;
+  /** Free slots that make a finishing handler poll again: claims come in batches, not one row at a time. */
+  private readonly refillAt: number;
 
   constructor(
     private readonly definition: DurableQueueDefinition<T>,
@@ -45,6 +48,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.name = definition.name;
+    this.refillAt = Math.max(1, Math.floor(Math.min(settings.batchSize, settings.concurrency) / 2));
   }
 
   start(): void {
@@ -87,7 +91,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   async drain(): Promise<number> {
     let handled = 0;
     for (;;) {
-      const rows = await this.store.claim(this.workerId, this.clock(), this.settings.leaseMs, this.settings.concurrency);
+      const rows = await this.claim(this.settings.concurrency, true);
       if (rows.length === 0) return handled;
       await Promise.all(rows.map((row) => this.track(this.process(row))));
       handled += rows.length;
@@ -109,17 +113,33 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
       const free = this.settings.concurrency - this.inFlight.size;
       if (!this.running || free <= 0) return;
       const wanted = Math.min(this.settings.batchSize, free);
-      const rows = await this.store.claim(this.workerId, this.clock(), this.settings.leaseMs, wanted);
+      const rows = await this.claim(wanted, false);
       for (const row of rows) void this.track(this.process(row));
       if (rows.length < wanted) return;
     }
+  }
+
+  /**
+   * Expired leases first (they waited longest), then due rows. Leases are
+   * checked at most every quarter lease unless forced: only a dead or stalled
+   * worker leaves one behind, and its rows then wait at most 1.25 leases.
+   */
+  private async claim(limit: number, forceExpiredCheck: boolean): Promise<T[]> {
+    const now = this.clock();
+    let rows: T[] = [];
+    if (forceExpiredCheck || now.getTime() - this.expiredCheckedAt >= this.settings.leaseMs / 4) {
+      this.expiredCheckedAt = now.getTime();
+      rows = await this.store.claimExpired(this.workerId, now, this.settings.leaseMs, limit);
+    }
+    if (rows.length < limit) rows = rows.concat(await this.store.claimDue(this.workerId, now, this.settings.leaseMs, limit - rows.length));
+    return rows;
   }
 
   private track(work: Promise<void>): Promise<void> {
     this.inFlight.add(work);
     return work.finally(() => {
       this.inFlight.delete(work);
-      this.kick();
+      if (this.inFlight.size === 0 || this.settings.concurrency - this.inFlight.size >= this.refillAt) this.kick();
     });
   }
 
@@ -129,7 +149,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     try {
       if (row.attempts > this.settings.maxAttempts) {
         // The last allowed attempt never reported back (its worker died): do not run it again.
-        await this.record(row, this.store.bury(row.id, this.workerId, this.clock(), 'Lease expired on the last attempt'));
+        await this.record(row, this.store.bury(this.claimOf(row), this.clock(), 'Lease expired on the last attempt'));
         this.logger.error(log, 'Durable row dead-lettered: its last attempt never finished', 'Durable');
         return;
       }
@@ -139,7 +159,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
         await this.fail(row, error);
         return;
       }
-      await this.record(row, this.store.complete(row.id, this.workerId, this.clock()));
+      await this.record(row, this.store.complete(this.claimOf(row), this.clock()));
     } catch (error) {
       // Outcome not recorded (database unavailable): the lease expires and the row is claimed again.
       this.logger.error({ ...log, err: error }, 'Durable row outcome could not be recorded', 'Durable');
@@ -151,15 +171,19 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     const now = this.clock();
     const log = { queue: this.name, id: row.id, attempt: row.attempts, error: outcome.error };
     if (outcome.status === 'dead') {
-      if (await this.record(row, this.store.bury(row.id, this.workerId, now, outcome.error))) {
+      if (await this.record(row, this.store.bury(this.claimOf(row), now, outcome.error))) {
         this.logger.error(log, 'Durable row dead-lettered', 'Durable');
       }
       return;
     }
     const next = new Date(now.getTime() + outcome.delayMs);
-    if (await this.record(row, this.store.reschedule(row.id, this.workerId, now, next, outcome.error))) {
+    if (await this.record(row, this.store.reschedule(this.claimOf(row), now, next, outcome.error))) {
       this.logger.warn({ ...log, retryInMs: outcome.delayMs }, 'Durable row failed; will retry', 'Durable');
     }
+  }
+
+  private claimOf(row: T): Claim {
+    return { id: row.id, workerId: this.workerId, attempts: row.attempts };
   }
 
   /** Awaits a finishing update; a lost lease means another worker owns the row now. */
