@@ -25,8 +25,9 @@ export const DURABLE_DEFAULTS: DurableSettings = {
 /**
  * One queue's polling loop in this instance. It claims at most as many rows
  * as it has free handler slots (never more than `batchSize`), so a claimed
- * row never waits for a slot while its lease runs out. A finished handler
- * polls again at once; an idle queue polls every `pollIntervalMs`.
+ * row never waits for a slot while its lease runs out. Finishing handlers
+ * poll again once half the slots are free (or all are), so claims come in
+ * batches; an idle queue polls every `pollIntervalMs`, `kick()` at once.
  */
 export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   readonly name: string;
@@ -36,7 +37,6 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
   private expiredCheckedAt = 0;
-  /** Free slots that make a finishing handler poll again: claims come in batches, not one row at a time. */
   private readonly refillAt: number;
 
   constructor(
