@@ -7,7 +7,7 @@ import { testEnv } from '../support/app';
 import { insertJobs, waitFor } from '../support/durable';
 import { DurableTestCompletion, DurableTestJob, ensureDurableTestTables } from '../support/fixtures/durable-test.module';
 
-const ROWS = 200;
+const ROWS = 120;
 const CONCURRENCY = 8; // as in the fixture
 const FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'durable-slow.fixture.ts');
 
@@ -18,7 +18,7 @@ describe('Durable processor crash recovery (SIGKILL mid-drain)', () => {
 
   beforeAll(async () => {
     // A short lease so the rows the killed process held are claimed again quickly.
-    env = await testEnv({ env: { DURABLE_TEST_HANDLER_MS: '100', DURABLE_TEST_LEASE_MS: '1500' } });
+    env = await testEnv({ env: { DURABLE_TEST_HANDLER_MS: '250', DURABLE_TEST_LEASE_MS: '1500' } });
     ds = new DataSource({
       ...buildDataSourceOptions({
         engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
@@ -48,7 +48,9 @@ describe('Durable processor crash recovery (SIGKILL mid-drain)', () => {
     const ids = await insertJobs(ds, ROWS);
     const killed = await spawnApp(env, [FIXTURE]);
     processes.push(killed);
-    await waitFor(async () => (await completions()).length >= ROWS / 4, 30_000, 'a quarter of the rows to complete');
+    const processing = (): Promise<number> => ds.getRepository(DurableTestJob).countBy({ status: 'processing' });
+    // Kill while handlers are mid-run (each takes 250 ms), a quarter of the way in.
+    await waitFor(async () => (await completions()).length >= ROWS / 4 && (await processing()) > 0, 30_000, 'a quarter done and rows in flight');
     killed.kill('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
     const orphaned = new Set((await ds.getRepository(DurableTestJob).findBy({ status: 'processing' })).map((job) => job.id));
