@@ -57,6 +57,13 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     expect(calls.get(id)).toBe(1);
   });
 
+  it('treats a row inserted without next_attempt_at as due at once (column default)', async () => {
+    const [id] = await insertJobs(ds, 1, { nextAttemptAt: undefined });
+    expect((await jobOf(ds, id)).nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    await queue.drain();
+    expect(await jobOf(ds, id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
   it('hands the handler the stored row with its own columns mapped', async () => {
     let seen: DurableTestJob | undefined;
     behaviour = async (row) => void (seen = row);
