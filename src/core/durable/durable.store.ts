@@ -44,10 +44,6 @@ export class DurableStore<T extends DurableRecord> {
     this.dateColumn = column;
   }
 
-  get tableName(): string {
-    return this.metadata.tableName;
-  }
-
   /**
    * Atomically takes up to `limit` rows that are `pending` and due, oldest
    * due first (an index range on (status, next_attempt_at), read in order).
