@@ -4,6 +4,8 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
+import { MonitoringModule } from './core/monitoring/monitoring.module';
+import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
 
@@ -18,7 +20,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      imports: [config, LoggingModule, DatabaseModule, ApiKeysModule, HealthModule, MonitoringModule, ResilienceModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -1,0 +1,107 @@
+import type { Logger } from '@nestjs/common';
+import type { CallOutcome, OperationMetrics } from '../monitoring/integration-metrics';
+import { currentCallContext, runInCallContext } from './call-context';
+import { outcomeOf } from './failure-classification';
+import type { CallObserver, OperationPolicy } from './operation-policy';
+import type { ResilientMetadata } from './resilient.decorator';
+
+export type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
+
+export interface WrapOptions {
+  readonly provider: string;
+  readonly operation: string;
+  /** Absent: metrics and logs only (`@Monitored` alone). */
+  readonly policy?: OperationPolicy;
+  readonly resilient?: ResilientMetadata;
+  /** Absent: no `integration_calls_total`/duration (`@Resilient` alone); retries are still counted. */
+  readonly metrics?: OperationMetrics;
+  /** Retries are counted under the operation even without `@Monitored`. */
+  readonly retryMetrics?: OperationMetrics;
+  readonly logger: Logger;
+}
+
+const NS_PER_S = 1e9;
+
+/**
+ * Wraps one decorated method. The wrapper keeps `this`, the arguments and
+ * the resolved value, and returns a promise (decorated methods are async).
+ * Failures leave as the original error or as the resilience layer's
+ * `IntegrationError`s. A call made while a call to the same provider is
+ * running (an adapter method using another) goes straight through: the
+ * outer call's policy, tokens and metrics already cover it.
+ */
+export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod {
+  const { provider, operation, policy, metrics, logger } = options;
+  const retryMetrics = options.retryMetrics ?? metrics;
+  const keyOf = options.resilient?.idempotencyKey as ((...args: unknown[]) => string | undefined) | undefined;
+  const idempotent = options.resilient?.idempotent !== false;
+  const observer: CallObserver = {
+    onRetry(error, attempt, delayMs) {
+      retryMetrics?.retried();
+      logger.warn({ provider, operation, attempt, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
+    },
+    onRateLimitWait(waitedMs) {
+      metrics?.rateLimitWait(waitedMs / 1000);
+    },
+  };
+
+  const record = (started: bigint, outcome: CallOutcome, error?: unknown, attempts?: number): void => {
+    const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
+    metrics?.observe(outcome, seconds);
+    if (outcome === 'success') {
+      logger.debug({ provider, operation, outcome, attempts, durationMs: seconds * 1000 }, `${provider} ${operation} succeeded`);
+    } else if (outcome === 'error' || outcome === 'timeout') {
+      logger.error({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} failed`);
+    } else {
+      // Refused without reaching the provider, or a client error: expected under load, not an outage.
+      logger.warn({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} refused (${outcome})`);
+    }
+  };
+
+  const observe = async (self: unknown, args: unknown[]): Promise<unknown> => {
+    const started = process.hrtime.bigint();
+    try {
+      const value = await original.apply(self, args);
+      record(started, 'success');
+      return value;
+    } catch (error) {
+      record(started, outcomeOf(error), error);
+      throw error;
+    }
+  };
+
+  if (policy === undefined) {
+    return function monitored(this: unknown, ...args: unknown[]): unknown {
+      if (currentCallContext()?.provider === provider) return original.apply(this, args);
+      return observe(this, args);
+    };
+  }
+
+  const protect = async (self: unknown, args: unknown[]): Promise<unknown> => {
+    const started = process.hrtime.bigint();
+    const idempotencyKey = keyOf === undefined ? undefined : keyOf(...args);
+    const retryAllowed = idempotent || idempotencyKey !== undefined;
+    let attempts = 0;
+    try {
+      const value = await policy.execute(
+        (signal, attempt) => {
+          attempts = attempt + 1;
+          return runInCallContext({ provider, operation, attempt, signal, idempotencyKey }, () => original.apply(self, args));
+        },
+        retryAllowed,
+        observer,
+      );
+      record(started, 'success', undefined, attempts);
+      return value;
+    } catch (error) {
+      record(started, outcomeOf(error), error, attempts);
+      throw error;
+    }
+  };
+
+  return function resilient(this: unknown, ...args: unknown[]): unknown {
+    // Called from inside a call to the same provider (a helper of the adapter): the outer call's policy already applies.
+    if (currentCallContext()?.provider === provider) return original.apply(this, args);
+    return protect(this, args);
+  };
+}
