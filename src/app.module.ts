@@ -8,6 +8,7 @@ import { MonitoringModule } from './core/monitoring/monitoring.module';
 import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, ApiKeysModule, HealthModule, MonitoringModule, ResilienceModule],
+      imports: [config, LoggingModule, DatabaseModule, ApiKeysModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -18,7 +18,7 @@ export interface PolicySettings {
   /** Full-jitter backoff: the n-th retry waits random(0, min(cap, base·2^(n-1))) ms. */
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
-  /** Longest wait taken from an upstream `Retry-After`, ms. */
+  /** Longest upstream `Retry-After` waited out before a retry, ms; a longer one ends the call. */
   readonly retryAfterMaxMs: number;
   /** Breaker opens after this many consecutive failed calls (0 = off). */
   readonly breakerConsecutive: number;

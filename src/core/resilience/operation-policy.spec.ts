@@ -82,20 +82,19 @@ describe('OperationPolicy', () => {
       expect(call).toHaveBeenCalledTimes(1);
     });
 
-    it('waits the Retry-After the provider asked for, capped', async () => {
+    it('waits the Retry-After the provider asked for, and gives up when it is longer than allowed', async () => {
       const policy = registryWith({ retryAfterMaxMs: 3_000 }).operation('fake', 'op');
       const startedAt: number[] = [];
       const call = jest.fn(async () => {
         startedAt.push(Date.now());
         return startedAt.length === 1
           ? Promise.reject(new RateLimitedError('429', { provider: 'fake', retryAfterMs: 2_000 }))
-          : startedAt.length === 2
-            ? Promise.reject(new RateLimitedError('429', { provider: 'fake', retryAfterMs: 60_000 }))
-            : 'ok';
+          : Promise.reject(new RateLimitedError('429', { provider: 'fake', retryAfterMs: 60_000 }));
       });
-      await expect(settle(policy.execute(call, true, quietObserver()))).resolves.toEqual({ value: 'ok' });
+      const { error } = await settle(policy.execute(call, true, quietObserver()));
       expect(startedAt[1] - startedAt[0]).toBe(2_000);
-      expect(startedAt[2] - startedAt[1]).toBe(3_000);
+      expect(call).toHaveBeenCalledTimes(2);
+      expect(error).toMatchObject({ httpStatus: 429, retryAfterMs: 60_000 });
     });
 
     it('starts no retry past maxTotalMs', async () => {

@@ -30,10 +30,11 @@ describe(planRetry.name, () => {
     expect(planRetry(settings, new TypeError('bug'), 1, 0)).toEqual({ retry: false, reason: 'not retryable' });
   });
 
-  it('waits what Retry-After asks, capped at retryAfterMaxMs', () => {
+  it('waits what Retry-After asks, up to retryAfterMaxMs; beyond that it gives up', () => {
     const limited = new RateLimitedError('slow down', { provider: 'p', retryAfterMs: 1_500 });
     expect(planRetry(settings, limited, 1, 0)).toEqual({ retry: true, delayMs: 1_500 });
-    expect(planRetry(settings, failed(60_000), 1, 0)).toEqual({ retry: true, delayMs: 2_000 });
+    expect(planRetry(settings, failed(2_000), 1, 0)).toEqual({ retry: true, delayMs: 2_000 });
+    expect(planRetry(settings, failed(60_000), 1, 0)).toEqual({ retry: false, reason: 'Retry-After beyond the longest wait' });
   });
 
   it('starts no retry past the total time budget', () => {

@@ -20,8 +20,9 @@ export function fullJitterDelay(settings: RetrySettings, retry: number, random: 
  * Whether a failed attempt is tried again, and after how long.
  * `attemptsMade` counts attempts so far (1 after the first failure),
  * `elapsedMs` the time since the first attempt started. A `Retry-After`
- * from the provider is honoured, capped at `retryAfterMaxMs`; no retry
- * starts past `maxTotalMs`.
+ * from the provider is waited out when it is at most `retryAfterMaxMs`;
+ * a longer one ends the call (its error carries the `Retry-After` on to
+ * our caller). No retry starts past `maxTotalMs`.
  */
 export function planRetry(
   settings: RetrySettings,
@@ -32,8 +33,11 @@ export function planRetry(
 ): RetryDecision {
   if (!isIntegrationError(error) || !error.retryable) return { retry: false, reason: 'not retryable' };
   if (attemptsMade >= settings.maxAttempts) return { retry: false, reason: 'attempts exhausted' };
-  const jitter = fullJitterDelay(settings, attemptsMade, random);
-  const delayMs = error.retryAfterMs === undefined ? jitter : Math.min(Math.max(error.retryAfterMs, 0), settings.retryAfterMaxMs);
+  if (error.retryAfterMs !== undefined && error.retryAfterMs > settings.retryAfterMaxMs) {
+    // Waiting less than asked would only earn another refusal; the caller gets Retry-After instead.
+    return { retry: false, reason: 'Retry-After beyond the longest wait' };
+  }
+  const delayMs = error.retryAfterMs === undefined ? fullJitterDelay(settings, attemptsMade, random) : Math.max(error.retryAfterMs, 0);
   if (elapsedMs + delayMs >= settings.maxTotalMs) return { retry: false, reason: 'retry time budget spent' };
   return { retry: true, delayMs };
 }

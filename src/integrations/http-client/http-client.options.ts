@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { IntegrationError } from '../../core/errors/integration.error';
 import type { ResilienceOverrides } from '../../core/resilience/resilient.decorator';
 
 /** How the client authenticates: a bearer token, a header of the API's choice, or a query parameter. */
@@ -25,6 +27,21 @@ export interface HttpClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Longest upstream error body kept in the error, characters (default 500). */
   readonly maxErrorBodyChars?: number;
+  /**
+   * Provider-specific error rules, consulted before the default mapping
+   * (e.g. GitHub's 403 with `x-ratelimit-remaining: 0` is a rate limit).
+   * Return undefined to keep the default.
+   */
+  readonly mapError?: (response: UpstreamErrorResponse) => IntegrationError | undefined;
+}
+
+/** A non-2xx answer as `mapError` sees it (body already truncated and redacted). */
+export interface UpstreamErrorResponse {
+  readonly provider: string;
+  readonly operation: string;
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
 }
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number | boolean>;

@@ -88,13 +88,8 @@ export class HttpClient {
       throw errorForTransport(this.name, operation, error, signal);
     });
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw errorForStatus({
-        provider: this.name,
-        operation,
-        status: response.statusCode,
-        body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500),
-        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-      });
+      const answer = { provider: this.name, operation, status: response.statusCode, headers: response.headers, body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500) };
+      throw this.options.mapError?.(answer) ?? errorForStatus({ ...answer, retryAfterMs: parseRetryAfter(response.headers['retry-after']) });
     }
     return parse(text, response.headers) as T;
   }
