@@ -8,14 +8,18 @@ export type CallOutcome = 'success' | 'error' | 'timeout' | 'rejected' | 'rate_l
 export const CIRCUIT_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 export type CircuitStateName = keyof typeof CIRCUIT_STATE_VALUE;
 
+const OUTCOMES: readonly CallOutcome[] = ['success', 'error', 'timeout', 'rejected', 'rate_limited', 'circuit_open'];
+
 /**
- * The metrics of one provider operation with its label children resolved
- * once, so recording a call costs a few additions (no label lookup).
+ * The metrics of one provider operation. Counts are kept in plain fields
+ * and handed to prom-client when `/metrics` is scraped (its label children
+ * hash their labels on every `inc`, too slow for every call); durations go
+ * to a histogram child resolved once.
  */
 export class OperationMetrics {
-  private readonly outcomes = new Map<CallOutcome, Counter.Internal>();
+  private readonly pending = new Float64Array(OUTCOMES.length);
+  private pendingRetries = 0;
   private readonly duration: Histogram.Internal<string>;
-  private readonly retries: Counter.Internal;
 
   constructor(
     private readonly metrics: IntegrationMetrics,
@@ -23,26 +27,33 @@ export class OperationMetrics {
     readonly operation: string,
   ) {
     this.duration = metrics.callDuration.labels(provider, operation);
-    this.retries = metrics.retries.labels(provider, operation);
   }
 
   /** Records one finished call (all its attempts). */
   observe(outcome: CallOutcome, seconds: number): void {
-    let counter = this.outcomes.get(outcome);
-    if (counter === undefined) {
-      counter = this.metrics.calls.labels(this.provider, this.operation, outcome);
-      this.outcomes.set(outcome, counter);
-    }
-    counter.inc();
+    this.pending[OUTCOMES.indexOf(outcome)]++;
     this.duration.observe(seconds);
   }
 
   retried(): void {
-    this.retries.inc();
+    this.pendingRetries++;
   }
 
   rateLimitWait(seconds: number): void {
     this.metrics.rateLimitWait.labels(this.provider).observe(seconds);
+  }
+
+  /** Moves the counts recorded since the last scrape into prom-client. */
+  flush(): void {
+    for (let i = 0; i < OUTCOMES.length; i++) {
+      if (this.pending[i] === 0) continue;
+      this.metrics.calls.inc({ provider: this.provider, operation: this.operation, outcome: OUTCOMES[i] }, this.pending[i]);
+      this.pending[i] = 0;
+    }
+    if (this.pendingRetries > 0) {
+      this.metrics.retries.inc({ provider: this.provider, operation: this.operation }, this.pendingRetries);
+      this.pendingRetries = 0;
+    }
   }
 }
 
@@ -58,11 +69,15 @@ export class IntegrationMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
+    const flush = (): void => {
+      for (const operation of this.operations.values()) operation.flush();
+    };
     this.calls = new Counter({
       name: 'integration_calls_total',
       help: 'Provider calls by outcome (success, error, timeout, rejected, rate_limited, circuit_open)',
       labelNames: ['provider', 'operation', 'outcome'],
       registers,
+      collect: flush,
     });
     this.callDuration = new Histogram({
       name: 'integration_call_duration_seconds',
@@ -76,6 +91,7 @@ export class IntegrationMetrics {
       help: 'Retries of provider calls (attempts after the first)',
       labelNames: ['provider', 'operation'],
       registers,
+      collect: flush,
     });
     this.circuitState = new Gauge({
       name: 'integration_circuit_state',

@@ -1,9 +1,25 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
 import type { CallOutcome, OperationMetrics } from '../monitoring/integration-metrics';
-import { currentCallContext, runInCallContext } from './call-context';
+import { type CallContext, currentCallContext, runInCallContext } from './call-context';
 import { outcomeOf } from './failure-classification';
-import type { CallObserver, OperationPolicy } from './operation-policy';
+import type { AttemptSignal, CallObserver, OperationPolicy } from './operation-policy';
 import type { ResilientMetadata } from './resilient.decorator';
+
+/** The call context of one attempt; its signal is created on first read. */
+class AttemptContext implements CallContext {
+  constructor(
+    readonly provider: string,
+    readonly operation: string,
+    readonly attempt: number,
+    readonly idempotencyKey: string | undefined,
+    private readonly control: AttemptSignal,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.control.signal;
+  }
+}
 
 export type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -18,9 +34,10 @@ export interface WrapOptions {
   /** Retries are counted under the operation even without `@Monitored`. */
   readonly retryMetrics?: OperationMetrics;
   readonly logger: Logger;
+  /** Whether debug lines are written at all (the per-call line is skipped otherwise: it is on the hot path). */
+  readonly debug: boolean;
 }
 
-const NS_PER_S = 1e9;
 
 /**
  * Wraps one decorated method. The wrapper keeps `this`, the arguments and
@@ -45,11 +62,11 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     },
   };
 
-  const record = (started: bigint, outcome: CallOutcome, error?: unknown, attempts?: number): void => {
-    const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
+  const record = (started: number, outcome: CallOutcome, error?: unknown, attempts?: number): void => {
+    const seconds = (performance.now() - started) / 1000;
     metrics?.observe(outcome, seconds);
     if (outcome === 'success') {
-      logger.debug({ provider, operation, outcome, attempts, durationMs: seconds * 1000 }, `${provider} ${operation} succeeded`);
+      if (options.debug) logger.debug({ provider, operation, outcome, attempts, durationMs: seconds * 1000 }, `${provider} ${operation} succeeded`);
     } else if (outcome === 'error' || outcome === 'timeout') {
       logger.error({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} failed`);
     } else {
@@ -59,7 +76,7 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
   };
 
   const observe = async (self: unknown, args: unknown[]): Promise<unknown> => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       const value = await original.apply(self, args);
       record(started, 'success');
@@ -78,15 +95,15 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
   }
 
   const protect = async (self: unknown, args: unknown[]): Promise<unknown> => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const idempotencyKey = keyOf === undefined ? undefined : keyOf(...args);
     const retryAllowed = idempotent || idempotencyKey !== undefined;
     let attempts = 0;
     try {
       const value = await policy.execute(
-        (signal, attempt) => {
+        (control, attempt) => {
           attempts = attempt + 1;
-          return runInCallContext({ provider, operation, attempt, signal, idempotencyKey }, () => original.apply(self, args));
+          return runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () => original.apply(self, args));
         },
         retryAllowed,
         observer,

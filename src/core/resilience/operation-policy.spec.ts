@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import type { PolicySettings, resilienceConfig } from '../../config/resilience.config';
 import { ProviderFailedError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../errors/integration.error';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
-import type { CallObserver } from './operation-policy';
+import type { AttemptSignal, CallObserver } from './operation-policy';
 import { ResiliencePolicyRegistry } from './policy-registry';
 
 const FAST: Partial<PolicySettings> = {
@@ -107,11 +107,23 @@ describe('OperationPolicy', () => {
   });
 
   describe('timeout', () => {
+    it('hands out an already aborted signal when asked for it only after the timeout', async () => {
+      const policy = registryWith({ maxAttempts: 1, timeoutMs: 100 }).operation('fake', 'op');
+      let control: AttemptSignal | undefined;
+      const call = jest.fn(async (c: AttemptSignal) => {
+        control = c;
+        return new Promise<string>(() => undefined);
+      });
+      await settle(policy.execute(call, true, quietObserver()), 200);
+      expect(control?.signal.aborted).toBe(true);
+      expect(control?.signal.reason).toBeInstanceOf(ProviderTimeoutError);
+    });
+
     it('fails a slow attempt with ProviderTimeoutError and aborts its signal', async () => {
       const policy = registryWith({ maxAttempts: 1, timeoutMs: 500 }).operation('fake', 'op');
       const signals: AbortSignal[] = [];
-      const call = jest.fn(async (signal: AbortSignal) => {
-        signals.push(signal);
+      const call = jest.fn(async (control: AttemptSignal) => {
+        signals.push(control.signal);
         return new Promise<string>(() => undefined);
       });
       const { error } = await settle(policy.execute(call, true, quietObserver()), 600);
@@ -123,8 +135,8 @@ describe('OperationPolicy', () => {
     it('retries a timed-out attempt with a fresh signal', async () => {
       const policy = registryWith({ maxAttempts: 2, timeoutMs: 500 }).operation('fake', 'op');
       const signals: AbortSignal[] = [];
-      const call = jest.fn(async (signal: AbortSignal) => {
-        signals.push(signal);
+      const call = jest.fn(async (control: AttemptSignal) => {
+        signals.push(control.signal);
         return signals.length === 1 ? new Promise<string>(() => undefined) : 'second';
       });
       await expect(settle(policy.execute(call, true, quietObserver()))).resolves.toEqual({ value: 'second' });

@@ -1,12 +1,37 @@
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, DelegateBackoff, type RetryPolicy, handleWhen, retry } from 'cockatiel';
+import { CircuitState, DelegateBackoff, type RetryPolicy, handleWhen, retry } from 'cockatiel';
 import { ProviderTimeoutError, ProviderUnavailableError } from '../errors/integration.error';
 import { BULKHEAD_FULL, CIRCUIT_OPEN, TIMED_OUT } from './failure-classification';
 import type { ProviderPolicy } from './provider-policy';
 import type { RateLimitGate } from './rate-limit-gate';
 import { type RetrySettings, planRetry } from './retry-planner';
 
-/** One attempt of the decorated method, given its abort signal and number (0 = first). */
-export type Attempt<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
+/**
+ * The abort signal of one attempt, created only when someone asks for it:
+ * an `AbortSignal` costs more than the rest of the pipeline together on
+ * Node 20, and most attempts never need one.
+ */
+export class AttemptSignal {
+  private controller?: AbortController;
+  private reason?: unknown;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** One attempt of the decorated method, given its (lazy) abort signal and number (0 = first). */
+export type Attempt<T> = (signal: AttemptSignal, attempt: number) => Promise<T>;
 
 /** Per-call facts the policy reports back (metrics, logs). */
 export interface CallObserver {
@@ -57,62 +82,60 @@ export class OperationPolicy {
   }
 
   /**
-   * Runs `attempt` under the policy.
+   * Runs `attempt` under the policy. Not `async`, and refusals are decided
+   * before entering cockatiel's policies: every promise counts on the hot path.
    * @param retryAllowed false for a non-idempotent call without an idempotency key.
-   * @throws the last attempt's error, or `ProviderUnavailableError` (circuit open,
-   *   bulkhead full), `RateLimitedError`, `ProviderTimeoutError`.
+   * @throws (rejects with) the last attempt's error, or `ProviderUnavailableError`
+   *   (circuit open, bulkhead full), `RateLimitedError`, `ProviderTimeoutError`.
    */
-  async execute<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
-    try {
-      return await this.provider.bulkhead.execute(() => this.limitThenBreak(attempt, retryAllowed, observer));
-    } catch (error) {
-      if (error instanceof BulkheadRejectedError) {
-        throw new ProviderUnavailableError(`${this.provider.provider} has too many calls in flight`, {
-          provider: this.provider.provider,
-          operation: this.operation,
-          code: BULKHEAD_FULL,
-          retryAfterMs: 1_000,
-        });
-      }
-      throw error;
-    }
+  execute<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
+    const { bulkhead } = this.provider;
+    // The same condition under which cockatiel's bulkhead would reject.
+    if (bulkhead.executionSlots <= 0 && bulkhead.queueSlots <= 0) return Promise.reject(this.bulkheadFull());
+    return bulkhead.execute(() => this.limitThenBreak(attempt, retryAllowed, observer));
   }
 
-  private async limitThenBreak<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
+  private limitThenBreak<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
     const { gate } = this.provider;
-    if (gate !== undefined) {
-      const waited = await gate.take(this.operation);
+    const next = (): Promise<T> => this.guarded(attempt, retryAllowed, observer);
+    if (gate === undefined && this.operationGate === undefined) return next();
+    const throughOperationGate = (): Promise<T> => (this.operationGate === undefined ? next() : this.pass(this.operationGate, observer).then(next));
+    return gate === undefined ? throughOperationGate() : this.pass(gate, observer).then(throughOperationGate);
+  }
+
+  private pass(gate: RateLimitGate, observer: CallObserver): Promise<void> {
+    return gate.take(this.operation).then((waited) => {
       if (waited > 0) observer.onRateLimitWait(waited);
-    }
-    if (this.operationGate !== undefined) {
-      const waited = await this.operationGate.take(this.operation);
-      if (waited > 0) observer.onRateLimitWait(waited);
-    }
+    });
+  }
+
+  private guarded<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
     const { breaker } = this.provider;
     if (breaker === undefined) return this.attempts(attempt, retryAllowed, observer);
     const state = breaker.state;
-    if (state === CircuitState.HalfOpen) throw this.circuitOpen(1_000);
-    // A call arriving after the cool-down is the probe: one attempt, no retries.
-    const probe = state === CircuitState.Open;
-    try {
-      return await breaker.execute(() => this.attempts(attempt, retryAllowed && !probe, observer));
-    } catch (error) {
-      if (error instanceof BrokenCircuitError) throw this.circuitOpen(this.provider.remainingCooldownMs());
-      throw error;
+    // Half-open: the probe is in flight; everyone else fails fast until it returns.
+    if (state === CircuitState.HalfOpen) return Promise.reject(this.circuitOpen(1_000));
+    if (state === CircuitState.Open || state === CircuitState.Isolated) {
+      // Our clock starts when cockatiel's break event fires, never earlier than its own,
+      // so "cool-down over" here means cockatiel lets the call through as the probe.
+      const remaining = this.provider.remainingCooldownMs();
+      if (remaining > 0 || state === CircuitState.Isolated) return Promise.reject(this.circuitOpen(remaining));
+      // The probe: one attempt, no retries.
+      return breaker.execute(() => this.attempts(attempt, false, observer));
     }
+    return breaker.execute(() => this.attempts(attempt, retryAllowed, observer));
   }
 
   private attempts<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
     if (this.retry === undefined || !retryAllowed) return this.timed(attempt, 0);
     const started = Date.now();
     return this.retry.execute(({ attempt: n }) =>
-      this.timed(attempt, n).catch((error: unknown) => {
+      this.timed(attempt, n, (error) => {
         const decision = planRetry(this.settings, error, n + 1, Date.now() - started);
         if (decision.retry && typeof error === 'object' && error !== null) {
           this.plannedDelay.set(error, decision.delayMs);
           observer.onRetry(error, n + 1, decision.delayMs);
         }
-        throw error;
       }),
     );
   }
@@ -121,32 +144,51 @@ export class OperationPolicy {
    * One attempt bounded by the timeout. On timeout the attempt's signal is
    * aborted (so a `fetch` given it stops) and the call fails with
    * `ProviderTimeoutError` even if the method ignores the signal.
+   * `onFailure` sees the error before the promise rejects (retry planning).
    *
    * Not cockatiel's `TimeoutPolicy`: on Node 20 it adds 7–18 µs to every call
    * (EventTarget listeners, an abort on every return); this adds a timer.
    */
-  private timed<T>(attempt: Attempt<T>, n: number): Promise<T> {
-    const controller = new AbortController();
+  private timed<T>(attempt: Attempt<T>, n: number, onFailure?: (error: unknown) => void): Promise<T> {
+    const control = new AttemptSignal();
     return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      // A timed-out attempt may still fail later: only the first outcome counts.
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        onFailure?.(error);
+        reject(error);
+      };
       const timer = setTimeout(() => {
         const error = new ProviderTimeoutError(`${this.provider.provider} did not answer ${this.operation} within ${this.settings.timeoutMs} ms`, {
           provider: this.provider.provider,
           operation: this.operation,
           code: TIMED_OUT,
         });
-        reject(error);
-        controller.abort(error);
+        fail(error);
+        control.abort(error);
       }, this.settings.timeoutMs);
-      attempt(controller.signal, n).then(
+      attempt(control, n).then(
         (value) => {
           clearTimeout(timer);
+          settled = true;
           resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error);
+          fail(error);
         },
       );
+    });
+  }
+
+  private bulkheadFull(): ProviderUnavailableError {
+    return new ProviderUnavailableError(`${this.provider.provider} has too many calls in flight`, {
+      provider: this.provider.provider,
+      operation: this.operation,
+      code: BULKHEAD_FULL,
+      retryAfterMs: 1_000,
     });
   }
 

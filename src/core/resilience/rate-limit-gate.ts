@@ -37,14 +37,21 @@ export class RateLimitGate {
    * Resolves with the time waited (ms) once a token is taken.
    * @throws RateLimitedError when no token comes within the allowed wait.
    */
-  async take(operation: string): Promise<number> {
-    const first = await this.tryConsume();
-    if (first === undefined) return 0;
-    if (this.waiting >= this.options.maxQueue) throw this.limited(operation, first.msBeforeNext, 'too many calls already waiting');
+  take(operation: string): Promise<number> {
+    // Fast path: one limiter call, no waiting machinery.
+    return this.limiter.consume(this.options.key).then(
+      () => 0,
+      (rejection: unknown) => this.wait(operation, rejection),
+    );
+  }
+
+  private async wait(operation: string, firstRejection: unknown): Promise<number> {
+    if (!(firstRejection instanceof RateLimiterRes)) return this.storeFailed(firstRejection);
+    if (this.waiting >= this.options.maxQueue) throw this.limited(operation, firstRejection.msBeforeNext, 'too many calls already waiting');
     const started = Date.now();
     this.waiting++;
     try {
-      let rejection = first;
+      let rejection = firstRejection;
       for (;;) {
         const waited = Date.now() - started;
         // Give up early when the next token comes too late anyway.
@@ -68,13 +75,18 @@ export class RateLimitGate {
       return undefined;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return rejection;
-      // The store failed (and had no insurance): calls go on unthrottled rather than failing.
-      if (!this.storeFailureLogged) {
-        this.storeFailureLogged = true;
-        this.options.logger.warn({ err: rejection, provider: this.options.provider }, 'Rate-limit store failed; calls are not throttled');
-      }
+      this.storeFailed(rejection);
       return undefined;
     }
+  }
+
+  /** The store failed (and had no insurance): calls go on unthrottled rather than failing. */
+  private storeFailed(error: unknown): number {
+    if (!this.storeFailureLogged) {
+      this.storeFailureLogged = true;
+      this.options.logger.warn({ err: error, provider: this.options.provider }, 'Rate-limit store failed; calls are not throttled');
+    }
+    return 0;
   }
 
   private limited(operation: string, retryAfterMs: number, why: string): RateLimitedError {

@@ -1,6 +1,8 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { appConfig } from '../../config/app.config';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
 import { MONITORED, type MonitoredMetadata } from '../monitoring/monitored.decorator';
 import { type AnyMethod, wrapMethod } from './method-wrapper';
@@ -36,6 +38,7 @@ export class ResilienceExplorer implements OnModuleInit {
     private readonly reflector: Reflector,
     private readonly registry: ResiliencePolicyRegistry,
     private readonly metrics: IntegrationMetrics,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
   onModuleInit(): void {
@@ -90,6 +93,7 @@ export class ResilienceExplorer implements OnModuleInit {
       metrics: monitored === undefined ? undefined : operationMetrics,
       retryMetrics: operationMetrics,
       logger: this.callLogger,
+      debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
     });
     copyMetadata(method, wrapped);
     Object.defineProperty(wrapped, 'name', { value: name });
