@@ -77,6 +77,19 @@ class DemoAdapter {
   }
 }
 
+@Injectable()
+class ObservedOnly {
+  calls = 0;
+
+  /** Metrics and logs only: no retry, no timeout. */
+  @Monitored('watched', 'lookup')
+  async lookup(fail: boolean): Promise<string> {
+    this.calls++;
+    if (fail) throw new ProviderFailedError('503', { provider: 'watched', retryable: true, upstreamStatus: 503 });
+    return 'found';
+  }
+}
+
 @Injectable({ scope: Scope.REQUEST })
 class PerRequestAdapter {
   @Resilient('demo')
@@ -95,7 +108,7 @@ describe('ResilienceExplorer', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }), ResilienceModule],
-      providers: [DemoAdapter, PerRequestAdapter],
+      providers: [DemoAdapter, PerRequestAdapter, ObservedOnly],
     })
       .overrideProvider(resilienceConfig.KEY)
       .useValue({ overrides: { DEMO: { maxAttempts: 3, backoffBaseMs: 1, backoffCapMs: 2, ratePerSec: 0 } } })
@@ -160,6 +173,16 @@ describe('ResilienceExplorer', () => {
     expect(metrics).toContain('integration_calls_total{provider="demo",operation="greet",outcome="success"} 1');
     const retries = await moduleRef.get(Registry).getSingleMetricAsString('integration_retries_total');
     expect(retries).toContain('integration_retries_total{provider="demo",operation="alwaysFails"} 2');
+  });
+
+  it('only observes a method that has @Monitored alone', async () => {
+    const observed = moduleRef.get(ObservedOnly);
+    await expect(observed.lookup(false)).resolves.toBe('found');
+    await expect(observed.lookup(true)).rejects.toBeInstanceOf(ProviderFailedError);
+    expect(observed.calls).toBe(2);
+    const metrics = await moduleRef.get(Registry).getSingleMetricAsString('integration_calls_total');
+    expect(metrics).toContain('integration_calls_total{provider="watched",operation="lookup",outcome="success"} 1');
+    expect(metrics).toContain('integration_calls_total{provider="watched",operation="lookup",outcome="error"} 1');
   });
 
   it('skips request-scoped providers with a warning', () => {
