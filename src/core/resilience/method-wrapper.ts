@@ -55,7 +55,8 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
   const observer: CallObserver = {
     onRetry(error, attempt, delayMs) {
       retryMetrics?.retried();
-      logger.warn({ provider, operation, attempt, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
+      // `attempt` here is the upcoming attempt, counted from 1 like `attempts` in the call line.
+      logger.warn({ provider, operation, attempt: attempt + 1, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
     },
     onRateLimitWait(waitedMs) {
       metrics?.rateLimitWait(waitedMs / 1000);
