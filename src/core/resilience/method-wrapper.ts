@@ -29,10 +29,10 @@ export interface WrapOptions {
   /** Absent: metrics and logs only (`@Monitored` alone). */
   readonly policy?: OperationPolicy;
   readonly resilient?: ResilientMetadata;
-  /** Absent: no `integration_calls_total`/duration (`@Resilient` alone); retries are still counted. */
+  /** Absent: no `integration_calls_total`/duration (`@Resilient` alone). */
   readonly metrics?: OperationMetrics;
-  /** Retries are counted under the operation even without `@Monitored`. */
-  readonly retryMetrics?: OperationMetrics;
+  /** Retries and rate-limit waits are recorded under the operation even without `@Monitored`. */
+  readonly policyMetrics?: OperationMetrics;
   readonly logger: Logger;
   /** Whether debug lines are written at all (the per-call line is skipped otherwise: it is on the hot path). */
   readonly debug: boolean;
@@ -49,17 +49,17 @@ export interface WrapOptions {
  */
 export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod {
   const { provider, operation, policy, metrics, logger } = options;
-  const retryMetrics = options.retryMetrics ?? metrics;
+  const policyMetrics = options.policyMetrics ?? metrics;
   const keyOf = options.resilient?.idempotencyKey as ((...args: unknown[]) => string | undefined) | undefined;
   const idempotent = options.resilient?.idempotent !== false;
   const observer: CallObserver = {
     onRetry(error, attempt, delayMs) {
-      retryMetrics?.retried();
+      policyMetrics?.retried();
       // `attempt` here is the upcoming attempt, counted from 1 like `attempts` in the call line.
       logger.warn({ provider, operation, attempt: attempt + 1, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
     },
     onRateLimitWait(waitedMs) {
-      metrics?.rateLimitWait(waitedMs / 1000);
+      policyMetrics?.rateLimitWait(waitedMs / 1000);
     },
   };
 

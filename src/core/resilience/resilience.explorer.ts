@@ -91,7 +91,7 @@ export class ResilienceExplorer implements OnModuleInit {
       resilient,
       policy: resilient === undefined ? undefined : this.registry.operation(provider, operation, resilient),
       metrics: monitored === undefined ? undefined : operationMetrics,
-      retryMetrics: operationMetrics,
+      policyMetrics: operationMetrics,
       logger: this.callLogger,
       debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
     });
