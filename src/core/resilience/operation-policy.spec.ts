@@ -220,6 +220,30 @@ describe('OperationPolicy', () => {
     });
   });
 
+  describe('rate limit', () => {
+    it('shares the provider bucket between operations (an operation may add a bucket of its own) and waits for a token', async () => {
+      const resilience = registryWith({ ratePerSec: 2, rateMaxWaitMs: 5_000, maxAttempts: 1 });
+      const own = resilience.operation('fake', 'create', { rateLimitKey: 'create' });
+      const other = resilience.operation('fake', 'read');
+      const waits: number[] = [];
+      const observer = { ...quietObserver(), onRateLimitWait: (ms: number) => waits.push(ms) };
+      const ok = async (): Promise<string> => 'ok';
+      // Two calls empty both of `create`'s buckets; `read` then finds the provider bucket empty too.
+      await own.execute(ok, true, observer);
+      await own.execute(ok, true, observer);
+      const third = settle(other.execute(ok, true, observer), 1_500);
+      await expect(third).resolves.toEqual({ value: 'ok' });
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(0);
+    });
+
+    it('fails with 429 when no token comes within the wait allowed', async () => {
+      const policy = registryWith({ ratePerSec: 1, rateMaxWaitMs: 100, maxAttempts: 1 }).operation('fake', 'op');
+      await policy.execute(async () => 'ok', true, quietObserver());
+      await expect(policy.execute(async () => 'late', true, quietObserver())).rejects.toMatchObject({ httpStatus: 429, code: 'rate_limited' });
+    });
+  });
+
   describe('bulkhead', () => {
     it('runs up to the limit, queues up to the queue size, and refuses the rest with 503', async () => {
       const policy = registryWith({ bulkheadLimit: 2, bulkheadQueue: 1, maxAttempts: 1, timeoutMs: 60_000 }).operation('fake', 'op');

@@ -97,15 +97,17 @@ export class OperationPolicy {
 
   private limitThenBreak<T>(attempt: Attempt<T>, retryAllowed: boolean, observer: CallObserver): Promise<T> {
     const { gate } = this.provider;
-    const next = (): Promise<T> => this.guarded(attempt, retryAllowed, observer);
-    if (gate === undefined && this.operationGate === undefined) return next();
-    const throughOperationGate = (): Promise<T> => (this.operationGate === undefined ? next() : this.pass(this.operationGate, observer).then(next));
-    return gate === undefined ? throughOperationGate() : this.pass(gate, observer).then(throughOperationGate);
-  }
-
-  private pass(gate: RateLimitGate, observer: CallObserver): Promise<void> {
-    return gate.take(this.operation).then((waited) => {
+    const operationGate = this.operationGate;
+    if (gate === undefined && operationGate === undefined) return this.guarded(attempt, retryAllowed, observer);
+    const first = (gate ?? operationGate) as RateLimitGate;
+    const second = gate === undefined ? undefined : operationGate;
+    return first.take(this.operation).then((waited): Promise<T> => {
       if (waited > 0) observer.onRateLimitWait(waited);
+      if (second === undefined) return this.guarded(attempt, retryAllowed, observer);
+      return second.take(this.operation).then((more) => {
+        if (more > 0) observer.onRateLimitWait(more);
+        return this.guarded(attempt, retryAllowed, observer);
+      });
     });
   }
 
