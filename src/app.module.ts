@@ -5,9 +5,12 @@ import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
+import { MonitoringModule } from './core/monitoring/monitoring.module';
+import { ResilienceModule } from './core/resilience/resilience.module';
 import { SecurityModule } from './core/security/security.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
+import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 
 @Module({})
 export class AppModule {
@@ -20,7 +23,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, SecurityModule, HealthModule, AuthModule],
+      imports: [config, LoggingModule, DatabaseModule, DurableModule, SecurityModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, AuthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

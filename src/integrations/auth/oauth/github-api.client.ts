@@ -28,7 +28,7 @@ const HEADERS = { Accept: 'application/vnd.github+json', 'User-Agent': 'portico'
 export class GitHubApiClient {
   constructor(@Inject(githubOAuthConfig.KEY) private readonly config: ConfigType<typeof githubOAuthConfig>) {}
 
-  @Resilient('github', { timeoutMs: 10_000 })
+  @Resilient('github')
   @Monitored('github', 'user.get')
   async user(accessToken: string): Promise<GitHubUser> {
     const body = await getProviderJson('github', 'user.get', `${this.config.apiUrl}/user`, accessToken, HEADERS);
@@ -38,7 +38,7 @@ export class GitHubApiClient {
     return body as GitHubUser;
   }
 
-  @Resilient('github', { timeoutMs: 10_000 })
+  @Resilient('github')
   @Monitored('github', 'user.emails')
   async emails(accessToken: string): Promise<GitHubEmail[]> {
     const body = await getProviderJson('github', 'user.emails', `${this.config.apiUrl}/user/emails`, accessToken, HEADERS);

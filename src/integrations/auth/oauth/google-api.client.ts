@@ -20,7 +20,7 @@ export interface GoogleUserInfo {
 export class GoogleApiClient {
   constructor(@Inject(googleOAuthConfig.KEY) private readonly config: ConfigType<typeof googleOAuthConfig>) {}
 
-  @Resilient('google', { timeoutMs: 10_000 })
+  @Resilient('google')
   @Monitored('google', 'userinfo.get')
   async userInfo(accessToken: string): Promise<GoogleUserInfo> {
     const body = await getProviderJson('google', 'userinfo.get', this.config.userInfoUrl, accessToken, { Accept: 'application/json' });
