@@ -6,6 +6,7 @@ import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, ApiKeysModule, HealthModule, StorageModule.forRoot()],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

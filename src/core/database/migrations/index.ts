@@ -1,7 +1,8 @@
 import { CreateApiKeys1764230400000 } from './1764230400000-create-api-keys';
+import { CreateFiles1764500000000 } from './1764500000000-create-files';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
  * list works from `dist/`, from ts sources under jest, and in the CLI.
  */
-export const MIGRATIONS = [CreateApiKeys1764230400000];
+export const MIGRATIONS = [CreateApiKeys1764230400000, CreateFiles1764500000000];

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
+import { type TestApp, startTestApp } from '../support/app';
+import { type LocalS3, startS3rver } from '../support/s3/s3rver';
+import { MAX_UPLOAD_BYTES, MiB, OTHER_KEY_ENTRY, PART_SIZE_BYTES, PROBLEM, fileScenarios, png, uploadFile } from './file-scenarios';
+
+describe('Files on the S3 driver (s3rver)', () => {
+  let s3: LocalS3;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    t = await startTestApp({
+      env: {
+        ...s3.env,
+        API_KEYS: `${TEST_API_KEYS},${OTHER_KEY_ENTRY}`,
+        STORAGE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+        S3_PART_SIZE_BYTES: String(PART_SIZE_BYTES),
+        S3_QUEUE_SIZE: '2',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await s3?.dispose();
+  });
+
+  fileScenarios(() => ({ app: t, storedKeys: () => s3.keys() }));
+
+  it('reports the s3 provider up in readiness', async () => {
+    const res = await request(t.url).get('/health/ready').expect(200);
+    expect(res.body.providers.s3).toMatchObject({ status: 'up', bucket: s3.bucket });
+  });
+
+  it('uploads small files with one PUT and files above the part size as a multipart upload', async () => {
+    const small = await uploadFile(t, png(1000)).expect(201);
+    const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES * 2 + MiB), { contentType: 'application/octet-stream', filename: 'large.bin' }).expect(201);
+    expect(s3.events).toEqual(expect.arrayContaining([
+      { name: 'ObjectCreated:Put', key: small.body.key },
+      { name: 'ObjectCreated:Post', key: large.body.key },
+    ]));
+  });
+
+  it('signs Content-Type and Content-Length into the presigned PUT (what S3 enforces)', async () => {
+    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'a.png', contentType: 'image/png', size: 1234, expiresIn: 600 }).expect(201);
+    const url = new URL(created.body.upload.url);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
+    // CRC32 checksums off (WHEN_REQUIRED): nothing a plain HTTP client would have to compute.
+    expect([...url.searchParams.keys()].some((name) => /checksum/i.test(name))).toBe(false);
+  });
+
+  it('wrong content type on a presigned PUT: s3rver stores it (it does not verify SigV4), complete refuses it with 415 and removes it', async () => {
+    const html = Buffer.from('<html>not a png</html>');
+    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'x.png', contentType: 'image/png', size: html.length }).expect(201);
+    const put = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'text/html' }, body: html });
+    expect(put.status).toBe(200); // real S3 answers 403 SignatureDoesNotMatch here
+    const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
+    expect(done.status).toBe(415);
+    expect(await s3.keys()).not.toContain(created.body.file.key);
+    const meta = await request(t.url).get(`/files/${created.body.file.id}`).set('X-Api-Key', TEST_KEY).expect(200);
+    expect(meta.body.status).toBe('pending');
+  });
+
+  it('complete refuses an object of another size than declared (422) and removes it', async () => {
+    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'x.png', contentType: 'image/png', size: 500 }).expect(201);
+    await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png(400) });
+    const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
+    expect(done.status).toBe(422);
+    expect(await s3.keys()).not.toContain(created.body.file.key);
+  });
+
+  it('S3 stopped: uploads and completes answer 503 problem+json, nothing is marked ready; it recovers when S3 is back', async () => {
+    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'later.png', contentType: 'image/png', size: 100 }).expect(201);
+    const before = await request(t.url).get('/files?limit=100').set('X-Api-Key', TEST_KEY).expect(200);
+    await s3.stop();
+    try {
+      const small = await uploadFile(t, png(2000), { filename: 'while-down.png' });
+      expect(small.status).toBe(503);
+      expect(small.headers['content-type']).toMatch(PROBLEM);
+      expect(small.body).toMatchObject({ status: 503, provider: 's3', title: 'Provider unavailable' });
+      expect(JSON.stringify(small.body)).not.toMatch(/S3RVER|127\.0\.0\.1/);
+
+      const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES + MiB), { filename: 'while-down.bin', contentType: 'application/octet-stream' });
+      expect(large.status).toBe(503);
+
+      const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
+      expect(done.status).toBe(503);
+
+      const health = await request(t.url).get('/health/ready');
+      expect(health.body.providers.s3.status).toBe('degraded');
+
+      const after = await request(t.url).get('/files?limit=100').set('X-Api-Key', TEST_KEY).expect(200);
+      expect(after.body.items).toEqual(before.body.items);
+      expect(after.body.items.every((f: { status: string }) => f.status === 'ready')).toBe(true);
+    } finally {
+      await s3.restart();
+    }
+    const again = await uploadFile(t, png(2000)).expect(201);
+    expect(await s3.keys()).toContain(again.body.key);
+  });
+});
