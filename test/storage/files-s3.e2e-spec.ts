@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
 import { type LocalS3, startS3rver } from '../support/s3/s3rver';
-import { MAX_UPLOAD_BYTES, MiB, OTHER_KEY_ENTRY, PART_SIZE_BYTES, PROBLEM, fileScenarios, png, uploadFile } from './file-scenarios';
+import { MAX_UPLOAD_BYTES, MiB, OTHER_KEY_ENTRY, PART_SIZE_BYTES, PROBLEM, fileScenarios, png, sleep, uploadFile } from './file-scenarios';
 
 describe('Files on the S3 driver (s3rver)', () => {
   let s3: LocalS3;
@@ -99,5 +101,69 @@ describe('Files on the S3 driver (s3rver)', () => {
     }
     const again = await uploadFile(t, png(2000)).expect(201);
     expect(await s3.keys()).toContain(again.body.key);
+  });
+
+  describe('multipart uploads that fail', () => {
+    let sent: unknown[];
+    let spy: jest.SpyInstance;
+    beforeEach(() => {
+      sent = [];
+      const send = S3Client.prototype.send;
+      spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown, ...rest: unknown[]) {
+        sent.push(command);
+        return (send as (...args: unknown[]) => unknown).call(this, command, ...rest);
+      } as typeof send);
+    });
+    afterEach(() => spy.mockRestore());
+
+    const uploadIds = (type: new (...args: never[]) => { input: { UploadId?: string } }): Array<string | undefined> =>
+      sent.filter((command) => command instanceof type).map((command) => (command as { input: { UploadId?: string } }).input.UploadId);
+
+    it('aborts the multipart upload when the size limit stops it (413), never completing it', async () => {
+      const res = await uploadFile(t, randomBytes(16 * MiB), { filename: 'huge.bin', contentType: 'application/octet-stream' });
+      expect(res.status).toBe(413);
+      expect(sent.some((command) => command instanceof CreateMultipartUploadCommand)).toBe(true);
+      expect(sent.some((command) => command instanceof UploadPartCommand)).toBe(true);
+      const started = uploadIds(UploadPartCommand)[0];
+      expect(uploadIds(AbortMultipartUploadCommand)).toEqual([started]);
+      expect(sent.some((command) => command instanceof CompleteMultipartUploadCommand)).toBe(false);
+    });
+
+    it('S3 stopped mid-upload: 503 problem, abort attempted, nothing stored or marked ready', async () => {
+      const before = await request(t.url).get('/files?limit=100').set('X-Api-Key', TEST_KEY).expect(200);
+      const boundary = `----portico${randomBytes(8).toString('hex')}`;
+      const req = httpRequest(`${t.url}/files`, {
+        method: 'POST',
+        headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'X-Api-Key': TEST_KEY },
+      });
+      const answered = new Promise<{ status: number; type: string; body: Record<string, unknown> }>((resolve, reject) => {
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: JSON.parse(text) as Record<string, unknown> }));
+        });
+      });
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="mid.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      req.write(randomBytes(PART_SIZE_BYTES + MiB));
+      for (let i = 0; i < 100 && !sent.some((command) => command instanceof UploadPartCommand); i++) await sleep(50);
+      expect(sent.some((command) => command instanceof UploadPartCommand)).toBe(true);
+      await s3.stop();
+      try {
+        req.write(randomBytes(PART_SIZE_BYTES));
+        req.end(`\r\n--${boundary}--\r\n`);
+        const res = await answered;
+        expect(res.status).toBe(503);
+        expect(res.type).toMatch(PROBLEM);
+        expect(res.body).toMatchObject({ status: 503, provider: 's3' });
+        expect(uploadIds(AbortMultipartUploadCommand)).toEqual([uploadIds(UploadPartCommand)[0]]);
+        expect(sent.some((command) => command instanceof CompleteMultipartUploadCommand)).toBe(false);
+      } finally {
+        await s3.restart();
+      }
+      const after = await request(t.url).get('/files?limit=100').set('X-Api-Key', TEST_KEY).expect(200);
+      expect(after.body.items).toEqual(before.body.items);
+      expect((await s3.keys()).length).toBe(before.body.items.length);
+    });
   });
 });

@@ -22,6 +22,12 @@ describe(toS3IntegrationError.name, () => {
     expect(error).toBeInstanceOf(ProviderUnavailableError);
   });
 
+  it('treats a reset connection as unreachable even when the SDK names it TimeoutError', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
+    expect(toS3IntegrationError(reset, 'upload')).toBeInstanceOf(ProviderUnavailableError);
+    expect(toS3IntegrationError(new Error('AWS SDK error wrapper for Error: socket hang up'), 'upload')).toBeInstanceOf(ProviderUnavailableError);
+  });
+
   it('maps timeouts to a retryable 504', () => {
     expect(toS3IntegrationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), 'headObject')).toBeInstanceOf(ProviderTimeoutError);
     expect(toS3IntegrationError(socketError('ETIMEDOUT'), 'headObject')).toMatchObject({ httpStatus: 504, retryable: true });

@@ -24,7 +24,9 @@ const CODE_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK_CODES, ...TIMEOUT_CODES].j
  * keeping only the message: read the socket code from it then.
  */
 function socketCodeInMessage(error: unknown): string | undefined {
-  return error instanceof Error ? CODE_IN_MESSAGE.exec(error.message)?.[1] : undefined;
+  if (!(error instanceof Error)) return undefined;
+  if (/socket hang up/i.test(error.message)) return 'ECONNRESET';
+  return CODE_IN_MESSAGE.exec(error.message)?.[1];
 }
 
 interface SdkErrorShape {
@@ -69,11 +71,12 @@ export function toS3IntegrationError(error: unknown, operation: string): Integra
   }
   if (status === undefined) {
     const socketCode = typeof code === 'string' ? code : socketCodeInMessage(error);
+    // Checked before the name: the SDK's HTTP handler names ECONNRESET and EPIPE "TimeoutError" too.
+    if (socketCode !== undefined && NETWORK_CODES.has(socketCode)) {
+      return new ProviderUnavailableError('S3 is unreachable', { ...options, code: socketCode });
+    }
     if (errorName === 'TimeoutError' || (socketCode !== undefined && TIMEOUT_CODES.has(socketCode))) {
       return new ProviderTimeoutError('S3 did not answer in time', { ...options, code: socketCode ?? errorName });
-    }
-    if ((socketCode !== undefined && NETWORK_CODES.has(socketCode)) || errorName === 'RequestTimeout') {
-      return new ProviderUnavailableError('S3 is unreachable', { ...options, code: socketCode ?? errorName });
     }
     return new ProviderFailedError('S3 call failed', { ...options, retryable: false });
   }
@@ -83,6 +86,8 @@ export function toS3IntegrationError(error: unknown, operation: string): Integra
       : new RateLimitedError('S3 rate limit reached', { ...options, retryAfterMs: 1000 });
   }
   if (status >= 500) return new ProviderUnavailableError(`S3 answered ${status}`, options);
+  // S3's 400 RequestTimeout: it waited too long for our request body.
+  if (errorName === 'RequestTimeout') return new ProviderTimeoutError('S3 timed out waiting for the upload', options);
   if (CONFIGURATION_CODES.has(errorName) || status === 403 || status === 401) {
     return new ProviderRejectedError(`S3 refused the request (${errorName}); check the S3 settings`, { ...options, httpStatus: 502 });
   }

@@ -93,11 +93,12 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
       this.succeeded();
       return { size };
     } catch (error) {
+      // A source that failed on its own (size limit, sniffing, client gone) explains the failure better than the
+      // SDK's echo of it; read it before the pipeline is torn down, which marks the source aborted.
+      const sourceError = input.body.errored;
       if (upload.uploadId !== undefined) await this.abortMultipart(input.key, upload.uploadId);
       counted.destroy();
-      // A source that failed (size limit, sniffing, client gone) explains the failure better than the SDK's echo of it.
-      if (input.body.errored) throw input.body.errored;
-      throw this.failed(error, 'upload');
+      throw sourceError !== null && !isTeardown(sourceError) ? sourceError : this.failed(error, 'upload');
     }
   }
 
@@ -199,4 +200,10 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     if (mapped.retryable) this.lastFailure = { at: new Date(), problem: mapped.message };
     return mapped;
   }
+}
+
+/** Errors a stream gets when its consumer stops reading (lib-storage ending its iterator), not failures of its own. */
+function isTeardown(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ABORT_ERR' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
