@@ -21,10 +21,10 @@ describe('storage config', () => {
     expect(findEnvProblems({ S3_PART_SIZE_BYTES: String(5 * 1024 ** 2), S3_QUEUE_SIZE: '8' })).toEqual([]);
   });
 
-  it('defaults to the local driver with 8 MiB parts, 4 in flight, a 5-minute sweep', () => {
+  it('defaults to the local driver with 5 MiB parts, 4 in flight, a 5-minute sweep', () => {
     process.env = { DATA_DIR: '/srv/portico' };
     const config = storageConfig();
-    expect(config).toMatchObject({ driver: 'local', localRoot: '/srv/portico/files', sweepIntervalSeconds: 300, s3: { partSizeBytes: 8 * 1024 ** 2, queueSize: 4 } });
+    expect(config).toMatchObject({ driver: 'local', localRoot: '/srv/portico/files', sweepIntervalSeconds: 300, s3: { partSizeBytes: 5 * 1024 ** 2, queueSize: 4 } });
   });
 
   it('chooses the s3 driver when a bucket is set', () => {

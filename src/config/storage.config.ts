@@ -92,8 +92,8 @@ export const storageConfig = registerAs('storage', () => {
       forcePathStyle: bool(env.S3_FORCE_PATH_STYLE, isSet(env.S3_ENDPOINT)),
       accessKeyId: str(env.S3_ACCESS_KEY_ID),
       secretAccessKey: str(env.S3_SECRET_ACCESS_KEY),
-      /** Multipart part size; upload memory is about partSize × (queueSize + 1). */
-      partSizeBytes: int(env.S3_PART_SIZE_BYTES, 8 * 1024 ** 2),
+      /** Multipart part size; one upload holds about partSize × (queueSize + 1) in memory. */
+      partSizeBytes: int(env.S3_PART_SIZE_BYTES, 5 * 1024 ** 2),
       queueSize: int(env.S3_QUEUE_SIZE, 4),
     },
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ProblemException } from '../../../core/errors';
 import { SNIFF_BYTES, sniffMatches } from '../content-types';
+import { STREAM_BUFFER_BYTES } from './multipart-file';
 
 /** The upload is larger than allowed (413). */
 export function tooLarge(maxBytes: number): ProblemException {
@@ -31,7 +32,7 @@ export class UploadInspector extends Transform {
     private readonly maxBytes: number,
     private readonly contentType: string,
   ) {
-    super();
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
   }
 
   /** Bytes seen so far (all of them once the stream has ended). */

@@ -16,14 +16,17 @@ import { isS3NotFound, toS3IntegrationError } from './s3-errors';
  */
 const UPLOAD_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 
+const MAX_PARTS = 10_000;
+
 /** The presigner leaves Content-Type unsigned by default; signing it binds a presigned PUT to the declared type. */
 const SIGNED_HEADERS = new Set(['content-type']);
 
 /**
  * `StorageDriver` on S3 and S3-compatible servers (MinIO, R2, s3rver).
  * Uploads stream through `@aws-sdk/lib-storage` (multipart above `partSize`,
- * at most `queueSize` parts in flight, so memory stays near
- * partSize × (queueSize + 1)); presigned URLs come from the SDK's presigner.
+ * at most `queueSize` parts in flight plus the part being filled, so memory
+ * stays near partSize × (queueSize + 1));
+ * presigned URLs come from the SDK's presigner.
  * SDK retries are off (`maxAttempts: 1`): `@Resilient('s3')` is the one
  * retry layer. Every SDK failure leaves as an `IntegrationError`.
  */
@@ -40,7 +43,8 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
   constructor(@Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>) {
     const s3 = config.s3;
     this.bucket = s3.bucket ?? '';
-    this.partSize = s3.partSizeBytes;
+    // S3 allows 10,000 parts: a stream of unknown length needs parts large enough for the largest upload we accept.
+    this.partSize = Math.max(s3.partSizeBytes, Math.ceil(config.maxUploadBytes / MAX_PARTS));
     this.queueSize = s3.queueSize;
     this.client = new S3Client({
       region: s3.region,
@@ -56,7 +60,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     });
   }
 
-  /** Part size × parts in flight: what one upload may hold in memory (about partSize × (queueSize + 1)). */
+  /** Part size and parts in flight: one upload holds about partSize × (queueSize + 1) (parts in flight and the part being filled). */
   uploadWindow(): { partSize: number; queueSize: number } {
     return { partSize: this.partSize, queueSize: this.queueSize };
   }
