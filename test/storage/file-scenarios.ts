@@ -154,12 +154,13 @@ export function fileScenarios(backend: () => Backend): void {
       .send({ filename: 'direct.png', contentType: 'image/png', size: bytes.length })
       .expect(201);
     expect(created.body.file.status).toBe('pending');
-    expect(created.body.upload).toMatchObject({ method: 'PUT', headers: { 'Content-Type': 'image/png', 'Content-Length': String(bytes.length) } });
+    expect(created.body.upload).toMatchObject({ method: 'PUT', headers: { 'Content-Type': 'image/png', 'Content-Length': String(bytes.length), 'If-None-Match': '*' } });
 
     const early = await request(app().url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
     expect(early.status).toBe(409);
 
-    const put = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: bytes });
+    // The returned headers, as a browser would send them (fetch sets Content-Length from the body itself).
+    const put = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png', 'If-None-Match': '*' }, body: bytes });
     expect(put.status).toBe(200);
     const done = await request(app().url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY).expect(200);
     expect(done.body).toMatchObject({ id: created.body.file.id, status: 'ready', size: bytes.length, sha256: null });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import request from 'supertest';
 import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
@@ -25,6 +25,13 @@ describe('Files on the local driver (default)', () => {
 
   fileScenarios(() => ({ app: t, storedKeys: async () => filesUnder(root()) }));
 
+  it('describes the file endpoints and their problems in the OpenAPI document', async () => {
+    const doc = await request(t.url).get('/docs-json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/files', '/files/{id}', '/files/{id}/download-url', '/files/upload-url', '/files/{id}/complete', '/storage/local/objects']));
+    expect(doc.body.paths['/files'].post.requestBody.content['multipart/form-data']).toBeDefined();
+    expect(Object.keys(doc.body.paths['/files'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '413', '415', '503']));
+  });
+
   it('stores files under DATA_DIR/files/<key> and leaves no temporary files', async () => {
     const res = await uploadFile(t, png(1000)).expect(201);
     expect(existsSync(join(root(), res.body.key))).toBe(true);
@@ -39,6 +46,16 @@ describe('Files on the local driver (default)', () => {
     const wrongLength = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png(101) });
     expect(wrongLength.status).toBe(403);
     expect(existsSync(join(root(), created.body.file.key))).toBe(false);
+  });
+
+  it('never lets a still-valid upload URL replace a confirmed file (412)', async () => {
+    const bytes = png(300);
+    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'once.png', contentType: 'image/png', size: bytes.length }).expect(201);
+    expect((await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: bytes })).status).toBe(200);
+    await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY).expect(200);
+    const again = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png(300) });
+    expect(again.status).toBe(412);
+    expect(readFileSync(join(root(), created.body.file.key)).equals(bytes)).toBe(true);
   });
 
   it('refuses a tampered signed URL (other key, longer expiry, other method)', async () => {

@@ -6,6 +6,16 @@ export interface PutObjectInput {
   readonly key: string;
   readonly body: Readable;
   readonly contentType: string;
+  /** Refuse (ObjectExistsError) instead of replacing an existing object. */
+  readonly ifAbsent?: boolean;
+}
+
+/** `put` with `ifAbsent` found an object already stored under the key. */
+export class ObjectExistsError extends Error {
+  constructor(readonly key: string) {
+    super('An object is already stored under this key');
+    this.name = 'ObjectExistsError';
+  }
 }
 
 export interface PutObjectResult {
@@ -80,7 +90,11 @@ export interface StorageDriver {
   /** A URL anyone holding it may GET until it expires. */
   getDownloadUrl(input: DownloadUrlInput): Promise<SignedUrl>;
 
-  /** A URL to PUT exactly `size` bytes of `contentType` to `key` until it expires. */
+  /**
+   * A URL to PUT exactly `size` bytes of `contentType` to `key` until it
+   * expires; it creates the object but never replaces one (`If-None-Match: *`),
+   * so a confirmed file cannot be swapped through a still-valid URL.
+   */
   createUploadUrl(input: UploadUrlInput): Promise<SignedUrl>;
 
   /** The object's bytes (or a byte range of them). */

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ProblemException } from '../../../core/errors';
+import { ApiProblemResponses, ProblemException } from '../../../core/errors';
 import { Public } from '../../../core/security/public.decorator';
 import { LocalStorageDriver } from './local-storage.driver';
 import type { UrlGrant } from './url-signer';
-import { InjectStorageDriver, type StorageDriver } from '../storage-driver';
+import { InjectStorageDriver, ObjectExistsError, type StorageDriver } from '../storage-driver';
 
 type SignedQuery = Readonly<Record<string, unknown>>;
 
@@ -15,10 +15,14 @@ type SignedQuery = Readonly<Record<string, unknown>>;
  * Serves the local driver's signed URLs: `GET` downloads, `PUT` direct
  * uploads. Public (the signature is the credential); each request must match
  * the signed method, key, expiry, content type and size, like an S3
- * presigned URL. Not part of the documented API: clients get these URLs from
- * `/files/...` and use them as they are.
+ * presigned URL. Clients get these URLs from `/files/...` and use them as
+ * they are; only mounted with the local driver.
  */
-@ApiExcludeController()
+@ApiTags('files (local signed URLs)')
+@ApiQuery({ name: 'key', description: 'Object key (signed)' })
+@ApiQuery({ name: 'exp', description: 'Expiry, Unix seconds (signed)' })
+@ApiQuery({ name: 'ct', description: 'Content type (signed)' })
+@ApiQuery({ name: 'sig', description: 'HMAC-SHA256 signature, base64url' })
 @Public()
 @Controller('storage/local/objects')
 export class LocalObjectsController {
@@ -31,6 +35,11 @@ export class LocalObjectsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Download through a signed URL', description: 'As returned by GET /files/{id}/download-url; served with the signed Content-Type and Content-Disposition.' })
+  @ApiQuery({ name: 'cd', description: 'Content-Disposition (signed)' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file' })
+  @ApiProblemResponses(400, 403, 404)
   async download(@Req() req: IncomingMessage, @Query() query: SignedQuery, @Res() res: Response): Promise<void> {
     const grant = this.verify(req.method ?? 'GET', query);
     const head = await this.driver.head(grant.key);
@@ -49,6 +58,10 @@ export class LocalObjectsController {
 
   @Put()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Upload through a signed URL', description: 'As returned by POST /files/upload-url: exactly the signed Content-Type and Content-Length; never replaces an uploaded file.' })
+  @ApiQuery({ name: 'size', description: 'Exact body length, bytes (signed)' })
+  @ApiOkResponse({ description: 'Stored; confirm with POST /files/{id}/complete' })
+  @ApiProblemResponses(400, 403, 411, 412)
   async upload(@Req() req: IncomingMessage, @Query() query: SignedQuery): Promise<void> {
     const grant = this.verify('PUT', query);
     const declaredType = req.headers['content-type']?.trim().toLowerCase();
@@ -59,7 +72,12 @@ export class LocalObjectsController {
     if (length === undefined) throw new ProblemException(411, 'The upload must carry a Content-Length header', { slug: 'length-required' });
     if (length !== String(grant.size)) throw refused(`The upload must be exactly ${grant.size} bytes, as signed`);
     // Node's HTTP parser ends the body at Content-Length, so the stored size can only fall short (client gone).
-    const { size } = await this.driver.put({ key: grant.key, body: req, contentType: grant.contentType });
+    const { size } = await this.driver.put({ key: grant.key, body: req, contentType: grant.contentType, ifAbsent: true }).catch((error: unknown) => {
+      if (error instanceof ObjectExistsError) {
+        throw new ProblemException(412, 'A file was already uploaded with this URL; it cannot be replaced', { slug: 'already-uploaded', title: 'Precondition Failed' });
+      }
+      throw error;
+    });
     if (size !== grant.size) {
       await this.driver.delete(grant.key);
       throw new ProblemException(400, `The upload ended after ${size} of ${grant.size} bytes`, { slug: 'incomplete-upload' });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +9,7 @@ import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../../config/app.config';
 import { storageConfig } from '../../../config/storage.config';
 import { isGeneratedKey } from '../object-keys';
-import type { DownloadUrlInput, ObjectHead, PutObjectInput, PutObjectResult, ReadRange, SignedUrl, StorageDriver, UploadUrlInput } from '../storage-driver';
+import { type DownloadUrlInput, type ObjectHead, ObjectExistsError, type PutObjectInput, type PutObjectResult, type ReadRange, type SignedUrl, type StorageDriver, type UploadUrlInput } from '../storage-driver';
 import { UrlSigner } from './url-signer';
 
 /** Route (under the app's origin) that serves signed local URLs; see `LocalObjectsController`. */
@@ -58,10 +58,17 @@ export class LocalStorageDriver implements StorageDriver {
     try {
       await pipeline(input.body, counter, createWriteStream(temporary, { flags: 'wx' }));
       await mkdir(dirname(target), { recursive: true });
-      await rename(temporary, target);
+      if (input.ifAbsent) {
+        // link() fails with EEXIST when the target exists: an atomic "create, never replace".
+        await link(temporary, target);
+        await rm(temporary, { force: true });
+      } else {
+        await rename(temporary, target);
+      }
       return { size };
     } catch (error) {
       await rm(temporary, { force: true });
+      if (isAlreadyThere(error)) throw new ObjectExistsError(input.key);
       throw input.body.errored ?? error;
     }
   }
@@ -90,7 +97,8 @@ export class LocalStorageDriver implements StorageDriver {
     return {
       url: this.urlFor(input.origin, this.signer.toQuery(grant)),
       method: 'PUT',
-      headers: { 'Content-Type': input.contentType, 'Content-Length': String(input.size) },
+      // Same headers as an S3 presigned PUT; uploads through local URLs never replace an object either way.
+      headers: { 'Content-Type': input.contentType, 'Content-Length': String(input.size), 'If-None-Match': '*' },
       expiresAt: new Date(grant.expires * 1000),
     };
   }
@@ -115,6 +123,10 @@ export class LocalStorageDriver implements StorageDriver {
   private urlFor(origin: string | undefined, query: URLSearchParams): string {
     return `${(origin ?? this.publicUrl).replace(/\/+$/, '')}${LOCAL_OBJECTS_PATH}?${query.toString()}`;
   }
+}
+
+function isAlreadyThere(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EEXIST';
 }
 
 function isNotFound(error: unknown): boolean {

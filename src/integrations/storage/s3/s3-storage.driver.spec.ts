@@ -43,14 +43,14 @@ describe(S3StorageDriver.name, () => {
     expect(sut.uploadWindow().partSize).toBe(Math.ceil((100 * 1024 * MiB) / 10_000));
   });
 
-  it('presigns a PUT bound to content type and length, without checksum parameters', async () => {
+  it('presigns a create-only PUT bound to content type and length, without checksum parameters', async () => {
     const sut = driverFor();
     const signed = await sut.createUploadUrl({ key: 'k/2026/11/x.png', contentType: 'image/png', size: 10, expiresInSeconds: 300 });
     const url = new URL(signed.url);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;if-none-match');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
-    expect(signed.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '10' });
+    expect(signed.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '10', 'If-None-Match': '*' });
     expect(signed.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(300_000);
     sut.onModuleDestroy();
   });

@@ -87,7 +87,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     // We abort ourselves so the error the caller sees is the one that stopped the upload, not the abort's.
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: input.key, Body: counted, ContentType: input.contentType },
+      params: { Bucket: this.bucket, Key: input.key, Body: counted, ContentType: input.contentType, IfNoneMatch: input.ifAbsent ? '*' : undefined },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: true,
@@ -149,9 +149,10 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
 
   @Monitored('s3', 'presignPutObject')
   async createUploadUrl(input: UploadUrlInput): Promise<SignedUrl> {
-    // Content-Type and Content-Length become signed headers: S3 refuses a PUT whose headers differ.
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: input.key, ContentType: input.contentType, ContentLength: input.size });
-    return this.presign(command, 'PUT', input.expiresInSeconds, { 'Content-Type': input.contentType, 'Content-Length': String(input.size) });
+    // Content-Type, Content-Length and If-None-Match become signed headers: S3 refuses a PUT whose headers differ,
+    // and with If-None-Match: * (conditional write) refuses to replace an object already there (412).
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: input.key, ContentType: input.contentType, ContentLength: input.size, IfNoneMatch: '*' });
+    return this.presign(command, 'PUT', input.expiresInSeconds, { 'Content-Type': input.contentType, 'Content-Length': String(input.size), 'If-None-Match': '*' });
   }
 
   @Resilient('s3')
