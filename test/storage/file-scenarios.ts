@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { once } from 'node:events';
 import request from 'supertest';
 import { TEST_ADMIN_KEY, TEST_KEY, apiKeyEntry } from '../support/api-keys';
 import type { TestApp } from '../support/app';
@@ -33,6 +35,35 @@ export function uploadFile(t: TestApp, bytes: Buffer, options: { filename?: stri
     .post('/files')
     .set('X-Api-Key', options.key ?? TEST_KEY)
     .attach('file', bytes, { filename: options.filename ?? 'picture.png', contentType: options.contentType ?? 'image/png' });
+}
+
+export interface StreamedAnswer {
+  readonly status: number;
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * POST /files with a chunked multipart body (no Content-Length), so the server
+ * only learns the size while streaming. `between` runs after `first` was sent.
+ */
+export async function postStreamed(t: TestApp, first: Buffer, options: { rest?: Buffer; between?: () => Promise<void>; contentType?: string; key?: string } = {}): Promise<StreamedAnswer> {
+  const boundary = `----portico${randomBytes(8).toString('hex')}`;
+  const req = httpRequest(`${t.url}/files`, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'X-Api-Key': options.key ?? TEST_KEY } });
+  const answered = new Promise<StreamedAnswer>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: JSON.parse(text) as Record<string, unknown> }));
+    });
+  });
+  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="streamed.bin"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`);
+  if (!req.write(first)) await once(req, 'drain');
+  await options.between?.();
+  if (options.rest && !req.write(options.rest)) await once(req, 'drain');
+  req.end(`\r\n--${boundary}--\r\n`);
+  return answered;
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -98,15 +129,26 @@ export function fileScenarios(backend: () => Backend): void {
     expect(sha256(download.body)).toBe(sha256(bytes));
   });
 
-  it('answers 413 over STORAGE_MAX_UPLOAD_BYTES and leaves no object and no row behind', async () => {
+  it('answers 413 at once when the declared Content-Length cannot fit', async () => {
     const before = await backend().storedKeys();
     const res = await uploadFile(app(), randomBytes(16 * MiB), { filename: 'huge.bin', contentType: 'application/octet-stream', key: OTHER_KEY });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status: 413, maxBytes: MAX_UPLOAD_BYTES });
     expect(await backend().storedKeys()).toEqual(before);
+  });
+
+  it('answers 413 when a streamed upload passes STORAGE_MAX_UPLOAD_BYTES, removing what was stored and leaving no row', async () => {
+    const before = await backend().storedKeys();
+    const res = await postStreamed(app(), randomBytes(8 * MiB), { rest: randomBytes(8 * MiB), key: OTHER_KEY });
+    expect(res.status).toBe(413);
+    expect(res.type).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({ status: 413, maxBytes: MAX_UPLOAD_BYTES });
+    expect(await backend().storedKeys()).toEqual(before);
     const list = await request(app().url).get('/files').set('X-Api-Key', OTHER_KEY).expect(200);
     expect(list.body.items).toEqual([]);
+    // And the service keeps answering on the same app.
+    await uploadFile(app(), png(100), { key: OTHER_KEY }).expect(201).then((r) => request(app().url).delete(`/files/${r.body.id}`).set('X-Api-Key', OTHER_KEY).expect(204));
   });
 
   it('answers 415 for a type outside the allow-list and for bytes that contradict the declared type', async () => {

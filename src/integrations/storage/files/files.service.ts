@@ -19,6 +19,8 @@ import { UploadInspector, contentMismatch, tooLarge } from './upload-inspector';
 
 /** A streaming upload whose process died is swept after this long. */
 const STREAMING_PENDING_SECONDS = 24 * 3600;
+/** Room for multipart boundaries and part headers when judging a request's Content-Length. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 /** After a direct-upload URL expires, the client has this long to call `complete`. */
 const COMPLETE_GRACE_SECONDS = 3600;
 
@@ -46,7 +48,13 @@ export class FilesService {
   ) {}
 
   /** `POST /files`: streams the multipart `file` part to storage. */
-  upload(req: IncomingMessage, caller: Caller): Promise<UploadedFileView> {
+  async upload(req: IncomingMessage, caller: Caller): Promise<UploadedFileView> {
+    // A declared length that cannot fit is refused before a byte is stored (the body is drained, not read into memory).
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
+      req.resume();
+      throw tooLarge(this.config.maxUploadBytes);
+    }
     return receiveSingleFile(req, (file) => this.store(file, caller));
   }
 
