@@ -1,16 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../../config/app.config';
 import { storageConfig } from '../../../config/storage.config';
 import { isGeneratedKey } from '../object-keys';
 import { type DownloadUrlInput, type ObjectHead, ObjectExistsError, type PutObjectInput, type PutObjectResult, type ReadRange, type SignedUrl, type StorageDriver, type UploadUrlInput } from '../storage-driver';
 import { UrlSigner } from './url-signer';
+
+const STALE_TEMPORARY_MS = 24 * 60 * 60 * 1000;
 
 /** Route (under the app's origin) that serves signed local URLs; see `LocalObjectsController`. */
 export const LOCAL_OBJECTS_PATH = '/storage/local/objects';
@@ -23,7 +25,7 @@ export const LOCAL_OBJECTS_PATH = '/storage/local/objects';
  * app itself, expiring like S3 presigned URLs.
  */
 @Injectable()
-export class LocalStorageDriver implements StorageDriver {
+export class LocalStorageDriver implements StorageDriver, OnModuleInit {
   readonly name = 'local';
   readonly signer: UrlSigner;
   private readonly logger = new Logger(LocalStorageDriver.name);
@@ -44,9 +46,36 @@ export class LocalStorageDriver implements StorageDriver {
     this.signer = new UrlSigner(Buffer.from(secret, 'utf8'));
   }
 
+  /** Removes temporary files a crashed process left behind (uploads in flight are younger than a day). */
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.tmpDir, { recursive: true });
+    await this.removeStaleTemporaries(Date.now() - STALE_TEMPORARY_MS);
+  }
+
+  async removeStaleTemporaries(before: number): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.tmpDir);
+    } catch (error) {
+      if (isNotFound(error)) return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.tmpDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info !== undefined && info.mtimeMs < before) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} temporary file(s) of interrupted uploads`);
+    return removed;
+  }
+
   async put(input: PutObjectInput): Promise<PutObjectResult> {
     const target = this.pathOf(input.key);
-    await mkdir(this.tmpDir, { recursive: true });
+    // No await before the pipeline: it must own the body's errors from the first moment.
     const temporary = join(this.tmpDir, `${randomUUID()}.part`);
     let size = 0;
     const counter = new Transform({
