@@ -34,6 +34,16 @@ describe('Files on the S3 driver (s3rver)', () => {
     expect(res.body.providers.s3).toMatchObject({ status: 'up', bucket: s3.bucket });
   });
 
+  it("does not hold clients' mistakes against S3: many refused uploads leave it up and uploads working", async () => {
+    for (let i = 0; i < 30; i++) {
+      const refused = await uploadFile(t, Buffer.from(`<html>${i}</html>`), { filename: 'fake.png', contentType: 'image/png' });
+      expect(refused.status).toBe(415);
+    }
+    const health = await request(t.url).get('/health/ready').expect(200);
+    expect(health.body.providers.s3.status).toBe('up');
+    await uploadFile(t, png(500)).expect(201);
+  });
+
   it('uploads small files with one PUT and files above the part size as a multipart upload', async () => {
     const small = await uploadFile(t, png(1000)).expect(201);
     const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES * 2 + MiB), { contentType: 'application/octet-stream', filename: 'large.bin' }).expect(201);

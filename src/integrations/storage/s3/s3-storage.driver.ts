@@ -70,9 +70,25 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     return this.lastFailure;
   }
 
+  /**
+   * Streams `input.body` to S3.
+   * @throws the error the body failed with (size limit, content check, client gone), or an `IntegrationError`.
+   */
+  async put(input: PutObjectInput): Promise<PutObjectResult> {
+    const outcome = await this.upload(input);
+    if (!outcome.stored) throw outcome.sourceError;
+    return { size: outcome.size };
+  }
+
+  /**
+   * The S3 side of `put`, under the s3 policy. A body that fails on its own is
+   * not S3's fault: the upload is aborted and the call *resolves* with the
+   * body's error, so the breaker and the failure metrics only ever see S3's
+   * own failures. Never retried: a consumed stream cannot be replayed.
+   */
   @Resilient('s3', { idempotent: false, maxAttempts: 1, timeoutMs: UPLOAD_TIMEOUT_MS })
   @Monitored('s3', 'upload')
-  async put(input: PutObjectInput): Promise<PutObjectResult> {
+  async upload(input: PutObjectInput): Promise<UploadOutcome> {
     let size = 0;
     const counted = pipeline(
       input.body,
@@ -84,7 +100,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
       }),
       () => undefined,
     );
-    // We abort ourselves so the error the caller sees is the one that stopped the upload, not the abort's.
+    // We abort ourselves so the error reported is the one that stopped the upload, not the abort's.
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: input.key, Body: counted, ContentType: input.contentType, IfNoneMatch: input.ifAbsent ? '*' : undefined },
@@ -95,14 +111,14 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     try {
       await upload.done();
       this.succeeded();
-      return { size };
+      return { stored: true, size };
     } catch (error) {
-      // A source that failed on its own (size limit, sniffing, client gone) explains the failure better than the
-      // SDK's echo of it; read it before the pipeline is torn down, which marks the source aborted.
+      // Read before the pipeline is torn down, which marks the source aborted.
       const sourceError = input.body.errored;
       if (upload.uploadId !== undefined) await this.abortMultipart(input.key, upload.uploadId);
       counted.destroy();
-      throw sourceError !== null && !isTeardown(sourceError) ? sourceError : this.failed(error, 'upload');
+      if (sourceError !== null && !isTeardown(sourceError)) return { stored: false, sourceError };
+      throw this.failed(error, 'upload');
     }
   }
 
@@ -206,6 +222,9 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     return mapped;
   }
 }
+
+/** How `S3StorageDriver.upload` ended when S3 itself did not fail. */
+export type UploadOutcome = { readonly stored: true; readonly size: number } | { readonly stored: false; readonly sourceError: Error };
 
 /** Errors a stream gets when its consumer stops reading (lib-storage ending its iterator), not failures of its own. */
 function isTeardown(error: Error): boolean {
