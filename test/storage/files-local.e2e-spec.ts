@@ -91,11 +91,11 @@ describe('Files on the local driver (default)', () => {
   });
 
   it('sweeps unconfirmed direct uploads once expired', async () => {
-    const { FilesService } = await import('../../src/integrations/storage/files/files.service');
+    const { DirectUploadsService } = await import('../../src/integrations/storage/files/direct-uploads.service');
     const bytes = Buffer.from('abandoned');
     const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'x.txt', contentType: 'text/plain', size: bytes.length, expiresIn: 60 }).expect(201);
     await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: bytes });
-    const service = t.app.get(FilesService);
+    const service = t.app.get(DirectUploadsService);
     expect(await service.sweepExpired(new Date())).toBe(0);
     expect(await service.sweepExpired(new Date(Date.now() + 2 * 3600 * 1000))).toBeGreaterThanOrEqual(1);
     await request(t.url).get(`/files/${created.body.file.id}`).set('X-Api-Key', TEST_KEY).expect(404);

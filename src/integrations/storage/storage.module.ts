@@ -5,6 +5,7 @@ import { storageConfig } from '../../config/storage.config';
 import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 import { FileEntity } from './files/file.entity';
 import { FilesController } from './files/files.controller';
+import { DirectUploadsService } from './files/direct-uploads.service';
 import { FilesService } from './files/files.service';
 import { UploadSweeper } from './files/upload-sweeper';
 import { LocalObjectsController } from './local/local-objects.controller';
@@ -46,13 +47,13 @@ export class StorageModule {
     const driver = storageConfig().driver;
     const driverClass = driver === 's3' ? S3StorageDriver : LocalStorageDriver;
     // One provider per driver instance (no alias), so an explorer wraps its methods exactly once.
-    const providers: Provider[] = [{ provide: StorageDriver, useClass: driverClass }, FilesService, UploadSweeper, S3StatusReporter];
+    const providers: Provider[] = [{ provide: StorageDriver, useClass: driverClass }, FilesService, DirectUploadsService, UploadSweeper, S3StatusReporter];
     return {
       module: StorageModule,
       imports: [TypeOrmModule.forFeature([FileEntity])],
       controllers: driver === 's3' ? [FilesController] : [FilesController, LocalObjectsController],
       providers,
-      exports: [StorageDriver, FilesService],
+      exports: [StorageDriver, FilesService, DirectUploadsService],
     };
   }
 }

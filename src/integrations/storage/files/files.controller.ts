@@ -15,6 +15,7 @@ import {
   UploadUrlView,
   UploadedFileView,
 } from './files.dto';
+import { DirectUploadsService } from './direct-uploads.service';
 import { FilesService } from './files.service';
 import { FILE_FIELD } from './multipart-file';
 
@@ -27,7 +28,10 @@ function originOf(req: Request): string {
 @ApiProblemResponses(401)
 @Controller('files')
 export class FilesController {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    private readonly directUploads: DirectUploadsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Upload a file (multipart/form-data, streamed)', description: `The file goes in the "${FILE_FIELD}" field. Size is limited by STORAGE_MAX_UPLOAD_BYTES; the declared type must be allowed and agree with the first bytes.` })
@@ -54,7 +58,7 @@ export class FilesController {
   @ApiCreatedResponse({ type: UploadUrlView })
   @ApiProblemResponses(400, 413, 415, 503)
   createUploadUrl(@Body() body: CreateUploadUrlDto, @Req() req: Request, @CurrentPrincipal() principal: Principal): Promise<UploadUrlView> {
-    return this.files.createUploadUrl(body, { principal, origin: originOf(req) });
+    return this.directUploads.createUploadUrl(body, { principal, origin: originOf(req) });
   }
 
   @Get(':id')
@@ -79,7 +83,7 @@ export class FilesController {
   @ApiOkResponse({ type: UploadedFileView })
   @ApiProblemResponses(400, 404, 409, 410, 415, 422, 503)
   complete(@Param() params: FileIdParam, @Req() req: Request, @CurrentPrincipal() principal: Principal): Promise<UploadedFileView> {
-    return this.files.complete(params.id, { principal, origin: originOf(req) });
+    return this.directUploads.complete(params.id, { principal, origin: originOf(req) });
   }
 
   @Delete(':id')

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { storageConfig } from '../../../config/storage.config';
-import { FilesService } from './files.service';
+import { DirectUploadsService } from './direct-uploads.service';
 
 /**
  * Every STORAGE_SWEEP_INTERVAL_SECONDS, removes uploads that were never
@@ -15,7 +15,7 @@ export class UploadSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly files: FilesService,
+    private readonly uploads: DirectUploadsService,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
 
@@ -31,7 +31,7 @@ export class UploadSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   /** One pass (skipped while the previous one still runs). */
   sweep(): Promise<void> {
-    this.running ??= this.files
+    this.running ??= this.uploads
       .sweepExpired()
       .then((removed) => {
         if (removed > 0) this.logger.log(`Removed ${removed} expired unconfirmed upload(s)`);
