@@ -5,8 +5,11 @@ import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
+import { MonitoringModule } from './core/monitoring/monitoring.module';
+import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
@@ -20,7 +23,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, ApiKeysModule, HealthModule, StorageModule.forRoot()],
+      imports: [config, LoggingModule, DatabaseModule, DurableModule, ApiKeysModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, StorageModule.forRoot()],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
