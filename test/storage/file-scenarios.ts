@@ -40,6 +40,7 @@ export function uploadFile(t: TestApp, bytes: Buffer, options: { filename?: stri
 export interface StreamedAnswer {
   readonly status: number;
   readonly type: string;
+  readonly retryAfter?: string;
   readonly body: Record<string, unknown>;
 }
 
@@ -55,14 +56,25 @@ export async function postStreamed(t: TestApp, first: Buffer, options: { rest?: 
     req.on('response', (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: JSON.parse(text) as Record<string, unknown> }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), retryAfter: res.headers['retry-after'], body: JSON.parse(text) as Record<string, unknown> }));
     });
   });
-  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="streamed.bin"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`);
-  if (!req.write(first)) await once(req, 'drain');
+  // Like a browser, stop sending once the server has answered (it may answer early: 413, 503);
+  // Node's client never emits 'drain' again after the response has ended.
+  let early = false;
+  void answered.then(
+    () => (early = true),
+    () => (early = true),
+  );
+  const send = async (chunk: Buffer | string): Promise<void> => {
+    if (!early && !req.write(chunk)) await Promise.race([once(req, 'drain'), answered]);
+  };
+  await send(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="streamed.bin"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`);
+  await send(first);
   await options.between?.();
-  if (options.rest && !req.write(options.rest)) await once(req, 'drain');
-  req.end(`\r\n--${boundary}--\r\n`);
+  if (options.rest) await send(options.rest);
+  if (early) req.destroy();
+  else req.end(`\r\n--${boundary}--\r\n`);
   return answered;
 }
 

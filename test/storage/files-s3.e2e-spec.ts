@@ -6,6 +6,8 @@ import { type TestApp, startTestApp } from '../support/app';
 import { type LocalS3, startS3rver } from '../support/s3/s3rver';
 import { MAX_UPLOAD_BYTES, MiB, OTHER_KEY_ENTRY, PART_SIZE_BYTES, PROBLEM, fileScenarios, png, postStreamed, sleep, uploadFile } from './file-scenarios';
 
+const BREAKER_COOLDOWN_MS = 1000;
+
 describe('Files on the S3 driver (s3rver)', () => {
   let s3: LocalS3;
   let t: TestApp;
@@ -19,6 +21,10 @@ describe('Files on the S3 driver (s3rver)', () => {
         STORAGE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
         S3_PART_SIZE_BYTES: String(PART_SIZE_BYTES),
         S3_QUEUE_SIZE: '2',
+        // A short breaker pause and quick retries keep the S3-down cases fast.
+        RESILIENCE_S3_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+        RESILIENCE_S3_BACKOFF_BASE_MS: '10',
+        RESILIENCE_S3_BACKOFF_CAP_MS: '50',
       },
     });
   });
@@ -109,8 +115,25 @@ describe('Files on the S3 driver (s3rver)', () => {
     } finally {
       await s3.restart();
     }
+    // The breaker let nothing through while S3 was down; after its pause, one probe call closes it again.
+    await sleep(BREAKER_COOLDOWN_MS + 200);
     const again = await uploadFile(t, png(2000)).expect(201);
     expect(await s3.keys()).toContain(again.body.key);
+  });
+
+  it('breaker open: a streamed upload is refused at once with 503 and Retry-After, the body drained', async () => {
+    await s3.stop();
+    try {
+      for (let i = 0; i < 6; i++) expect((await uploadFile(t, png(100))).status).toBe(503);
+    } finally {
+      await s3.restart();
+    }
+    const res = await postStreamed(t, randomBytes(2 * MiB), { rest: randomBytes(2 * MiB), contentType: 'application/octet-stream' });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ provider: 's3', detail: expect.stringMatching(/circuit is open/) });
+    expect(Number(res.retryAfter)).toBeGreaterThanOrEqual(1);
+    await sleep(BREAKER_COOLDOWN_MS + 200);
+    await uploadFile(t, png(100)).expect(201);
   });
 
   describe('multipart uploads that fail', () => {
