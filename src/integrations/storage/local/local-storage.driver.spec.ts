@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../../config/app.config';
 import type { StorageConfig } from '../../../config/storage.config';
 import { objectKeyFor } from '../object-keys';
@@ -73,5 +74,21 @@ describe(LocalStorageDriver.name, () => {
     utimesSync(join(incoming, 'old.part'), twoDaysAgo, twoDaysAgo);
     await sut.removeStaleTemporaries(Date.now() - 86_400_000);
     expect(readdirSync(incoming)).toEqual(['new.part']);
+  });
+
+  it('without STORAGE_URL_SECRET signs with a random per-process secret and warns', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const config = { localRoot: join(dataDir, 'files'), urlSecret: undefined } as StorageConfig;
+      const one = new LocalStorageDriver(config, { publicUrl: 'http://localhost' } as AppConfig);
+      const other = new LocalStorageDriver(config, { publicUrl: 'http://localhost' } as AppConfig);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/STORAGE_URL_SECRET is not set/));
+      const url = await one.getDownloadUrl({ key: objectKeyFor('key:1', 'image/png'), expiresInSeconds: 60, contentType: 'image/png', contentDisposition: 'attachment' });
+      const query = Object.fromEntries(new URL(url.url).searchParams);
+      expect(one.signer.verify('GET', query).ok).toBe(true);
+      expect(other.signer.verify('GET', query)).toEqual({ ok: false, reason: 'signature' });
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
