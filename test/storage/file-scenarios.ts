@@ -122,6 +122,17 @@ export function fileScenarios(backend: () => Backend): void {
     expect(download.body.equals(bytes)).toBe(true);
   });
 
+  it('serves byte ranges of a download (206), like S3', async () => {
+    const bytes = png(10_000);
+    const res = await uploadFile(app(), bytes).expect(201);
+    const part = await fetchBytes(res.body.url, { headers: { Range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${bytes.length}`);
+    expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
+    const outside = await fetch(res.body.url, { headers: { Range: `bytes=${bytes.length + 10}-` } });
+    expect(outside.status).toBe(416);
+  });
+
   it('names the download with RFC 6266 filename* (UTF-8) and an ASCII fallback', async () => {
     // Multipart carries names as raw UTF-8 (quotes would arrive as %22, as browsers encode them).
     const name = 'résumé final 😀.txt';

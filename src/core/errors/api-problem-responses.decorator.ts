@@ -32,6 +32,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   412: 'Precondition failed (e.g. the object already exists)',
   413: 'Body or upload too large',
   415: 'Unsupported media type',
+  416: 'Range not satisfiable',
   422: 'Well-formed but refused',
   429: 'Rate limited; see `Retry-After`',
   502: 'The provider failed or refused our request',

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiProblemResponses, ProblemException } from '../../../core/errors';
 import { Public } from '../../../core/security/public.decorator';
 import { LocalStorageDriver } from './local-storage.driver';
@@ -39,21 +39,29 @@ export class LocalObjectsController {
   @ApiQuery({ name: 'cd', description: 'Content-Disposition (signed)' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file' })
-  @ApiProblemResponses(400, 403, 404)
-  async download(@Req() req: IncomingMessage, @Query() query: SignedQuery, @Res() res: Response): Promise<void> {
-    const grant = this.verify(req.method ?? 'GET', query);
+  @ApiProblemResponses(400, 403, 404, 416)
+  async download(@Req() req: Request, @Query() query: SignedQuery, @Res() res: Response): Promise<void> {
+    const grant = this.verify(req.method, query);
     const head = await this.driver.head(grant.key);
     if (head === undefined) throw new ProblemException(404, 'The file does not exist (any more)', { slug: 'not-found', title: 'Not Found' });
-    res.status(200);
+    // One byte range, as S3 serves them (players and resumed downloads use it); several ranges get the whole file.
+    const ranges = req.headers.range === undefined ? undefined : req.range(head.size, { combine: true });
+    if (ranges === -1) {
+      throw new ProblemException(416, `The range is outside the file's ${head.size} bytes`, { slug: 'range-not-satisfiable', headers: { 'Content-Range': `bytes */${head.size}` } });
+    }
+    const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
+    res.status(range ? 206 : 200);
     res.setHeader('Content-Type', grant.contentType);
     res.setHeader('Content-Disposition', grant.disposition);
-    res.setHeader('Content-Length', String(head.size));
+    res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'private, no-store');
-    if (req.method === 'HEAD') {
+    if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${head.size}`);
+    res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : head.size));
+    if (req.method === 'HEAD' || head.size === 0) {
       res.end();
       return;
     }
-    await pipeline(await this.driver.openReadStream(grant.key), res);
+    await pipeline(await this.driver.openReadStream(grant.key, range), res);
   }
 
   @Put()
