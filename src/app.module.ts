@@ -11,6 +11,7 @@ import { SecurityModule } from './core/security/security.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
+import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
 export class AppModule {
@@ -23,7 +24,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, SecurityModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, AuthModule],
+      imports: [config, LoggingModule, DatabaseModule, DurableModule, SecurityModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, StorageModule.forRoot(), AuthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
