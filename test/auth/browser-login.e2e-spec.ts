@@ -46,7 +46,7 @@ describe('The page at / in a real browser (chromium)', () => {
     await t?.close();
   });
 
-  it('signs in with Google through the provider’s consent page, shows /auth/me, and logs out', async () => {
+  it('signs in with Google through the provider’s consent page, shows /auth/me, uploads a file and sees its link, and logs out', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = watchProblems(page);
@@ -64,6 +64,16 @@ describe('The page at / in a real browser (chromium)', () => {
     expect(await page.evaluate('document.cookie')).toBe('');
     const cookies = await context.cookies(t.app.url);
     expect(cookies.find((c) => c.name === 'portico_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+    // Upload through the page (multipart POST /files with the session cookie) and get a download link.
+    await page.locator('#file').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('Hello from the browser test\n') });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const link = page.locator('#download-link');
+    await link.waitFor({ state: 'visible' });
+    expect(await link.textContent()).toBe('Download hello.txt');
+    const download = await context.request.get((await link.getAttribute('href')) as string);
+    expect(download.status()).toBe(200);
+    expect(await download.text()).toBe('Hello from the browser test\n');
 
     await page.screenshot({ path: join(ARTIFACTS, `auth-browser-signed-in-${testEngine()}.png`), fullPage: true });
 

@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { TEST_ADMIN_KEY, TEST_KEY } from '../support/api-keys';
+import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { LoginBrowser } from '../support/oauth/login-flow';
+
+const PROBLEM = /application\/problem\+json/;
+
+/**
+ * Signed-in users own what they create: another user (or API key) gets 404
+ * for its ids, never 403, so ids do not reveal that something exists.
+ */
+describe('Ownership between signed-in users (404 for another owner’s ids)', () => {
+  let t: AuthTestEnv;
+  let ada: LoginBrowser;
+  let frank: LoginBrowser;
+  const session = (b: LoginBrowser): Record<string, string> => ({ Authorization: `Bearer ${b.jar.get('portico_session')}` });
+
+  beforeAll(async () => {
+    t = await startAuthTestEnv({ STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!' });
+    ada = new LoginBrowser(t.app.url);
+    await ada.login('google', 'g-ada');
+    frank = new LoginBrowser(t.app.url);
+    await frank.login('github', '1003');
+  });
+  afterAll(async () => t?.close());
+
+  describe('files', () => {
+    let fileId: string;
+
+    beforeAll(async () => {
+      // Uploaded with the session cookie, as the page does.
+      const res = await request(t.app.url)
+        .post('/files')
+        .set('Cookie', ada.jar.header('/files'))
+        .attach('file', Buffer.from('ada’s notes\n'), { filename: 'notes.txt', contentType: 'text/plain' });
+      expect(res.status).toBe(201);
+      fileId = res.body.id as string;
+    });
+
+    it('the owner reads metadata and a download link', async () => {
+      await request(t.app.url).get(`/files/${fileId}`).set(session(ada)).expect(200);
+      const link = await request(t.app.url).get(`/files/${fileId}/download-url`).set(session(ada)).expect(200);
+      const download = await fetch(link.body.url as string);
+      expect(await download.text()).toBe('ada’s notes\n');
+    });
+
+    it('another user gets 404 problem for read, link and delete, and does not see it listed', async () => {
+      for (const call of [
+        request(t.app.url).get(`/files/${fileId}`),
+        request(t.app.url).get(`/files/${fileId}/download-url`),
+        request(t.app.url).delete(`/files/${fileId}`),
+      ]) {
+        const res = await call.set(session(frank));
+        expect(res.status).toBe(404);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+      }
+      const list = await request(t.app.url).get('/files').set(session(frank)).expect(200);
+      expect(list.body.items.map((f: { id: string }) => f.id)).not.toContain(fileId);
+      // Still there for its owner.
+      await request(t.app.url).get(`/files/${fileId}`).set(session(ada)).expect(200);
+    });
+
+    it('an ordinary API key is another owner too; an admin key sees it', async () => {
+      await request(t.app.url).get(`/files/${fileId}`).set('X-Api-Key', TEST_KEY).expect(404);
+      await request(t.app.url).get(`/files/${fileId}`).set('X-Api-Key', TEST_ADMIN_KEY).expect(200);
+    });
+
+    it('a user does not see an API key’s files either', async () => {
+      const byKey = await request(t.app.url).post('/files').set('X-Api-Key', TEST_KEY).attach('file', Buffer.from('key data'), { filename: 'k.txt', contentType: 'text/plain' }).expect(201);
+      await request(t.app.url).get(`/files/${byKey.body.id}`).set(session(ada)).expect(404);
+    });
+  });
+});
