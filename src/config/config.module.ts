@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { emailConfig } from './email.config';
 import { validateEnv } from './env.validation';
 import { githubOAuthConfig } from './oauth-github.config';
 import { googleOAuthConfig } from './oauth-google.config';
@@ -36,6 +37,7 @@ export class AppConfigModule {
         authConfig,
         stripeConfig,
         sendgridConfig,
+        emailConfig,
         storageConfig,
         googleOAuthConfig,
         githubOAuthConfig,

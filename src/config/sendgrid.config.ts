@@ -1,7 +1,8 @@
+import { createPublicKey } from 'node:crypto';
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
 import { int, str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env-rules';
+import { type EnvSpec, type RawEnv, groupComplete } from './env-rules';
 import { EmptyAsUndefined, IsHttpUrl, IsIntString } from './env.validators';
 
 const SENDGRID_GROUP = {
@@ -42,4 +43,24 @@ export const sendgridConfig = registerAs('sendgrid', () => {
 
 export type SendGridConfig = ReturnType<typeof sendgridConfig>;
 
-export const sendgridEnv: EnvSpec = { namespace: 'sendgrid', schema: SendGridEnv, groups: [SENDGRID_GROUP] };
+/** True when `text` is a P-256 public key, base64 DER (as SendGrid shows it) or PEM. */
+export function isP256PublicKey(text: string): boolean {
+  try {
+    const key = text.includes('BEGIN PUBLIC KEY') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+export const sendgridEnv: EnvSpec = {
+  namespace: 'sendgrid',
+  schema: SendGridEnv,
+  groups: [SENDGRID_GROUP],
+  rules: (env: RawEnv) => {
+    const key = str(env.SENDGRID_WEBHOOK_PUBLIC_KEY);
+    return key !== undefined && !isP256PublicKey(key)
+      ? ['SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid\'s event webhook settings (base64 or PEM)']
+      : [];
+  },
+};
