@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
@@ -7,6 +8,7 @@ import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { EmailModule } from './integrations/email/email.module';
 
 @Module({})
 export class AppModule {
@@ -19,7 +21,17 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, ApiKeysModule, HealthModule],
+      imports: [
+        config,
+        LoggingModule,
+        DatabaseModule,
+        DurableModule,
+        // Modules talk through domain events (payment.succeeded → receipt email), not imports.
+        EventEmitterModule.forRoot(),
+        ApiKeysModule,
+        HealthModule,
+        EmailModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -1,7 +1,8 @@
 import { CreateApiKeys1764230400000 } from './1764230400000-create-api-keys';
+import { CreateEmails1764400000000 } from './1764400000000-create-emails';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
  * list works from `dist/`, from ts sources under jest, and in the CLI.
  */
-export const MIGRATIONS = [CreateApiKeys1764230400000];
+export const MIGRATIONS = [CreateApiKeys1764230400000, CreateEmails1764400000000];
