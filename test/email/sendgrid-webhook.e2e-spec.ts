@@ -110,6 +110,20 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
     await client.waitForStatus(message.id, 'spamreport');
   });
 
+  it('does not send again a message SendGrid already reported on (its 202 was lost to us)', async () => {
+    fake.answer({ status: 429, retryAfterSeconds: 2 });
+    const id = await client.send(plainEmail());
+    await eventually(async () => ((await client.get(id)).body.attempts === 1 && fake.requests.some((r) => r.messageIds.includes(id)) ? true : undefined));
+    await deliver([event('processed', { portico_message_id: id })]);
+    const email = await eventually(async () => {
+      const { body } = await client.get(id);
+      return body.attempts === 2 && body.status === 'sent' ? body : undefined;
+    }, 10_000, 'second attempt skipped');
+    await eventually(async () => ((await client.getJson('/emails?status=sending')).body.items as unknown[]).length === 0 ? true : undefined);
+    expect(fake.timesSent(id)).toBe(0);
+    expect(email.history.map((h) => h.status)).toEqual(['queued', 'sent']);
+  });
+
   it.each([
     ['a tampered body', (body: string) => ({ body: body.replace('delivered', 'bounce'), headers: signer.headers(body) })],
     ['a stale timestamp', (body: string) => ({ body, headers: signer.headers(body, Math.floor(Date.now() / 1000) - 301) })],

@@ -67,6 +67,12 @@ export class EmailOutbox implements OnModuleInit {
 
   /** Handles one claimed row, and its batch siblings when batching is on. */
   async send(row: EmailMessage): Promise<void> {
+    if (row.emailStatus !== 'queued' && row.emailStatus !== 'failed') {
+      // SendGrid already reported on this message (event webhook) while our record of the send was
+      // lost, e.g. the process died between SendGrid's 202 and our commit: sending again would duplicate it.
+      this.logger.warn({ id: row.id, emailStatus: row.emailStatus }, 'Email already known to SendGrid; not sending again');
+      return;
+    }
     const siblings = this.config.batch ? await this.batches.claimSiblings(row) : [];
     const rows = [row, ...siblings];
     try {

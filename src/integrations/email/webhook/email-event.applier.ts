@@ -52,11 +52,12 @@ export class EmailEventApplier {
     const occurredAt = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : record.createdAt;
     const detail: JsonObject = { sgEventId: record.sgEventId };
     for (const field of DETAIL_FIELDS) if (payload[field] !== undefined) detail[field] = payload[field];
-    await this.events.insert({ id: uuidv7(), emailId: message.id, status, occurredAt, detail });
     if (isStoredStatus(status) && movesForward(message.emailStatus, status)) {
       // Conditional: a concurrent event may have moved the message further meanwhile.
       await this.messages.update({ id: message.id, emailStatus: In(statusesBefore(status)) }, { emailStatus: status });
     }
+    // History last: once an event shows there, its status change has been made.
+    await this.events.insert({ id: uuidv7(), emailId: message.id, status, occurredAt, detail });
   }
 
   private async findMessage(payload: JsonObject): Promise<EmailMessage | null> {
