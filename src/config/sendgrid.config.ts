@@ -1,9 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
-import { int, str } from './env.parse';
+import { bool, int, str } from './env.parse';
 import { type EnvSpec, type RawEnv, groupComplete } from './env-rules';
-import { EmptyAsUndefined, IsHttpUrl, IsIntString } from './env.validators';
+import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from './env.validators';
 
 const SENDGRID_GROUP = {
   label: 'email delivery (SendGrid)',
@@ -27,6 +27,9 @@ class SendGridEnv {
 
   @EmptyAsUndefined() @IsOptional() @IsIntString(100, 120_000)
   SENDGRID_TIMEOUT_MS?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  SENDGRID_SANDBOX_MODE?: string;
 }
 
 export const sendgridConfig = registerAs('sendgrid', () => {
@@ -38,6 +41,8 @@ export const sendgridConfig = registerAs('sendgrid', () => {
     webhookPublicKey: str(env.SENDGRID_WEBHOOK_PUBLIC_KEY),
     webhookToleranceSeconds: int(env.SENDGRID_WEBHOOK_TOLERANCE_SECONDS, 600),
     timeoutMs: int(env.SENDGRID_TIMEOUT_MS, 10_000),
+    /** SendGrid validates every request but delivers nothing (mail_settings.sandbox_mode). */
+    sandboxMode: bool(env.SENDGRID_SANDBOX_MODE, false),
   };
 });
 

@@ -18,8 +18,10 @@ import { toIntegrationError } from './sendgrid-errors';
 export class SendGridTransport implements EmailTransport {
   readonly name = 'sendgrid' as const;
   private readonly mail: MailService;
+  private readonly sandboxMode: boolean;
 
   constructor(@Inject(sendgridConfig.KEY) config: ConfigType<typeof sendgridConfig>) {
+    this.sandboxMode = config.sandboxMode;
     if (config.apiKey === undefined) throw new Error('SendGridTransport needs SENDGRID_API_KEY');
     const client = new Client();
     // setApiKey resets the base URL to SendGrid's region host, so the override comes after it.
@@ -39,12 +41,14 @@ export class SendGridTransport implements EmailTransport {
   async send(email: OutgoingEmail): Promise<SendResult> {
     let response;
     try {
-      [response] = await this.mail.send(toMailData(email));
+      [response] = await this.mail.send(toMailData(email, this.sandboxMode));
     } catch (error: unknown) {
       throw toIntegrationError(error, 'mail.send');
     }
     const headers = response.headers as Record<string, unknown>;
     const id = headers['x-message-id'];
+    // Sandbox mode answers 200 and delivers nothing; there may be no message id to match events by.
+    if (this.sandboxMode && (typeof id !== 'string' || id === '')) return { providerMessageId: `sandbox:${email.personalizations[0]?.messageId ?? ''}` };
     if (typeof id !== 'string' || id === '') {
       throw new ProviderFailedError('SendGrid accepted the message without an X-Message-Id', { provider: 'sendgrid', operation: 'mail.send', upstreamStatus: response.statusCode });
     }
@@ -53,7 +57,7 @@ export class SendGridTransport implements EmailTransport {
 }
 
 /** Our outgoing email in `@sendgrid/mail`'s shape (camelCase; the SDK writes snake_case JSON). */
-export function toMailData(email: OutgoingEmail): MailDataRequired {
+export function toMailData(email: OutgoingEmail, sandboxMode = false): MailDataRequired {
   const content = [
     ...(email.text === undefined ? [] : [{ type: 'text/plain', value: email.text }]),
     ...(email.html === undefined ? [] : [{ type: 'text/html', value: email.html }]),
@@ -73,6 +77,7 @@ export function toMailData(email: OutgoingEmail): MailDataRequired {
       customArgs: { [MESSAGE_ID_ARG]: p.messageId },
     })),
     ...(content.length > 0 ? { content: content as [{ type: string; value: string }] } : {}),
+    ...(sandboxMode ? { mailSettings: { sandboxMode: { enable: true } } } : {}),
   };
   return data as MailDataRequired;
 }
