@@ -100,6 +100,13 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
     expect((await client.get('01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70')).status).toBe(404);
   });
 
+  it('describes every email route and its problem answers in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.url}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(doc.paths['/emails/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '404']));
+    expect(Object.keys(doc.paths['/emails'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '401']));
+    for (const path of ['/emails/template', '/admin/emails', '/admin/emails/{id}/retry', '/webhooks/sendgrid']) expect(doc.paths[path]).toBeDefined();
+  });
+
   it('still accepts the same request once it is valid', async () => {
     const res = await client.post('/emails', plainEmail());
     expect(res.status).toBe(202);

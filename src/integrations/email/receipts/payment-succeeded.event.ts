@@ -14,7 +14,7 @@ export interface PaymentSucceededEvent {
   /** Where the receipt goes; no receipt without it. */
   readonly customerEmail?: string | null;
   /** Owner of the payment (`key:<id>` / `user:<id>`); the receipt is theirs to read. */
-  readonly ownerId?: string;
+  readonly ownerId?: string | null;
   readonly description?: string | null;
 }
 
