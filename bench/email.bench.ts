@@ -20,6 +20,8 @@ import { FakeSendGrid } from '../test/support/sendgrid/sendgrid-fake';
 
 const MESSAGES = Number(process.env.BENCH_EMAIL_MESSAGES ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_EMAIL_CONNECTIONS ?? 32);
+/** Optional V8 old-space cap for the app (MB): a leak then fails the run instead of growing RSS. */
+const HEAP_MB = process.env.BENCH_EMAIL_HEAP_MB;
 
 interface Run {
   readonly label: string;
@@ -92,12 +94,15 @@ async function run(label: string, batch: boolean): Promise<Run> {
     EMAIL_FROM: 'bench@example.com',
     EMAIL_BATCH: String(batch),
     EMAIL_LEASE_MS: '1000',
+    // "No rate limit": the stand-in has none, so neither does our side.
+    RESILIENCE_SENDGRID_RATE_PER_SEC: '0',
+    ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
   };
   let app: AppProcess | undefined;
   try {
     // Phase 1: accept, with SendGrid holding its answers (one send in flight).
     fake.hold(true);
-    app = await spawnApp({ ...env, EMAIL_CONCURRENCY: '1', SENDGRID_TIMEOUT_MS: '120000' });
+    app = await spawnApp({ ...env, EMAIL_CONCURRENCY: '1', SENDGRID_TIMEOUT_MS: '120000', RESILIENCE_SENDGRID_TIMEOUT_MS: '120000' });
     const acceptRss = sampleRss(app.child.pid ?? 0);
     const accepted = await accept(app.url);
     const acceptRssMb = Math.max(...acceptRss.stop());
@@ -133,7 +138,7 @@ async function run(label: string, batch: boolean): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`email benchmark: ${MESSAGES} messages, ${CONNECTIONS} connections, SQLite, local SendGrid stand-in\n`);
+  process.stdout.write(`email benchmark: ${MESSAGES} messages, ${CONNECTIONS} connections, SQLite, local SendGrid stand-in${HEAP_MB ? `, app heap capped at ${HEAP_MB} MB` : ''}\n`);
   const runs = [await run('unbatched', false), await run('EMAIL_BATCH=true', true)];
   const fmt = (n: number, d = 0): string => n.toFixed(d);
   const rows = [

@@ -60,7 +60,7 @@ export const emailConfig = registerAs('email', () => {
     maxAttempts: int(env.EMAIL_MAX_ATTEMPTS, 10),
     retryBaseMs: int(env.EMAIL_RETRY_BASE_MS, 1_000),
     retryCapMs: int(env.EMAIL_RETRY_CAP_MS, 300_000),
-    concurrency: int(env.EMAIL_CONCURRENCY, 8),
+    concurrency: int(env.EMAIL_CONCURRENCY, 16),
     /** How long a send may take before another worker may claim the message again (covers in-call retries). */
     leaseMs: int(env.EMAIL_LEASE_MS, 60_000),
   };

@@ -21,6 +21,8 @@ describe('Email batching (EMAIL_BATCH=true)', () => {
         EMAIL_CONCURRENCY: '1',
         EMAIL_RETRY_BASE_MS: '20',
         EMAIL_RETRY_CAP_MS: '100',
+        // The held first send must fail as one outbox attempt (no in-call retry) so the rest pile up.
+        RESILIENCE_SENDGRID_MAX_ATTEMPTS: '1',
       },
     });
     client = new EmailsClient(t.url, TEST_KEY);

@@ -28,6 +28,8 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
         SENDGRID_WEBHOOK_PUBLIC_KEY: signer.publicKeyBase64,
         SENDGRID_WEBHOOK_TOLERANCE_SECONDS: '300',
         EMAIL_FROM: 'portico@example.com',
+        // One SendGrid call per outbox attempt, so a retry is a new outbox attempt that sees webhook events.
+        RESILIENCE_SENDGRID_MAX_ATTEMPTS: '1',
       },
     });
     client = new EmailsClient(t.url, TEST_KEY);

@@ -12,5 +12,7 @@ export function reliabilityEnv(fake: FakeSendGrid): Record<string, string> {
     EMAIL_RETRY_CAP_MS: '1000',
     // 40% of attempts fail on purpose: 25 attempts make giving up (0.4^25) practically impossible.
     EMAIL_MAX_ATTEMPTS: '25',
+    // The stand-in has no rate limit; the resilience layer's retries and breaker stay at their defaults.
+    RESILIENCE_SENDGRID_RATE_PER_SEC: '0',
   };
 }
