@@ -59,7 +59,8 @@ export class EmailsService {
     }
     const row = this.build(ownerId, input);
     try {
-      await this.messages.insert(row);
+      // updateEntity(false): every column is set here, so TypeORM need not read the row back.
+      await this.messages.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute();
     } catch (error: unknown) {
       // Two requests with the same idempotency key at once: the unique index let one in.
       if (input.idempotencyKey !== undefined) {

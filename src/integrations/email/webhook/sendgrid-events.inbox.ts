@@ -61,7 +61,7 @@ export class SendGridEventsInbox implements OnModuleInit {
       payload: JSON.stringify(event),
     }));
     for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.records.createQueryBuilder().insert().into(SendGridEventRecord).values(rows.slice(i, i + CHUNK)).orIgnore().execute();
+      await this.records.createQueryBuilder().insert().into(SendGridEventRecord).values(rows.slice(i, i + CHUNK)).orIgnore().updateEntity(false).execute();
     }
     this.queue?.kick();
   }
