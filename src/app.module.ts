@@ -6,9 +6,12 @@ import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
+import { MonitoringModule } from './core/monitoring/monitoring.module';
+import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
 import { EmailModule } from './integrations/email/email.module';
+import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +33,9 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ApiKeysModule,
         HealthModule,
+        MonitoringModule,
+        ResilienceModule,
+        GithubReposModule,
         EmailModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -5,6 +5,7 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { emailConfig } from './email.config';
 import { validateEnv } from './env.validation';
+import { githubRestConfig } from './github-rest.config';
 import { githubOAuthConfig } from './oauth-github.config';
 import { googleOAuthConfig } from './oauth-google.config';
 import { redisConfig } from './redis.config';
@@ -41,6 +42,7 @@ export class AppConfigModule {
         storageConfig,
         googleOAuthConfig,
         githubOAuthConfig,
+        githubRestConfig,
       ],
     });
   }
