@@ -178,6 +178,13 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
     expect(body.providers.sendgrid.status).toBe('up');
   });
 
+  it('sends through the resilience and monitoring layer (calls counted per outcome)', async () => {
+    const id = await user.send(plainEmail());
+    await user.waitForStatus(id, 'sent');
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/integration_calls_total\{[^}]*provider="sendgrid"[^}]*operation="mail.send"[^}]*\} [1-9]/);
+  });
+
   it('returns the first message for a repeated Idempotency-Key', async () => {
     const first = await user.post('/emails', plainEmail(), { 'Idempotency-Key': 'signup-42' });
     const second = await user.post('/emails', plainEmail(), { 'Idempotency-Key': 'signup-42' });
