@@ -109,7 +109,12 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
 
     const byRecipient = await other.getJson('/emails?to=PAGE3@example.com');
     expect((byRecipient.body.items as Array<{ id: string }>).map((e) => e.id)).toEqual([ids[3]]);
+    const underscore = await other.send(plainEmail({ to: ['under_score@example.com'] }));
+    await other.send(plainEmail({ to: ['underXscore@example.com'] }));
+    const literal = await other.getJson('/emails?to=under_score@example.com');
+    expect((literal.body.items as Array<{ id: string }>).map((e) => e.id)).toEqual([underscore]);
     await other.waitForStatus(ids[4], 'sent');
+    await other.waitForStatus(underscore, 'sent');
     const sent = await other.getJson('/emails?status=sent&limit=100');
     expect((sent.body.items as Array<{ id: string; status: string }>).every((e) => e.status === 'sent')).toBe(true);
   });
@@ -170,6 +175,18 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
     expect(failed.lastError).toContain('503');
     expect(fake.requests.filter((r) => r.status === 503)).toHaveLength(4);
     expect(fake.timesSent(id)).toBe(0);
+  });
+
+  it('reports SendGrid degraded in /health/ready while sends keep failing, up again after a success', async () => {
+    const sendgridHealth = async (): Promise<{ status: string; consecutiveFailures?: number }> =>
+      ((await (await fetch(`${t.url}/health/ready`)).json()) as { providers: Record<string, { status: string; consecutiveFailures?: number }> }).providers.sendgrid;
+    fake.setChaos({ unavailable: 1 });
+    await user.waitForStatus(await user.send(plainEmail()), 'failed');
+    await user.waitForStatus(await user.send(plainEmail()), 'failed');
+    expect(await sendgridHealth()).toMatchObject({ status: 'degraded', consecutiveFailures: expect.any(Number) });
+    fake.setChaos({});
+    await user.waitForStatus(await user.send(plainEmail()), 'sent');
+    expect((await sendgridHealth()).status).toBe('up');
   });
 
   it('reports SendGrid up in /health/ready', async () => {

@@ -86,7 +86,11 @@ export class EmailsService {
     const qb = this.messages.createQueryBuilder('e').orderBy('e.id', 'DESC').take(limit + 1);
     if (!reader.admin) qb.andWhere('e.owner_id = :owner', { owner: reader.ownerId });
     if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: decodeCursor(query.cursor) });
-    if (query.to !== undefined) qb.andWhere('e.recipients_index LIKE :to', { to: `%,${query.to.toLowerCase()},%` });
+    if (query.to !== undefined) {
+      // `_` and `%` are valid in addresses but wildcards in LIKE.
+      const literal = query.to.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      qb.andWhere("e.recipients_index LIKE :to ESCAPE '\\'", { to: `%,${literal},%` });
+    }
     if (query.status !== undefined) filterByStatus(qb, query.status);
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
