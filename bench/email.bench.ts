@@ -25,6 +25,8 @@ const HEAP_MB = process.env.BENCH_EMAIL_HEAP_MB;
 
 interface Run {
   readonly label: string;
+  /** GET /health/live on the same app just before: what this machine's HTTP stack does with no work at all. */
+  readonly baselinePerSecond: number;
   readonly acceptedPerSecond: number;
   readonly sentPerSecond: number;
   readonly requests: number;
@@ -103,6 +105,7 @@ async function run(label: string, batch: boolean): Promise<Run> {
     // Phase 1: accept, with SendGrid holding its answers (one send in flight).
     fake.hold(true);
     app = await spawnApp({ ...env, EMAIL_CONCURRENCY: '1', SENDGRID_TIMEOUT_MS: '120000', RESILIENCE_SENDGRID_TIMEOUT_MS: '120000' });
+    const baseline = await autocannon({ url: `${app.url}/health/live`, connections: CONNECTIONS, amount: MESSAGES });
     const acceptRss = sampleRss(app.child.pid ?? 0);
     const accepted = await accept(app.url);
     const acceptRssMb = Math.max(...acceptRss.stop());
@@ -120,6 +123,7 @@ async function run(label: string, batch: boolean): Promise<Run> {
     const rss = drainRss.stop();
     return {
       label,
+      baselinePerSecond: baseline['2xx'] / (baseline.duration || 1),
       acceptedPerSecond: accepted.perSecond,
       sentPerSecond: MESSAGES / seconds,
       requests: fake.requests.filter((r) => r.status === 202).length,
@@ -142,8 +146,8 @@ async function main(): Promise<void> {
   const runs = [await run('unbatched', false), await run('EMAIL_BATCH=true', true)];
   const fmt = (n: number, d = 0): string => n.toFixed(d);
   const rows = [
-    ['run', 'accepted/s', 'sent/s', 'SendGrid requests', 'RSS accept peak MB', 'RSS drain start/peak/end MB', 'non-2xx'],
-    ...runs.map((r) => [r.label, fmt(r.acceptedPerSecond), fmt(r.sentPerSecond), String(r.requests), fmt(r.acceptRssMb), `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`, String(r.non2xx)]),
+    ['run', 'GET /health/live/s', 'accepted/s', 'sent/s', 'SendGrid requests', 'RSS accept peak MB', 'RSS drain start/peak/end MB', 'non-2xx'],
+    ...runs.map((r) => [r.label, fmt(r.baselinePerSecond), fmt(r.acceptedPerSecond), fmt(r.sentPerSecond), String(r.requests), fmt(r.acceptRssMb), `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`, String(r.non2xx)]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const [i, row] of rows.entries()) {
