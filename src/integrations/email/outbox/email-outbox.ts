@@ -56,15 +56,6 @@ export class EmailOutbox implements OnModuleInit {
     return this.queue?.replay(id) ?? false;
   }
 
-  /** Sends everything due (tests, benchmarks). */
-  async drain(): Promise<number> {
-    return this.queue?.drain() ?? 0;
-  }
-
-  async counts(): Promise<Record<string, number>> {
-    return this.queue?.counts() ?? {};
-  }
-
   /** Handles one claimed row, and its batch siblings when batching is on. */
   async send(row: EmailMessage): Promise<void> {
     if (row.emailStatus !== 'queued' && row.emailStatus !== 'failed') {

@@ -65,10 +65,6 @@ export class SendGridEventsInbox implements OnModuleInit {
     }
     this.queue?.kick();
   }
-
-  async drain(): Promise<number> {
-    return this.queue?.drain() ?? 0;
-  }
 }
 
 /** SendGrid's `sg_event_id`, or (for an event without one) a digest of the event itself. */
