@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
@@ -9,6 +10,7 @@ import { MonitoringModule } from './core/monitoring/monitoring.module';
 import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
@@ -23,7 +25,21 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, ApiKeysModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, StorageModule.forRoot()],
+      imports: [
+        config,
+        LoggingModule,
+        DatabaseModule,
+        DurableModule,
+        // Modules talk through domain events (payment.succeeded → receipt email), not imports.
+        EventEmitterModule.forRoot(),
+        ApiKeysModule,
+        HealthModule,
+        MonitoringModule,
+        ResilienceModule,
+        GithubReposModule,
+        EmailModule,
+        StorageModule.forRoot(),
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
