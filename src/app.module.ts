@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
@@ -10,6 +11,7 @@ import { ResilienceModule } from './core/resilience/resilience.module';
 import { SecurityModule } from './core/security/security.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
+import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
@@ -24,7 +26,22 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, SecurityModule, HealthModule, MonitoringModule, ResilienceModule, GithubReposModule, StorageModule.forRoot(), AuthModule],
+      imports: [
+        config,
+        LoggingModule,
+        DatabaseModule,
+        DurableModule,
+        // Modules talk through domain events (payment.succeeded → receipt email), not imports.
+        EventEmitterModule.forRoot(),
+        SecurityModule,
+        HealthModule,
+        MonitoringModule,
+        ResilienceModule,
+        GithubReposModule,
+        EmailModule,
+        StorageModule.forRoot(),
+        AuthModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
