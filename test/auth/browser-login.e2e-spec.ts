@@ -46,7 +46,7 @@ describe('The page at / in a real browser (chromium)', () => {
     await t?.close();
   });
 
-  it('signs in with Google through the provider’s consent page, shows /auth/me, uploads a file and sees its link, and logs out', async () => {
+  it('signs in with Google through the provider’s consent page, shows /auth/me, uploads a file and sees its link, queues an email, and logs out', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = watchProblems(page);
@@ -74,6 +74,10 @@ describe('The page at / in a real browser (chromium)', () => {
     const download = await context.request.get((await link.getAttribute('href')) as string);
     expect(download.status()).toBe(200);
     expect(await download.text()).toBe('Hello from the browser test\n');
+
+    // Queue a test email (POST /emails with the session cookie): 202 and its id.
+    await page.getByRole('button', { name: 'Queue email' }).click();
+    await page.locator('#email-result').getByText(/^Queued as [0-9a-f-]{36}\.$/).waitFor();
 
     await page.screenshot({ path: join(ARTIFACTS, `auth-browser-signed-in-${testEngine()}.png`), fullPage: true });
 

@@ -70,4 +70,33 @@ describe('Ownership between signed-in users (404 for another owner’s ids)', ()
       await request(t.app.url).get(`/files/${byKey.body.id}`).set(session(ada)).expect(404);
     });
   });
+  describe('emails', () => {
+    let emailId: string;
+
+    beforeAll(async () => {
+      // Queued with the session cookie, as the page does.
+      const res = await request(t.app.url)
+        .post('/emails')
+        .set('Cookie', ada.jar.header('/emails'))
+        .send({ to: ['someone@example.test'], subject: 'Hello', text: 'From Ada' });
+      expect(res.status).toBe(202);
+      emailId = res.body.id as string;
+    });
+
+    it('the owner reads it and sees it listed', async () => {
+      await request(t.app.url).get(`/emails/${emailId}`).set(session(ada)).expect(200);
+      const list = await request(t.app.url).get('/emails').set(session(ada)).expect(200);
+      expect(JSON.stringify(list.body)).toContain(emailId);
+    });
+
+    it('another user and an ordinary API key get 404 problem, and do not see it listed', async () => {
+      const res = await request(t.app.url).get(`/emails/${emailId}`).set(session(frank));
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      await request(t.app.url).get(`/emails/${emailId}`).set('X-Api-Key', TEST_KEY).expect(404);
+      const list = await request(t.app.url).get('/emails').set(session(frank)).expect(200);
+      expect(JSON.stringify(list.body)).not.toContain(emailId);
+      await request(t.app.url).get(`/emails/${emailId}`).set('X-Api-Key', TEST_ADMIN_KEY).expect(200);
+    });
+  });
 });
