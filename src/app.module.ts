@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { PaymentsModule } from './integrations/payments/payments.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +18,15 @@ export class AppModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, ApiKeysModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(),
+        LoggingModule,
+        DatabaseModule,
+        EventEmitterModule.forRoot(),
+        ApiKeysModule,
+        HealthModule,
+        PaymentsModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

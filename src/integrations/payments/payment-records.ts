@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '../../core/database/ids';
+import { PaymentEntity } from './entities/payment.entity';
+import { RefundEntity } from './entities/refund.entity';
+import type { IntentSnapshot, RefundSnapshot } from './handlers/stripe-objects';
+import { PAYMENT_ID_METADATA_KEY, REFUND_ID_METADATA_KEY } from './payment-links';
+import { statusRank } from './payment-status';
+
+/**
+ * Finds (or adopts) our rows for Stripe objects seen in events. An intent we
+ * created is found by its Stripe id, or — when its event outran our own
+ * write — by the `portico_payment_id` we put in its metadata; an intent
+ * created elsewhere (dashboard, another system) is recorded without owner.
+ */
+@Injectable()
+export class PaymentRecords {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async paymentIdForIntent(intent: IntentSnapshot): Promise<string> {
+    const repo = this.dataSource.getRepository(PaymentEntity);
+    const found = await repo.findOne({ where: { stripeId: intent.id }, select: { id: true } });
+    if (found) return found.id;
+    const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
+    if (ours !== undefined) {
+      await repo.createQueryBuilder().update().set({ stripeId: intent.id }).where('id = :id AND stripe_id IS NULL', { id: ours }).execute();
+    } else {
+      await repo
+        .createQueryBuilder()
+        .insert()
+        .values({
+          id: uuidv7(),
+          ownerId: null,
+          stripeId: intent.id,
+          amount: intent.amount,
+          currency: intent.currency,
+          status: 'requires_payment_method',
+          statusRank: statusRank('requires_payment_method'),
+          amountReceived: 0,
+          amountRefunded: 0,
+          description: intent.description,
+          customerEmail: intent.receiptEmail,
+          captureMethod: intent.captureMethod,
+          metadata: intent.metadata,
+          clientSecret: null,
+          idempotencyKey: null,
+          requestHash: null,
+          lastEventCreated: null,
+        })
+        .orIgnore()
+        .execute();
+    }
+    const linked = await repo.findOne({ where: { stripeId: intent.id }, select: { id: true } });
+    if (!linked) throw new Error(`payment row for ${intent.id} could not be found or created`);
+    return linked.id;
+  }
+
+  async paymentIdForStripeId(stripeId: string): Promise<string | undefined> {
+    const found = await this.dataSource.getRepository(PaymentEntity).findOne({ where: { stripeId }, select: { id: true } });
+    return found?.id;
+  }
+
+  /** Our refund row for a Stripe refund (linked by id or metadata; recorded when created elsewhere). Undefined when its payment is unknown. */
+  async refundIdFor(refund: RefundSnapshot): Promise<{ refundId: string; paymentId: string } | undefined> {
+    const repo = this.dataSource.getRepository(RefundEntity);
+    const byStripe = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });
+    if (byStripe) return { refundId: byStripe.id, paymentId: byStripe.paymentId };
+    const ours = refund.metadata[REFUND_ID_METADATA_KEY];
+    if (ours !== undefined) {
+      const row = await repo.findOne({ where: { id: ours }, select: { id: true, paymentId: true } });
+      if (row) return { refundId: row.id, paymentId: row.paymentId };
+    }
+    if (refund.paymentIntent === null) return undefined;
+    const paymentId = await this.paymentIdForStripeId(refund.paymentIntent);
+    if (paymentId === undefined) return undefined;
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ id: uuidv7(), paymentId, stripeId: refund.id, amount: refund.amount, currency: refund.currency, status: 'pending', reason: refund.reason })
+      .orIgnore()
+      .execute();
+    const row = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });
+    return row ? { refundId: row.id, paymentId: row.paymentId } : undefined;
+  }
+}

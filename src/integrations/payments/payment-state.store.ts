@@ -1,0 +1,181 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7 } from '../../core/database/ids';
+import { PaymentEntity } from './entities/payment.entity';
+import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
+import { RefundEntity } from './entities/refund.entity';
+import { PaymentDomainEvent, type PaymentRefundedEventPayload, type PaymentStatusEventPayload } from './payment-domain-events';
+import { type PaymentStatus, TERMINAL_RANK, refundRank, statusRank } from './payment-status';
+
+export interface StatusUpdate {
+  readonly status: PaymentStatus;
+  /** When the change happened at Stripe, Unix seconds (`event.created`). */
+  readonly at: number;
+  readonly source: 'api' | 'webhook' | 'catch-up';
+  readonly eventId?: string;
+  readonly amountReceived?: number;
+}
+
+const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
+  succeeded: PaymentDomainEvent.succeeded,
+  failed: PaymentDomainEvent.failed,
+  canceled: PaymentDomainEvent.canceled,
+};
+
+/**
+ * The only writer of payment status and refunded amounts. Every change is
+ * one conditional UPDATE, so concurrent writers (several instances, the API
+ * and the webhook processor) cannot move a payment backwards: an update
+ * applies only if it is newer (`event.created`), or equally new but later
+ * in the flow, or terminal; a terminal payment never changes again.
+ */
+@Injectable()
+export class PaymentStateStore {
+  private readonly logger = new Logger(PaymentStateStore.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Applies `update` if it moves the payment forward; records history and emits the domain event. True when applied. */
+  async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
+    const rank = statusRank(update.status);
+    const applied = await this.dataSource.transaction(async (manager) => {
+      const query = manager
+        .createQueryBuilder()
+        .update(PaymentEntity)
+        .set({
+          status: update.status,
+          statusRank: rank,
+          lastEventCreated: () => 'CASE WHEN last_event_created IS NULL OR last_event_created < :at THEN :at ELSE last_event_created END',
+          ...(update.amountReceived === undefined
+            ? {}
+            : { amountReceived: () => 'CASE WHEN amount_received < :received THEN :received ELSE amount_received END' }),
+        })
+        .where('id = :id', { id: paymentId })
+        .andWhere('status_rank < :terminal', { terminal: TERMINAL_RANK })
+        .setParameters({ at: update.at, received: update.amountReceived ?? 0, rank });
+      if (rank !== TERMINAL_RANK) {
+        query.andWhere('(last_event_created IS NULL OR last_event_created < :at OR (last_event_created = :at AND status_rank < :rank))');
+      }
+      const result = await query.execute();
+      if (result.affected !== 1) return false;
+      await this.recordChange(manager, paymentId, update);
+      return true;
+    });
+    if (applied) await this.emitStatus(paymentId, update.status);
+    return applied;
+  }
+
+  /** Raises `amount_received` without touching the status (e.g. an older event that still carries a capture). */
+  async raiseAmountReceived(paymentId: string, amountReceived: number): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(PaymentEntity)
+      .set({ amountReceived })
+      .where('id = :id AND amount_received < :amountReceived', { id: paymentId, amountReceived })
+      .execute();
+  }
+
+  /** Raises `amount_refunded` to `amountRefunded` (never lowers it); emits `payment.refunded` when it rose. */
+  async raiseAmountRefunded(paymentId: string, amountRefunded: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(PaymentEntity)
+      .set({ amountRefunded })
+      .where('id = :id AND amount_refunded < :amountRefunded', { id: paymentId, amountRefunded })
+      .execute();
+    if (result.affected !== 1) return false;
+    const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: paymentId });
+    if (payment) {
+      const payload: PaymentRefundedEventPayload = {
+        paymentId: payment.id,
+        stripeId: payment.stripeId,
+        ownerId: payment.ownerId,
+        amount: payment.amount,
+        amountRefunded: payment.amountRefunded,
+        currency: payment.currency,
+        fullyRefunded: payment.amountRefunded >= Math.max(payment.amountReceived, 1),
+      };
+      this.emit(PaymentDomainEvent.refunded, payload);
+    }
+    return true;
+  }
+
+  /** Moves a refund to a final status once; false when it already had one (or is unknown). */
+  async applyRefundStatus(refundId: string, status: string, stripeId?: string): Promise<boolean> {
+    const query = this.dataSource
+      .createQueryBuilder()
+      .update(RefundEntity)
+      .set({ status, ...(stripeId === undefined ? {} : { stripeId }) })
+      .where('id = :id', { id: refundId });
+    if (refundRank(status) === 1) query.andWhere("status NOT IN ('succeeded', 'failed', 'canceled')");
+    else query.andWhere("status IN ('creating', 'pending', 'requires_action')");
+    const result = await query.execute();
+    return result.affected === 1;
+  }
+
+  /** Sum of refunds that count against the captured amount (not failed or canceled). */
+  async committedRefunds(paymentId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const row = await manager
+      .createQueryBuilder(RefundEntity, 'r')
+      .select('COALESCE(SUM(r.amount), 0)', 'total')
+      .where('r.payment_id = :paymentId', { paymentId })
+      .andWhere("r.status NOT IN ('failed', 'canceled')")
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  /** Refunds Stripe reports as done or under way: the figure `amount_refunded` may rise to. */
+  async settledRefunds(paymentId: string): Promise<number> {
+    const row = await this.dataSource
+      .createQueryBuilder(RefundEntity, 'r')
+      .select('COALESCE(SUM(r.amount), 0)', 'total')
+      .where('r.payment_id = :paymentId', { paymentId })
+      .andWhere("r.status IN ('succeeded', 'pending')")
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate): Promise<void> {
+    await manager.insert(PaymentStatusChangeEntity, {
+      id: uuidv7(),
+      paymentId,
+      status: update.status,
+      source: update.source,
+      eventId: update.eventId ?? null,
+      occurredAt: new Date(update.at * 1000),
+    });
+  }
+
+  private async emitStatus(paymentId: string, status: PaymentStatus): Promise<void> {
+    const name = STATUS_EVENTS[status];
+    if (name === undefined) return;
+    const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: paymentId });
+    if (!payment) return;
+    const payload: PaymentStatusEventPayload = {
+      paymentId: payment.id,
+      stripeId: payment.stripeId,
+      ownerId: payment.ownerId,
+      status,
+      amount: payment.amount,
+      currency: payment.currency,
+    };
+    this.emit(name, payload);
+  }
+
+  /**
+   * The state change is committed before listeners run; a listener's failure
+   * is logged, not retried (durable reactions belong in `@OnStripeEvent` handlers).
+   */
+  private emit(name: string, payload: object): void {
+    try {
+      this.events.emit(name, payload);
+    } catch (error) {
+      this.logger.error({ err: error, event: name }, `A listener of ${name} failed`);
+    }
+  }
+}
