@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { stripeConfig } from '../../config/stripe.config';
 import { ProviderStatusRegistry } from '../../health/provider-status.registry';
@@ -7,13 +7,14 @@ import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 @Injectable()
 export class StripeStatusProbe implements OnModuleInit {
   constructor(
-    private readonly registry: ProviderStatusRegistry,
+    // Absent in one-shot CLI contexts, which have no health endpoint.
+    @Optional() private readonly registry: ProviderStatusRegistry | null,
     @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
   ) {}
 
   onModuleInit(): void {
     const { configured, livemode, webhookSecrets } = this.config;
-    this.registry.register('stripe', () =>
+    this.registry?.register('stripe', () =>
       configured ? { status: 'up', mode: livemode ? 'live' : 'test', webhookSecrets: webhookSecrets.length } : { status: 'not_configured' },
     );
   }
