@@ -15,18 +15,12 @@ export class AppModule {
    * The whole application. Built per call so every app instance (and every
    * test app) validates and reads the environment it starts with.
    */
-  static forRoot(): DynamicModule {
+  static async forRoot(): Promise<DynamicModule> {
+    // Awaited here so a bad environment rejects createApp() itself (one clean message).
+    const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [
-        AppConfigModule.forRoot(),
-        LoggingModule,
-        DatabaseModule,
-        EventEmitterModule.forRoot(),
-        ApiKeysModule,
-        HealthModule,
-        PaymentsModule,
-      ],
+      imports: [config, LoggingModule, DatabaseModule, EventEmitterModule.forRoot(), ApiKeysModule, HealthModule, PaymentsModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -22,7 +22,7 @@ export interface CreateAppOptions {
  * problem+json, security headers, docs).
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const root: DynamicModule = AppModule.forRoot();
+  const root: DynamicModule = await AppModule.forRoot();
   const module: DynamicModule = { ...root, imports: [...(root.imports ?? []), ...(options.extraModules ?? [])] };
   // The adapter is passed explicitly (Nest's lazy adapter loading uses a dynamic import).
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DatabaseModule } from '../core/database/database.module';
 import { ApiKeysModule } from '../core/security/api-keys/api-keys.module';
-import { ApiKeysService } from '../core/security/api-keys/api-keys.service';
+import { ApiKeyNameTakenError, ApiKeysService } from '../core/security/api-keys/api-keys.service';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
 
 /**
@@ -15,7 +15,13 @@ runCli(async () => {
     throw new CliUsageError('usage: npm run apikey:create -- --name <name: letters, digits, _ . -> [--admin]');
   }
   const context = await createCliContext([DatabaseModule, ApiKeysModule]);
-  const { id, key } = await context.get(ApiKeysService).create(name, values.admin === true);
+  const created = await context
+    .get(ApiKeysService)
+    .create(name, values.admin === true)
+    .catch((error: unknown) => {
+      throw error instanceof ApiKeyNameTakenError ? new CliUsageError(error.message) : error;
+    });
+  const { id, key } = created;
   process.stdout.write(`Created API key "${name}"${values.admin ? ' (admin)' : ''} with id ${id}.\nKey (shown once, store it now):\n${key}\n`);
   await context.close();
 });

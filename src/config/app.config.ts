@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { bool, int, list, str } from './env.parse';
-import type { EnvSpec, RawEnv } from './env.spec';
+import type { EnvSpec, RawEnv } from './env-rules';
 import { EmptyAsUndefined, IsIntString, IsListOf } from './env.validators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

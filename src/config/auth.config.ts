@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
 import { list, str } from './env.parse';
-import { type EnvSpec, type RawEnv, isSet } from './env.spec';
+import { type EnvSpec, type RawEnv, isSet } from './env-rules';
 import { EmptyAsUndefined, IsListOf } from './env.validators';
 
 const ORIGIN = (item: string): boolean => /^https?:\/\/[^/\s]+$/.test(item);

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
 import { bool, int, str } from './env.parse';
-import type { EnvSpec } from './env.spec';
+import type { EnvSpec } from './env-rules';
 import { EmptyAsUndefined, IsBooleanString, IsIntString } from './env.validators';
 
 class DatabaseEnv {

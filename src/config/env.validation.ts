@@ -3,7 +3,7 @@ import { type ValidationError, validateSync } from 'class-validator';
 import { appEnv } from './app.config';
 import { authEnv } from './auth.config';
 import { databaseEnv } from './database.config';
-import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env.spec';
+import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
 import { githubOAuthEnv } from './oauth-github.config';
 import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
 import { str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env.spec';
+import { type EnvSpec, groupComplete } from './env-rules';
 import { EmptyAsUndefined, IsHttpUrl } from './env.validators';
 
 const GITHUB_GROUP = {

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
 import { str } from './env.parse';
-import type { EnvSpec } from './env.spec';
+import type { EnvSpec } from './env-rules';
 import { EmptyAsUndefined } from './env.validators';
 
 class RedisEnv {

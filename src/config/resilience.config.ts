@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import type { EnvSpec } from './env.spec';
+import type { EnvSpec } from './env-rules';
 
 /** Placeholder: the resilience issue fills in per-provider policy settings. */
 class ResilienceEnv {}

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
 import { int, str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env.spec';
+import { type EnvSpec, groupComplete } from './env-rules';
 import { EmptyAsUndefined, IsHttpUrl, IsIntString } from './env.validators';
 
 const SENDGRID_GROUP = {

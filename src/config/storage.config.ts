@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 import { bool, int, list, str } from './env.parse';
-import { type EnvSpec, type RawEnv, groupComplete, isSet } from './env.spec';
+import { type EnvSpec, type RawEnv, groupComplete, isSet } from './env-rules';
 import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from './env.validators';
 
 const S3_GROUP = {

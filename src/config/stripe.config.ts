@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
 import { int, list, str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env.spec';
+import { type EnvSpec, groupComplete } from './env-rules';
 import { EmptyAsUndefined, IsHttpUrl, IsIntString, IsListOf } from './env.validators';
 
 const STRIPE_GROUP = {

@@ -42,9 +42,17 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   /** Creates a key and returns it; only its hash is stored. */
   async create(name: string, admin: boolean): Promise<{ id: string; key: string }> {
+    if ((await this.keys.count({ where: { name } })) > 0) throw new ApiKeyNameTakenError(name);
     const key = generateApiKey();
     const id = uuidv7();
     await this.keys.insert({ id, name, keyHash: hashApiKey(key), scopes: admin ? 'admin' : '', source: 'cli', revokedAt: null, lastUsedAt: null });
     return { id, key };
+  }
+}
+
+export class ApiKeyNameTakenError extends Error {
+  constructor(name: string) {
+    super(`An API key named "${name}" already exists; choose another name`);
+    this.name = 'ApiKeyNameTakenError';
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { ProviderFailedError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../../../core/errors/integration.error';
 import { mapStripeError } from './stripe-error.mapper';
@@ -6,6 +7,9 @@ type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
 const raw = (fields: Record<string, unknown>): Raw => fields as Raw;
 
 describe(mapStripeError.name, () => {
+  beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
   it('maps a card error to a 402 rejection carrying code and decline_code, not retryable', () => {
     const sut = mapStripeError(new Stripe.errors.StripeCardError(raw({ message: 'declined', code: 'card_declined', decline_code: 'do_not_honor', statusCode: 402 })), 'op');
     expect(sut).toBeInstanceOf(ProviderRejectedError);
@@ -17,10 +21,11 @@ describe(mapStripeError.name, () => {
     expect(mapStripeError(new Stripe.errors.StripeInvalidRequestError(raw({ message: 'state', statusCode: 400 })), 'op')).toMatchObject({ httpStatus: 422 });
   });
 
-  it('maps authentication and permission errors to 502, never retried', () => {
+  it('maps authentication and permission errors to 502, never retried, logged as errors', () => {
     for (const error of [new Stripe.errors.StripeAuthenticationError(raw({ message: 'x', statusCode: 401 })), new Stripe.errors.StripePermissionError(raw({ message: 'x', statusCode: 403 }))]) {
       expect(mapStripeError(error, 'op')).toMatchObject({ httpStatus: 502, retryable: false });
     }
+    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringMatching(/check STRIPE_SECRET_KEY/));
   });
 
   it('retries 429, 409 and 5xx unless Stripe-Should-Retry says false; true forces a retry', () => {
