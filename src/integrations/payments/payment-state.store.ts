@@ -43,7 +43,7 @@ export class PaymentStateStore {
   /** Applies `update` if it moves the payment forward; records history and emits the domain event. True when applied. */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
     const rank = statusRank(update.status);
-    const applied = await this.dataSource.transaction(async (manager) => {
+    const applied = await this.atomically(async (manager) => {
       const query = manager
         .createQueryBuilder()
         .update(PaymentEntity)
@@ -138,6 +138,17 @@ export class PaymentStateStore {
       .andWhere("r.status IN ('succeeded', 'pending')")
       .getRawOne<{ total: string | number }>();
     return Number(row?.total ?? 0);
+  }
+
+  /**
+   * A transaction on PostgreSQL. On SQLite TypeORM shares one connection
+   * between all callers, so concurrent transactions would nest into each
+   * other (a rollback could undo another request's acknowledged write): there
+   * the statements run unwrapped — the status UPDATE is still atomic, only
+   * its history row could be missed by a crash between the two statements.
+   */
+  private atomically<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.options.type === 'postgres' ? this.dataSource.transaction(work) : work(this.dataSource.manager);
   }
 
   private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate): Promise<void> {
