@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
+import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
@@ -20,7 +21,7 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, EventEmitterModule.forRoot(), ApiKeysModule, HealthModule, PaymentsModule],
+      imports: [config, LoggingModule, DatabaseModule, DurableModule, EventEmitterModule.forRoot(), ApiKeysModule, HealthModule, PaymentsModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

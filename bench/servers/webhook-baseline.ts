@@ -35,7 +35,7 @@ export function openInbox(path: string): (payload: string, signature: string | u
     event_id varchar(255) NOT NULL, type varchar(255) NOT NULL, livemode boolean NOT NULL, event_created bigint NOT NULL,
     payload text NOT NULL, source varchar(16) NOT NULL);
     CREATE UNIQUE INDEX IF NOT EXISTS uq_stripe_events_event_id ON stripe_events (event_id);
-    CREATE INDEX IF NOT EXISTS ix_stripe_events_due ON stripe_events (status, next_attempt_at);`);
+    CREATE INDEX IF NOT EXISTS ix_stripe_events_status_due ON stripe_events (status, next_attempt_at);`);
   const insert = db.prepare('INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id');
   const secret = process.env.STRIPE_WEBHOOK_SECRET ?? '';
   return (payload, signature) => {

@@ -30,6 +30,9 @@ class StripeEnv {
 
   @EmptyAsUndefined() @IsOptional() @IsIntString(0, 1440)
   STRIPE_CATCH_UP_INTERVAL_MINUTES?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsIntString(1_000, 600_000)
+  STRIPE_EVENT_LEASE_MS?: string;
 }
 
 export const stripeConfig = registerAs('stripe', () => {
@@ -46,6 +49,8 @@ export const stripeConfig = registerAs('stripe', () => {
     timeoutMs: int(env.STRIPE_TIMEOUT_MS, 10_000),
     /** Minutes between scheduled catch-ups from Stripe's events list; 0 (default) leaves it to the CLI. */
     catchUpIntervalMinutes: int(env.STRIPE_CATCH_UP_INTERVAL_MINUTES, 0),
+    /** How long a claimed inbox event is held before another worker may take it over (crash recovery delay). */
+    eventLeaseMs: int(env.STRIPE_EVENT_LEASE_MS, 30_000),
     livemode: secretKey?.includes('_live_') ?? false,
   };
 });

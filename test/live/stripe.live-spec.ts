@@ -13,7 +13,7 @@ if (!key) process.stdout.write('stripe.live-spec: STRIPE_TEST_SECRET_KEY is not 
 const describeLive = key ? describe : describe.skip;
 
 describeLive('StripePaymentGateway against Stripe test mode', () => {
-  const config = { configured: true, secretKey: key, webhookSecrets: [], apiBase: undefined, webhookToleranceSeconds: 300, timeoutMs: 20_000, catchUpIntervalMinutes: 0, livemode: false };
+  const config = { configured: true, secretKey: key, webhookSecrets: [], apiBase: undefined, webhookToleranceSeconds: 300, timeoutMs: 20_000, catchUpIntervalMinutes: 0, eventLeaseMs: 30_000, livemode: false };
   let sut: StripePaymentGateway;
   const run = Date.now().toString(36);
   beforeAll(() => {

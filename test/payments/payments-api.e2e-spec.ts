@@ -23,6 +23,11 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
   });
   beforeEach(() => stripe.reset());
 
+  it('reports Stripe up (test mode) in readiness', async () => {
+    const ready = await request(t.url).get('/health/ready').expect(200);
+    expect(ready.body.providers.stripe).toEqual({ status: 'up', mode: 'test', webhookSecrets: 1 });
+  });
+
   it('creates an intent: 201 with client secret, a generated Idempotency-Key echoed, one Stripe call with a stable key', async () => {
     const res = await create({ amount: 1999, currency: 'eur', description: 'Order A-1', metadata: { orderId: 'A-1' }, customerEmail: 'ada@example.com' });
     expect(res.status).toBe(201);

@@ -22,7 +22,8 @@ export abstract class DurableRecord {
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
-  @Column({ name: 'next_attempt_at', type: Date })
+  // The default makes a row inserted without a time due at once (SQLite writes NULL for an omitted column otherwise).
+  @Column({ name: 'next_attempt_at', type: Date, default: () => 'CURRENT_TIMESTAMP' })
   nextAttemptAt!: Date;
 
   @Column({ name: 'locked_until', type: Date, nullable: true })

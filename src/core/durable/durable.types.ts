@@ -20,7 +20,11 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly maxAttempts?: number;
   /** Backoff between attempts: full jitter, random(0, min(capMs, baseMs·2^attempt)) (defaults 1 s, 5 min). */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
-  /** How long a claim lasts before another worker may take the row (default 30 s). */
+  /**
+   * How long a claim lasts before another worker may take the row (default 30 s).
+   * Keep it above the longest handler run (provider timeout × retries): a
+   * handler still running when its lease ends may be run again elsewhere.
+   */
   readonly leaseMs?: number;
   /** Rows claimed per poll (default 20). */
   readonly batchSize?: number;
@@ -28,6 +32,8 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly concurrency?: number;
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
+  /** Errors besides `PermanentFailure` that dead-letter at once (e.g. a provider's 400). */
+  readonly isPermanent?: (error: unknown) => boolean;
 }
 
 export interface DurableQueue {
@@ -36,7 +42,7 @@ export interface DurableQueue {
   kick(): void;
   /** Claims and handles due rows until none is due; resolves with how many were handled (tests, CLI). */
   drain(): Promise<number>;
-  /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when not found. */
+  /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when there is no such dead or done row. */
   replay(id: string): Promise<boolean>;
   /** Row counts by status. */
   counts(): Promise<Record<string, number>>;

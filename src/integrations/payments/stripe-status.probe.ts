@@ -8,7 +8,7 @@ import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 export class StripeStatusProbe implements OnModuleInit {
   constructor(
     // Absent in one-shot CLI contexts, which have no health endpoint.
-    @Optional() private readonly registry: ProviderStatusRegistry | null,
+    @Optional() @Inject(ProviderStatusRegistry) private readonly registry: ProviderStatusRegistry | null,
     @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
   ) {}
 

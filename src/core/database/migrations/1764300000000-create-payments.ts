@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
+import { durableColumns, durableIndexes } from '../../durable/durable-columns';
 import { bigintColumn, idColumn, jsonColumn, timestampColumn, timestampColumns, uuidColumn } from '../migration-columns';
 
 /** Payments, their status history and refunds, and the Stripe webhook inbox. */
@@ -74,16 +75,7 @@ export class CreatePayments1764300000000 implements MigrationInterface {
       new Table({
         name: 'stripe_events',
         columns: [
-          idColumn(),
-          // Durable inbox columns (see core/durable/durable-record.entity.ts).
-          { name: 'status', type: 'varchar', length: '16', default: "'pending'" },
-          { name: 'attempts', type: 'integer', default: 0 },
-          timestampColumn(queryRunner, 'next_attempt_at'),
-          timestampColumn(queryRunner, 'locked_until', true),
-          { name: 'locked_by', type: 'varchar', length: '64', isNullable: true },
-          { name: 'last_error', type: 'text', isNullable: true },
-          timestampColumn(queryRunner, 'processed_at', true),
-          ...timestampColumns(queryRunner),
+          ...durableColumns(queryRunner),
           { name: 'event_id', type: 'varchar', length: '255' },
           { name: 'type', type: 'varchar', length: '255' },
           { name: 'livemode', type: 'boolean' },
@@ -93,7 +85,7 @@ export class CreatePayments1764300000000 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'uq_stripe_events_event_id', columnNames: ['event_id'], isUnique: true }),
-          new TableIndex({ name: 'ix_stripe_events_due', columnNames: ['status', 'next_attempt_at'] }),
+          ...durableIndexes('stripe_events'),
         ],
       }),
     );

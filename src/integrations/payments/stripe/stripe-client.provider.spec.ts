@@ -1,6 +1,6 @@
 import { stripeClientOptions } from './stripe-client.provider';
 
-const base = { configured: true, secretKey: 'sk_test_x', webhookSecrets: ['whsec_x'], webhookToleranceSeconds: 300, timeoutMs: 4_000, catchUpIntervalMinutes: 0, livemode: false };
+const base = { configured: true, secretKey: 'sk_test_x', webhookSecrets: ['whsec_x'], webhookToleranceSeconds: 300, timeoutMs: 4_000, catchUpIntervalMinutes: 0, eventLeaseMs: 30_000, livemode: false };
 
 describe(stripeClientOptions.name, () => {
   it('switches SDK retries off, pins the API version and applies the timeout', () => {

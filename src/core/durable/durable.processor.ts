@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DataSource } from 'typeorm';
+import { appConfig } from '../../config/app.config';
+import type { DurableRecord } from './durable-record.entity';
+import type { DurableQueue, DurableQueueDefinition } from './durable.types';
+import { DurableStore } from './durable.store';
+import { DURABLE_DEFAULTS, type DurableSettings, DurableWorker } from './durable.worker';
+
+/**
+ * Runs every durable queue (webhook inbox, email outbox) of this instance.
+ * Feature modules register their queue in `onModuleInit`; polling starts once
+ * the application has bootstrapped and stops on shutdown, before the
+ * database closes: no new claims, and in-flight handlers get a bounded time
+ * to finish (whatever is still running is claimed again after its lease).
+ *
+ * @example
+ * onModuleInit() {
+ *   this.queue = this.processor.register({ name: 'emails', entity: EmailEntity, handle: (row) => this.send(row) });
+ * }
+ */
+@Injectable()
+export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** `host:pid:random`, stored in `locked_by`; unique per instance even for two apps in one process. */
+  readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly logger = new Logger('Durable');
+  private readonly workers = new Map<string, DurableWorker<DurableRecord>>();
+  private started = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  /**
+   * Adds a queue. Call from `onModuleInit` of the module that owns the entity.
+   * @throws Error when a queue of that name exists or the entity lacks the durable columns.
+   */
+  register<T extends DurableRecord>(definition: DurableQueueDefinition<T>): DurableQueue {
+    if (this.workers.has(definition.name)) throw new Error(`Durable queue "${definition.name}" is already registered`);
+    const settings = settingsOf(definition);
+    const worker = new DurableWorker<T>(definition, settings, new DurableStore(this.dataSource, definition.entity), this.workerId, this.logger);
+    this.workers.set(definition.name, worker as unknown as DurableWorker<DurableRecord>);
+    if (this.started) worker.start();
+    return worker;
+  }
+
+  /** The queue registered under `name`, e.g. for admin endpoints. */
+  queue(name: string): DurableQueue | undefined {
+    return this.workers.get(name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.started = true;
+    for (const worker of this.workers.values()) worker.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    // Leave part of the shutdown budget for the HTTP server and the database.
+    const bound = Math.floor(this.app.shutdownTimeoutMs * 0.6);
+    const results = await Promise.all([...this.workers.values()].map(async (worker) => [worker.name, await worker.stop(bound)] as const));
+    for (const [name, finished] of results) {
+      if (!finished) this.logger.warn({ queue: name, waitedMs: bound }, 'Durable handlers still running at shutdown; their rows will be claimed again', 'Durable');
+    }
+  }
+}
+
+function settingsOf<T extends DurableRecord>(definition: DurableQueueDefinition<T>): DurableSettings {
+  const settings: DurableSettings = {
+    maxAttempts: definition.maxAttempts ?? DURABLE_DEFAULTS.maxAttempts,
+    backoff: definition.backoff ?? DURABLE_DEFAULTS.backoff,
+    leaseMs: definition.leaseMs ?? DURABLE_DEFAULTS.leaseMs,
+    batchSize: definition.batchSize ?? DURABLE_DEFAULTS.batchSize,
+    concurrency: definition.concurrency ?? DURABLE_DEFAULTS.concurrency,
+    pollIntervalMs: definition.pollIntervalMs ?? DURABLE_DEFAULTS.pollIntervalMs,
+  };
+  for (const [key, value] of Object.entries({ ...settings, ...settings.backoff })) {
+    if (typeof value === 'number' && !(Number.isInteger(value) && value >= (key === 'baseMs' ? 0 : 1))) {
+      throw new Error(`Durable queue "${definition.name}": ${key} must be a positive integer`);
+    }
+  }
+  return settings;
+}

@@ -1,0 +1,195 @@
+import type { LoggerService } from '@nestjs/common';
+import type { DurableRecord } from './durable-record.entity';
+import type { DurableQueue, DurableQueueDefinition } from './durable.types';
+import { type Backoff, failureOutcome } from './durable-policy';
+import type { Claim, DurableStore } from './durable.store';
+
+export interface DurableSettings {
+  readonly maxAttempts: number;
+  readonly backoff: Backoff;
+  readonly leaseMs: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly pollIntervalMs: number;
+}
+
+export const DURABLE_DEFAULTS: DurableSettings = {
+  maxAttempts: 8,
+  backoff: { baseMs: 1_000, capMs: 300_000 },
+  leaseMs: 30_000,
+  batchSize: 20,
+  concurrency: 4,
+  pollIntervalMs: 1_000,
+};
+
+/**
+ * One queue's polling loop in this instance. It claims at most as many rows
+ * as it has free handler slots (never more than `batchSize`), so a claimed
+ * row never waits for a slot while its lease runs out. Finishing handlers
+ * poll again once half the slots are free (or all are), so claims come in
+ * batches; an idle queue polls every `pollIntervalMs`, `kick()` at once.
+ */
+export class DurableWorker<T extends DurableRecord> implements DurableQueue {
+  readonly name: string;
+  private running = false;
+  private polling?: Promise<void>;
+  private pollAgain = false;
+  private timer?: NodeJS.Timeout;
+  private readonly inFlight = new Set<Promise<void>>();
+  private expiredCheckedAt = 0;
+  private readonly refillAt: number;
+
+  constructor(
+    private readonly definition: DurableQueueDefinition<T>,
+    private readonly settings: DurableSettings,
+    private readonly store: DurableStore<T>,
+    private readonly workerId: string,
+    private readonly logger: LoggerService,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.name = definition.name;
+    this.refillAt = Math.max(1, Math.floor(Math.min(settings.batchSize, settings.concurrency) / 2));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.kick();
+  }
+
+  /** Stops claiming, then waits up to `timeoutMs` for running handlers; true when they all finished. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.polling;
+    if (this.inFlight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const finished = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => true), timedOut]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  kick(): void {
+    if (!this.running) return;
+    if (this.polling) {
+      this.pollAgain = true; // coalesced: one more poll after the current one
+      return;
+    }
+    clearTimeout(this.timer);
+    this.pollAgain = false;
+    this.polling = this.fillSlots()
+      .catch((error: unknown) => this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable'))
+      .finally(() => {
+        this.polling = undefined;
+        if (!this.running) return;
+        if (this.pollAgain) this.kick();
+        else this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs).unref();
+      });
+  }
+
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const rows = await this.claim(this.settings.concurrency, true);
+      if (rows.length === 0) return handled;
+      await Promise.all(rows.map((row) => this.track(this.process(row))));
+      handled += rows.length;
+    }
+  }
+
+  async replay(id: string): Promise<boolean> {
+    const replayed = await this.store.replay(id, this.clock());
+    if (replayed) this.kick();
+    return replayed;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.store.counts();
+  }
+
+  private async fillSlots(): Promise<void> {
+    for (;;) {
+      const free = this.settings.concurrency - this.inFlight.size;
+      if (!this.running || free <= 0) return;
+      const wanted = Math.min(this.settings.batchSize, free);
+      const rows = await this.claim(wanted, false);
+      for (const row of rows) void this.track(this.process(row));
+      if (rows.length < wanted) return;
+    }
+  }
+
+  /**
+   * Expired leases first (they waited longest), then due rows. Leases are
+   * checked at most every quarter lease unless forced: only a dead or stalled
+   * worker leaves one behind, and its rows then wait at most 1.25 leases.
+   */
+  private async claim(limit: number, forceExpiredCheck: boolean): Promise<T[]> {
+    const now = this.clock();
+    let rows: T[] = [];
+    if (forceExpiredCheck || now.getTime() - this.expiredCheckedAt >= this.settings.leaseMs / 4) {
+      this.expiredCheckedAt = now.getTime();
+      rows = await this.store.claimExpired(this.workerId, now, this.settings.leaseMs, limit);
+    }
+    if (rows.length < limit) rows = rows.concat(await this.store.claimDue(this.workerId, now, this.settings.leaseMs, limit - rows.length));
+    return rows;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    return work.finally(() => {
+      this.inFlight.delete(work);
+      if (this.inFlight.size === 0 || this.settings.concurrency - this.inFlight.size >= this.refillAt) this.kick();
+    });
+  }
+
+  /** Runs the handler and records the outcome; never rejects. */
+  private async process(row: T): Promise<void> {
+    const log = { queue: this.name, id: row.id, attempt: row.attempts };
+    try {
+      if (row.attempts > this.settings.maxAttempts) {
+        // The last allowed attempt never reported back (its worker died): do not run it again.
+        await this.record(row, this.store.bury(this.claimOf(row), this.clock(), 'Lease expired on the last attempt'));
+        this.logger.error(log, 'Durable row dead-lettered: its last attempt never finished', 'Durable');
+        return;
+      }
+      try {
+        await this.definition.handle(row);
+      } catch (error) {
+        await this.fail(row, error);
+        return;
+      }
+      await this.record(row, this.store.complete(this.claimOf(row), this.clock()));
+    } catch (error) {
+      // Outcome not recorded (database unavailable): the lease expires and the row is claimed again.
+      this.logger.error({ ...log, err: error }, 'Durable row outcome could not be recorded', 'Durable');
+    }
+  }
+
+  private async fail(row: T, error: unknown): Promise<void> {
+    const outcome = failureOutcome(error, row.attempts, { ...this.settings, isPermanent: this.definition.isPermanent });
+    const now = this.clock();
+    const log = { queue: this.name, id: row.id, attempt: row.attempts, error: outcome.error };
+    if (outcome.status === 'dead') {
+      if (await this.record(row, this.store.bury(this.claimOf(row), now, outcome.error))) {
+        this.logger.error(log, 'Durable row dead-lettered', 'Durable');
+      }
+      return;
+    }
+    const next = new Date(now.getTime() + outcome.delayMs);
+    if (await this.record(row, this.store.reschedule(this.claimOf(row), now, next, outcome.error))) {
+      this.logger.warn({ ...log, retryInMs: outcome.delayMs }, 'Durable row failed; will retry', 'Durable');
+    }
+  }
+
+  private claimOf(row: T): Claim {
+    return { id: row.id, workerId: this.workerId, attempts: row.attempts };
+  }
+
+  /** Awaits a finishing update; a lost lease means another worker owns the row now. */
+  private async record(row: T, update: Promise<boolean>): Promise<boolean> {
+    const held = await update;
+    if (!held) this.logger.warn({ queue: this.name, id: row.id }, 'Durable row lease lost before its outcome was recorded', 'Durable');
+    return held;
+  }
+}
