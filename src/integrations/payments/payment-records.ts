@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
-import type { IntentSnapshot, RefundSnapshot } from './handlers/stripe-objects';
+import type { RefundSnapshot } from './handlers/stripe-objects';
 import { PAYMENT_ID_METADATA_KEY, REFUND_ID_METADATA_KEY } from './payment-links';
 import { statusRank } from './payment-status';
 
@@ -14,11 +14,23 @@ import { statusRank } from './payment-status';
  * write — by the `portico_payment_id` we put in its metadata; an intent
  * created elsewhere (dashboard, another system) is recorded without owner.
  */
+/** What an event tells about an intent: from the intent itself, or from one of its charges. */
+export interface IntentReference {
+  readonly id: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly description: string | null;
+  readonly captureMethod: string | null;
+  readonly receiptEmail: string | null;
+  readonly metadata: Record<string, string>;
+}
+
 @Injectable()
 export class PaymentRecords {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async paymentIdForIntent(intent: IntentSnapshot): Promise<string> {
+  /** Our payment for an intent seen in an event (its own, or a charge's), created ownerless when we never saw it. */
+  async paymentIdForIntent(intent: IntentReference): Promise<string> {
     const repo = this.dataSource.getRepository(PaymentEntity);
     const found = await repo.findOne({ where: { stripeId: intent.id }, select: { id: true } });
     if (found) return found.id;

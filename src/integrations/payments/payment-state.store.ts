@@ -96,9 +96,11 @@ export class PaymentStateStore {
         stripeId: payment.stripeId,
         ownerId: payment.ownerId,
         amount: payment.amount,
-        amountRefunded: payment.amountRefunded,
+        // What this update set: a concurrent raise may already show in the row.
+        amountRefunded,
         currency: payment.currency,
-        fullyRefunded: payment.amountRefunded >= Math.max(payment.amountReceived, 1),
+        // amount_received is unknown (0) when the refund was the first event we saw of the payment.
+        fullyRefunded: amountRefunded >= (payment.amountReceived > 0 ? payment.amountReceived : payment.amount),
       };
       this.emit(PaymentDomainEvent.refunded, payload);
     }

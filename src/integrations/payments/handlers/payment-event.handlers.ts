@@ -7,6 +7,8 @@ import { OnStripeEvent } from '../webhooks/on-stripe-event.decorator';
 import type { StripeEventContext } from '../webhooks/stripe-event.types';
 import { readCharge, readIntent, readRefund } from './stripe-objects';
 
+const REFUND_WAIT_ATTEMPTS = 4;
+
 const INTENT_STATUS_BY_EVENT: Readonly<Record<string, PaymentStatus>> = {
   'payment_intent.succeeded': 'succeeded',
   'payment_intent.payment_failed': 'failed',
@@ -41,24 +43,26 @@ export class PaymentEventHandlers {
     await this.state.applyStatus(paymentId, { status, at: event.created, source: context.source, eventId: event.id, amountReceived: intent.amountReceived });
   }
 
+  /** Events arrive in any order: a refund may be the first we hear of an intent, so it records the payment too. */
   @OnStripeEvent('charge.refunded')
   async onChargeRefunded(event: Stripe.Event): Promise<void> {
     const charge = readCharge(event.data.object);
     if (charge?.paymentIntent == null) return;
-    const paymentId = await this.records.paymentIdForStripeId(charge.paymentIntent);
-    if (paymentId === undefined) {
-      this.logger.debug?.(`charge.refunded ${event.id} for unknown intent ${charge.paymentIntent}; ignored`);
-      return;
-    }
+    const paymentId = await this.records.paymentIdForIntent({ ...charge, id: charge.paymentIntent, captureMethod: null });
     await this.state.raiseAmountRefunded(paymentId, charge.amountRefunded);
   }
 
   @OnStripeEvent('refund.created', 'refund.updated', 'refund.failed')
-  async onRefundEvent(event: Stripe.Event): Promise<void> {
+  async onRefundEvent(event: Stripe.Event, context: StripeEventContext): Promise<void> {
     const refund = readRefund(event.data.object);
     if (refund === undefined) return;
     const link = await this.records.refundIdFor(refund);
-    if (link === undefined) return;
+    if (link === undefined) {
+      // The intent's own events may still be on their way: retry a few times, then leave it to charge.refunded.
+      if (context.attempt < REFUND_WAIT_ATTEMPTS) throw new Error(`refund ${refund.id}: payment ${refund.paymentIntent ?? '?'} not known yet`);
+      this.logger.warn(`Event ${event.id}: refund ${refund.id} belongs to no payment we know; ignored`);
+      return;
+    }
     await this.state.applyRefundStatus(link.refundId, refund.status, refund.id);
     if (refund.status === 'succeeded' || refund.status === 'pending') {
       await this.state.raiseAmountRefunded(link.paymentId, await this.state.settledRefunds(link.paymentId));

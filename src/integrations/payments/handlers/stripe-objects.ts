@@ -15,7 +15,12 @@ export interface IntentSnapshot {
 
 export interface ChargeSnapshot {
   readonly paymentIntent: string | null;
+  readonly amount: number;
   readonly amountRefunded: number;
+  readonly currency: string;
+  readonly description: string | null;
+  readonly receiptEmail: string | null;
+  readonly metadata: Record<string, string>;
 }
 
 export interface RefundSnapshot {
@@ -44,7 +49,15 @@ export function readIntent(object: unknown): IntentSnapshot | undefined {
 
 export function readCharge(object: unknown): ChargeSnapshot | undefined {
   if (!isRecord(object) || object.object !== 'charge') return undefined;
-  return { paymentIntent: idOf(object.payment_intent), amountRefunded: num(object.amount_refunded) };
+  return {
+    paymentIntent: idOf(object.payment_intent),
+    amount: num(object.amount),
+    amountRefunded: num(object.amount_refunded),
+    currency: typeof object.currency === 'string' ? object.currency : 'usd',
+    description: str(object.description),
+    receiptEmail: str(object.receipt_email),
+    metadata: strings(object.metadata),
+  };
 }
 
 export function readRefund(object: unknown): RefundSnapshot | undefined {
