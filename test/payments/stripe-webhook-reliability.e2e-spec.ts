@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { type TestApp, startTestApp } from '../support/app';
+import { startTestApp } from '../support/app';
 import StripeRecordingFixtureModule, { StripeRecorder } from '../support/fixtures/stripe-recording.fixture';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { type Scenario, buildScenario, shuffledDeliveries } from '../support/stripe/event-scenario';
