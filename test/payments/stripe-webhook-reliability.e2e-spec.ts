@@ -3,6 +3,7 @@ import { startTestApp } from '../support/app';
 import StripeRecordingFixtureModule, { StripeRecorder } from '../support/fixtures/stripe-recording.fixture';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { type Scenario, buildScenario, shuffledDeliveries } from '../support/stripe/event-scenario';
+import { expectDomainEvents, expectFinalStates } from '../support/stripe/expect-payments';
 import { signedHeaders, stripeTestEnv } from '../support/stripe/stripe-fixtures';
 import { waitForInboxIdle } from '../support/stripe/wait';
 
@@ -25,46 +26,6 @@ async function deliverAll(urls: readonly string[], deliveries: readonly string[]
     );
   }
   return { statuses, stored };
-}
-
-/** Final payment states, status histories and domain events match the scenario. */
-async function expectFinalStates(dataSource: DataSource, scenario: Scenario, recorders: StripeRecorder[]): Promise<void> {
-  const rows: Array<{ id: string; stripe_id: string; status: string; amount_refunded: string | number }> = await dataSource.query(
-    'SELECT id, stripe_id, status, amount_refunded FROM payments WHERE stripe_id IS NOT NULL',
-  );
-  const byIntent = new Map(rows.map((r) => [r.stripe_id, r]));
-  const wrong: string[] = [];
-  for (const [intentId, expected] of scenario.expected) {
-    const row = byIntent.get(intentId);
-    if (row?.status !== expected.status || Number(row.amount_refunded) !== expected.amountRefunded) {
-      wrong.push(`${intentId}: ${row?.status}/${row?.amount_refunded} ≠ ${expected.status}/${expected.amountRefunded}`);
-    }
-  }
-  expect(wrong).toEqual([]);
-
-  // Each event changed a payment at most once, and a final status is recorded once, last.
-  const history: Array<{ payment_id: string; status: string; event_id: string }> = await dataSource.query('SELECT payment_id, status, event_id FROM payment_status_changes ORDER BY id');
-  const eventIds = history.map((h) => h.event_id);
-  expect(eventIds.length).toBe(new Set(eventIds).size);
-  const perPayment = new Map<string, string[]>();
-  for (const h of history) perPayment.set(h.payment_id, [...(perPayment.get(h.payment_id) ?? []), h.status]);
-  for (const statuses of perPayment.values()) {
-    const finals = statuses.filter((s) => s === 'succeeded' || s === 'canceled');
-    expect(finals.length).toBeLessThanOrEqual(1);
-    if (finals.length === 1) expect(statuses[statuses.length - 1]).toBe(finals[0]);
-  }
-
-  const domain = recorders.flatMap((r) => r.domain);
-  const paymentIds = new Set(rows.filter((r) => scenario.expected.has(r.stripe_id)).map((r) => r.id));
-  const succeeded = domain.filter((d) => d.name === 'payment.succeeded' && paymentIds.has(String(d.payload.paymentId)));
-  expect(succeeded.length).toBe([...scenario.expected.values()].filter((e) => e.status === 'succeeded').length);
-  expect(new Set(succeeded.map((d) => d.payload.paymentId)).size).toBe(succeeded.length);
-  const refundedSeen = new Set<string>();
-  for (const d of domain.filter((x) => x.name === 'payment.refunded')) {
-    const key = `${String(d.payload.paymentId)}:${String(d.payload.amountRefunded)}`;
-    expect(refundedSeen.has(key)).toBe(false);
-    refundedSeen.add(key);
-  }
 }
 
 function expectExactlyOnce(scenario: Scenario, recorders: StripeRecorder[]): void {
@@ -93,7 +54,8 @@ describe(`Stripe webhook reliability: ${EVENTS} events × ${DELIVERIES_PER_EVENT
       expect(counts).toEqual({ done: EVENTS });
       const recorder = t.app.get(StripeRecorder);
       expectExactlyOnce(scenario, [recorder]);
-      await expectFinalStates(t.app.get(DataSource), scenario, [recorder]);
+      await expectFinalStates(t.app.get(DataSource), scenario);
+      await expectDomainEvents(t.app.get(DataSource), scenario, [recorder]);
       process.stdout.write(`reliability (1 instance): ${EVENTS * DELIVERIES_PER_EVENT} deliveries stored and processed in ${Date.now() - started} ms\n`);
     } finally {
       await t.close();
@@ -114,7 +76,8 @@ describe(`Stripe webhook reliability: ${EVENTS} events × ${DELIVERIES_PER_EVENT
       expectExactlyOnce(scenario, recorders);
       // Both instances took part.
       expect(recorders.every((r) => r.handled.size > 0)).toBe(true);
-      await expectFinalStates(a.app.get(DataSource), scenario, recorders);
+      await expectFinalStates(a.app.get(DataSource), scenario);
+      await expectDomainEvents(a.app.get(DataSource), scenario, recorders);
       process.stdout.write(
         `reliability (2 instances): ${recorders.map((r) => r.handled.size).join(' + ')} events handled in ${Date.now() - started} ms\n`,
       );

@@ -49,6 +49,7 @@ export class PaymentRecords {
           currency: intent.currency,
           status: 'requires_payment_method',
           statusRank: statusRank('requires_payment_method'),
+          statusVersion: 0,
           amountReceived: 0,
           amountRefunded: 0,
           description: intent.description,

@@ -44,30 +44,44 @@ export class PaymentStateStore {
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
     const rank = statusRank(update.status);
     const applied = await this.atomically(async (manager) => {
-      const query = manager
-        .createQueryBuilder()
-        .update(PaymentEntity)
-        .set({
-          status: update.status,
-          statusRank: rank,
-          lastEventCreated: () => 'CASE WHEN last_event_created IS NULL OR last_event_created < :at THEN :at ELSE last_event_created END',
-          ...(update.amountReceived === undefined
-            ? {}
-            : { amountReceived: () => 'CASE WHEN amount_received < :received THEN :received ELSE amount_received END' }),
-        })
-        .where('id = :id', { id: paymentId })
-        .andWhere('status_rank < :terminal', { terminal: TERMINAL_RANK })
-        .setParameters({ at: update.at, received: update.amountReceived ?? 0, rank });
-      if (rank !== TERMINAL_RANK) {
-        query.andWhere('(last_event_created IS NULL OR last_event_created < :at OR (last_event_created = :at AND status_rank < :rank))');
-      }
-      const result = await query.execute();
-      if (result.affected !== 1) return false;
-      await this.recordChange(manager, paymentId, update);
+      const version = await this.conditionalUpdate(manager, paymentId, update, rank);
+      if (version === undefined) return false;
+      await this.recordChange(manager, paymentId, update, version);
       return true;
     });
     if (applied) await this.emitStatus(paymentId, update.status);
     return applied;
+  }
+
+  /**
+   * The one forward-only UPDATE; returns the new `status_version`, or
+   * undefined when the update would move the payment backwards (or it is final).
+   */
+  private async conditionalUpdate(manager: EntityManager, paymentId: string, update: StatusUpdate, rank: number): Promise<number | undefined> {
+    const postgres = this.dataSource.options.type === 'postgres';
+    const params: unknown[] = [];
+    const v = (value: unknown): string => {
+      params.push(value);
+      return postgres ? `$${params.length}` : '?';
+    };
+    const received = update.amountReceived ?? 0;
+    let sql =
+      `UPDATE payments SET status = ${v(update.status)}, status_rank = ${v(rank)}, status_version = status_version + 1, ` +
+      `last_event_created = CASE WHEN last_event_created IS NULL OR last_event_created < ${v(update.at)} THEN ${v(update.at)} ELSE last_event_created END, ` +
+      `amount_received = CASE WHEN amount_received < ${v(received)} THEN ${v(received)} ELSE amount_received END, updated_at = CURRENT_TIMESTAMP ` +
+      `WHERE id = ${v(paymentId)} AND status_rank < ${v(TERMINAL_RANK)}`;
+    if (rank !== TERMINAL_RANK) {
+      sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
+    }
+    sql += ' RETURNING status_version';
+    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(sql, params, true);
+      const rows = result.records as Array<{ status_version: number | string }>;
+      return rows.length === 1 ? Number(rows[0].status_version) : undefined;
+    } finally {
+      if (manager.queryRunner === undefined) await runner.release();
+    }
   }
 
   /** Raises `amount_received` without touching the status (e.g. an older event that still carries a capture). */
@@ -146,17 +160,19 @@ export class PaymentStateStore {
    * A transaction on PostgreSQL. On SQLite TypeORM shares one connection
    * between all callers, so concurrent transactions would nest into each
    * other (a rollback could undo another request's acknowledged write): there
-   * the statements run unwrapped — the status UPDATE is still atomic, only
-   * its history row could be missed by a crash between the two statements.
+   * the statements run unwrapped — the status UPDATE is still atomic and
+   * numbers the change (`status_version`), so interleaving cannot reorder the
+   * history; only a crash between the two statements could miss a history row.
    */
   private atomically<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.options.type === 'postgres' ? this.dataSource.transaction(work) : work(this.dataSource.manager);
   }
 
-  private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate): Promise<void> {
+  private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate, version: number): Promise<void> {
     await manager.insert(PaymentStatusChangeEntity, {
       id: uuidv7(),
       paymentId,
+      version,
       status: update.status,
       source: update.source,
       eventId: update.eventId ?? null,

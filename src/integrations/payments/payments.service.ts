@@ -76,7 +76,7 @@ export class PaymentsService {
   async get(principal: Principal, id: string): Promise<PaymentDto> {
     const payment = await this.findVisible(principal, id);
     const [history, refunds] = await Promise.all([
-      this.history.find({ where: { paymentId: payment.id }, order: { id: 'ASC' } }),
+      this.history.find({ where: { paymentId: payment.id }, order: { version: 'ASC' } }),
       this.refunds.find({ where: { paymentId: payment.id }, order: { id: 'ASC' } }),
     ]);
     return paymentView(payment, history, refunds);
@@ -154,6 +154,7 @@ export class PaymentsService {
       currency: dto.currency,
       status: 'creating',
       statusRank: statusRank('creating'),
+      statusVersion: 0,
       amountReceived: 0,
       amountRefunded: 0,
       description: dto.description ?? null,

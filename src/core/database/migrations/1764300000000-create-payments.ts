@@ -18,6 +18,8 @@ export class CreatePayments1764300000000 implements MigrationInterface {
           { name: 'currency', type: 'varchar', length: '3' },
           { name: 'status', type: 'varchar', length: '32' },
           { name: 'status_rank', type: 'integer' },
+          // Bumped by every applied status change; orders the history by when changes were applied.
+          { name: 'status_version', type: 'integer', default: 0 },
           bigintColumn('amount_received', false, 0),
           bigintColumn('amount_refunded', false, 0),
           { name: 'description', type: 'varchar', length: '1000', isNullable: true },
@@ -43,13 +45,14 @@ export class CreatePayments1764300000000 implements MigrationInterface {
         columns: [
           idColumn(),
           uuidColumn('payment_id'),
+          { name: 'version', type: 'integer' },
           { name: 'status', type: 'varchar', length: '32' },
           { name: 'source', type: 'varchar', length: '16' },
           { name: 'event_id', type: 'varchar', length: '255', isNullable: true },
           timestampColumn(queryRunner, 'occurred_at'),
           timestampColumn(queryRunner, 'created_at'),
         ],
-        indices: [new TableIndex({ name: 'ix_payment_status_changes_payment', columnNames: ['payment_id'] })],
+        indices: [new TableIndex({ name: 'uq_payment_status_changes_version', columnNames: ['payment_id', 'version'], isUnique: true })],
       }),
     );
     await queryRunner.createTable(

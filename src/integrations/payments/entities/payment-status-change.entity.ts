@@ -1,14 +1,18 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One applied status change of a payment (its history, oldest first by id). */
+/** One applied status change of a payment (its history, in `version` order). */
 @Entity('payment_status_changes')
-@Index('ix_payment_status_changes_payment', ['paymentId'])
+@Index('uq_payment_status_changes_version', ['paymentId', 'version'], { unique: true })
 export class PaymentStatusChangeEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
   @Column({ name: 'payment_id', type: 'varchar', length: 36 })
   paymentId!: string;
+
+  /** The payment's `status_version` this change produced: history is ordered by it. */
+  @Column({ type: 'integer' })
+  version!: number;
 
   @Column({ type: 'varchar', length: 32 })
   status!: string;

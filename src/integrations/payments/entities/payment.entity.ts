@@ -30,6 +30,10 @@ export class PaymentEntity {
   @Column({ name: 'status_rank', type: 'integer' })
   statusRank!: number;
 
+  /** Incremented by every applied status change (the history's order). */
+  @Column({ name: 'status_version', type: 'integer', default: 0 })
+  statusVersion!: number;
+
   @Column({ name: 'amount_received', type: 'bigint', transformer: bigintToNumber, default: 0 })
   amountReceived!: number;
 
