@@ -28,6 +28,14 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     expect(ready.body.providers.stripe).toEqual({ status: 'up', mode: 'test', webhookSecrets: 1 });
   });
 
+  it('describes the payment, webhook and admin routes in the OpenAPI document', async () => {
+    const doc = await request(t.url).get('/docs-json').expect(200);
+    for (const path of ['/payments/intents', '/payments', '/payments/{id}', '/payments/{id}/capture', '/payments/{id}/cancel', '/payments/{id}/refunds', '/webhooks/stripe', '/admin/webhooks/stripe/events', '/admin/webhooks/stripe/events/{id}/replay']) {
+      expect(doc.body.paths[path]).toBeDefined();
+    }
+    expect(Object.keys(doc.body.paths['/payments/intents'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '402', '409', '503']));
+  });
+
   it('creates an intent: 201 with client secret, a generated Idempotency-Key echoed, one Stripe call with a stable key', async () => {
     const res = await create({ amount: 1999, currency: 'eur', description: 'Order A-1', metadata: { orderId: 'A-1' }, customerEmail: 'ada@example.com' });
     expect(res.status).toBe(201);

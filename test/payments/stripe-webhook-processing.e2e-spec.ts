@@ -109,6 +109,22 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     expect(refunded[0].payload).toMatchObject({ amountRefunded: 4000, fullyRefunded: true });
   });
 
+  it('refund.updated moves our refund to its final status once', async () => {
+    const created = await request(t.url).post('/payments/intents').set(user).send({ amount: 3000, currency: 'eur', captureMethod: 'manual' }).expect(201);
+    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)?.id as string;
+    stripe.setIntentStatus(intentId, 'requires_capture');
+    await request(t.url).post(`/payments/${created.body.id}/capture`).set(user).expect(200);
+    const refund = await request(t.url).post(`/payments/${created.body.id}/refunds`).set(user).send({ amount: 1000 }).expect(201);
+    const stripeRefund = [...stripe.refunds.values()].find((r) => r.metadata.portico_refund_id === refund.body.id);
+    expect(stripeRefund).toBeDefined();
+    // The refund later fails at the bank; a stale "pending" update arrives after.
+    await send(stripeEvent('refund.updated', { ...stripeRefund, status: 'failed' }, now() + 50));
+    await send(stripeEvent('refund.updated', { ...stripeRefund, status: 'pending' }, now() + 49));
+    await waitForInboxIdle(t);
+    const body = await payment(created.body.id);
+    expect(body.refunds).toEqual([expect.objectContaining({ id: refund.body.id, status: 'failed', amount: 1000 })]);
+  });
+
   it('an intent created elsewhere is recorded without owner: admins see it, callers do not', async () => {
     await send(intentEvent('payment_intent.succeeded', { id: 'pi_from_dashboard', amount: 777, currency: 'usd' }, now()));
     await waitForInboxIdle(t);

@@ -7,7 +7,7 @@ import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { PaymentDomainEvent, type PaymentRefundedEventPayload, type PaymentStatusEventPayload } from './payment-domain-events';
-import { type PaymentStatus, TERMINAL_RANK, refundRank, statusRank } from './payment-status';
+import { type PaymentStatus, TERMINAL_RANK, refundRank, refundStatusesBelow, statusRank } from './payment-status';
 
 export interface StatusUpdate {
   readonly status: PaymentStatus;
@@ -121,15 +121,14 @@ export class PaymentStateStore {
     return true;
   }
 
-  /** Moves a refund to a final status once; false when it already had one (or is unknown). */
+  /** Moves a refund forward (see `refundRank`); false when it is already there or further (or unknown). */
   async applyRefundStatus(refundId: string, status: string, stripeId?: string): Promise<boolean> {
     const query = this.dataSource
       .createQueryBuilder()
       .update(RefundEntity)
       .set({ status, ...(stripeId === undefined ? {} : { stripeId }) })
       .where('id = :id', { id: refundId });
-    if (refundRank(status) === 1) query.andWhere("status NOT IN ('succeeded', 'failed', 'canceled')");
-    else query.andWhere("status IN ('creating', 'pending', 'requires_action')");
+    query.andWhere('status IN (:...from)', { from: refundStatusesBelow(refundRank(status)) });
     const result = await query.execute();
     return result.affected === 1;
   }

@@ -52,7 +52,16 @@ export function fromIntentStatus(status: string): PaymentStatus | undefined {
 export const REFUND_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
-/** Refunds only move from pending/requires_action to a final status. */
+/**
+ * Refunds move pending → succeeded → failed/canceled (a bank can fail a
+ * refund after it succeeded); never backwards.
+ */
 export function refundRank(status: string): number {
-  return status === 'succeeded' || status === 'failed' || status === 'canceled' ? 1 : 0;
+  if (status === 'failed' || status === 'canceled') return 2;
+  return status === 'succeeded' ? 1 : 0;
+}
+
+/** Statuses a refund may leave for one of `rank`. */
+export function refundStatusesBelow(rank: number): string[] {
+  return ['creating', 'pending', 'requires_action', 'succeeded', 'failed', 'canceled'].filter((status) => status === 'creating' || refundRank(status) < rank);
 }
