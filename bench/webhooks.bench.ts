@@ -57,9 +57,12 @@ async function main(): Promise<void> {
   const targets: Array<Omit<Target, 'database'> & { file: string }> = [
     { name: '(a) bare node:http', entry: join(root, 'bench', 'servers', 'bare-http.server.ts'), env: base, file: 'bare.sqlite' },
     { name: '(b) plain Express 5', entry: join(root, 'bench', 'servers', 'express.server.ts'), env: base, file: 'express.sqlite' },
+    { name: '(c) Express 5 + Portico middleware', entry: join(root, 'bench', 'servers', 'express-middleware.server.ts'), env: { ...base, LOG_LEVEL: 'warn' }, file: 'express-mw.sqlite' },
     { ...portico('warn'), file: 'portico.sqlite' },
     { ...portico('info'), file: 'portico.sqlite' },
   ];
+  const only = process.env.BENCH_ONLY;
+  if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())));
   process.stdout.write(`webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, event type ${EVENT_TYPE}, fixed-rate run at ${FIXED_RATE} events/s\n`);
   const results: Measured[] = [];
   for (const target of targets) {

@@ -18,6 +18,15 @@ export interface StatusUpdate {
   readonly amountReceived?: number;
 }
 
+/** Columns the status UPDATE returns (raw: BIGINT may come back as a string). */
+interface UpdatedPayment {
+  readonly status_version: number | string;
+  readonly owner_id: string | null;
+  readonly stripe_id: string | null;
+  readonly amount: number | string;
+  readonly currency: string;
+}
+
 const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
   succeeded: PaymentDomainEvent.succeeded,
   failed: PaymentDomainEvent.failed,
@@ -44,20 +53,21 @@ export class PaymentStateStore {
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
     const rank = statusRank(update.status);
     const applied = await this.atomically(async (manager) => {
-      const version = await this.conditionalUpdate(manager, paymentId, update, rank);
-      if (version === undefined) return false;
-      await this.recordChange(manager, paymentId, update, version);
-      return true;
+      const row = await this.conditionalUpdate(manager, paymentId, update, rank);
+      if (row === undefined) return undefined;
+      await this.recordChange(manager, paymentId, update, Number(row.status_version));
+      return row;
     });
-    if (applied) await this.emitStatus(paymentId, update.status);
-    return applied;
+    if (applied === undefined) return false;
+    this.emitStatus(paymentId, update.status, applied);
+    return true;
   }
 
   /**
    * The one forward-only UPDATE; returns the new `status_version`, or
    * undefined when the update would move the payment backwards (or it is final).
    */
-  private async conditionalUpdate(manager: EntityManager, paymentId: string, update: StatusUpdate, rank: number): Promise<number | undefined> {
+  private async conditionalUpdate(manager: EntityManager, paymentId: string, update: StatusUpdate, rank: number): Promise<UpdatedPayment | undefined> {
     const postgres = this.dataSource.options.type === 'postgres';
     const params: unknown[] = [];
     const v = (value: unknown): string => {
@@ -73,12 +83,12 @@ export class PaymentStateStore {
     if (rank !== TERMINAL_RANK) {
       sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
     }
-    sql += ' RETURNING status_version';
+    sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency';
     const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
     try {
       const result = await runner.query(sql, params, true);
-      const rows = result.records as Array<{ status_version: number | string }>;
-      return rows.length === 1 ? Number(rows[0].status_version) : undefined;
+      const rows = result.records as UpdatedPayment[];
+      return rows.length === 1 ? rows[0] : undefined;
     } finally {
       if (manager.queryRunner === undefined) await runner.release();
     }
@@ -179,18 +189,16 @@ export class PaymentStateStore {
     });
   }
 
-  private async emitStatus(paymentId: string, status: PaymentStatus): Promise<void> {
+  private emitStatus(paymentId: string, status: PaymentStatus, row: UpdatedPayment): void {
     const name = STATUS_EVENTS[status];
     if (name === undefined) return;
-    const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: paymentId });
-    if (!payment) return;
     const payload: PaymentStatusEventPayload = {
-      paymentId: payment.id,
-      stripeId: payment.stripeId,
-      ownerId: payment.ownerId,
+      paymentId,
+      stripeId: row.stripe_id,
+      ownerId: row.owner_id,
       status,
-      amount: payment.amount,
-      currency: payment.currency,
+      amount: Number(row.amount),
+      currency: row.currency,
     };
     this.emit(name, payload);
   }

@@ -44,6 +44,11 @@ export class StripeEventExplorer implements OnModuleInit {
     return [...(this.byType.get(type) ?? []), ...(type === '*' ? [] : (this.byType.get('*') ?? []))];
   }
 
+  /** Whether an event of `type` has anything to run (else the inbox stores it as done). */
+  hasHandlers(type: string): boolean {
+    return this.byType.has(type) || this.byType.has('*');
+  }
+
   private add(type: string, handler: RegisteredStripeHandler): void {
     const list = this.byType.get(type) ?? [];
     list.push(handler);
