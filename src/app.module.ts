@@ -6,8 +6,11 @@ import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
 import { LoggingModule } from './core/logging/logging.module';
+import { MonitoringModule } from './core/monitoring/monitoring.module';
+import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { PaymentsModule } from './integrations/payments/payments.module';
 
 @Module({})
@@ -21,7 +24,19 @@ export class AppModule {
     const config = await AppConfigModule.forRoot();
     return {
       module: AppModule,
-      imports: [config, LoggingModule, DatabaseModule, DurableModule, EventEmitterModule.forRoot(), ApiKeysModule, HealthModule, PaymentsModule],
+      imports: [
+        config,
+        LoggingModule,
+        DatabaseModule,
+        DurableModule,
+        EventEmitterModule.forRoot(),
+        ApiKeysModule,
+        HealthModule,
+        MonitoringModule,
+        ResilienceModule,
+        GithubReposModule,
+        PaymentsModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

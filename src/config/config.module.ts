@@ -4,6 +4,7 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { validateEnv } from './env.validation';
+import { githubRestConfig } from './github-rest.config';
 import { githubOAuthConfig } from './oauth-github.config';
 import { googleOAuthConfig } from './oauth-google.config';
 import { redisConfig } from './redis.config';
@@ -39,6 +40,7 @@ export class AppConfigModule {
         storageConfig,
         googleOAuthConfig,
         githubOAuthConfig,
+        githubRestConfig,
       ],
     });
   }

@@ -4,6 +4,7 @@ import { appEnv } from './app.config';
 import { authEnv } from './auth.config';
 import { databaseEnv } from './database.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
+import { githubRestEnv } from './github-rest.config';
 import { githubOAuthEnv } from './oauth-github.config';
 import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';
@@ -24,6 +25,7 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   storageEnv,
   googleOAuthEnv,
   githubOAuthEnv,
+  githubRestEnv,
 ];
 
 /** Thrown at start-up; its message lists every problem, one per line, never a value. */

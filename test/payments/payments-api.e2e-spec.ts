@@ -25,7 +25,7 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
 
   it('reports Stripe up (test mode) in readiness', async () => {
     const ready = await request(t.url).get('/health/ready').expect(200);
-    expect(ready.body.providers.stripe).toEqual({ status: 'up', mode: 'test', webhookSecrets: 1 });
+    expect(ready.body.providers.stripe).toEqual({ status: 'up', mode: 'test', webhookSecrets: 1, circuit: 'closed' });
   });
 
   it('describes the payment, webhook and admin routes in the OpenAPI document', async () => {

@@ -13,7 +13,10 @@ describe('Stripe errors seen by API callers', () => {
 
   beforeAll(async () => {
     await stripe.start();
-    t = await startTestApp({ env: stripeTestEnv(stripe, { STRIPE_TIMEOUT_MS: '300' }) });
+    // Quick retries, and no breaker: this suite provokes many failures in a row on purpose.
+    t = await startTestApp({
+      env: stripeTestEnv(stripe, { STRIPE_TIMEOUT_MS: '300', RESILIENCE_STRIPE_BACKOFF_BASE_MS: '10', RESILIENCE_STRIPE_BACKOFF_CAP_MS: '50', RESILIENCE_STRIPE_BREAKER_CONSECUTIVE: '0', RESILIENCE_STRIPE_BREAKER_RATIO: '0' }),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -44,11 +47,18 @@ describe('Stripe errors seen by API callers', () => {
     expect(JSON.stringify(res.body)).not.toContain('sk_test');
   });
 
-  it('429 without Stripe-Should-Retry → 429 problem (rate limited)', async () => {
-    stripe.failNext(1, { status: 429, retryAfterSeconds: 2 });
+  it('429 is retried (honouring Retry-After); still 429 after the last attempt → 429 problem with Retry-After', async () => {
+    stripe.failNext(3, { status: 429, retryAfterSeconds: 1 });
     const res = await create();
     expect(res.status).toBe(429);
-    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers['retry-after']).toBe('1');
+    expect(stripe.received('POST', '/v1/payment_intents').map((r) => r.status)).toEqual([429, 429, 429]);
+  });
+
+  it('429 with Stripe-Should-Retry: false is not retried', async () => {
+    stripe.failNext(1, { status: 429, shouldRetry: false });
+    expect((await create()).status).toBe(429);
+    expect(stripe.received('POST', '/v1/payment_intents')).toHaveLength(1);
   });
 
   it('503 with Stripe-Should-Retry: false → 502, not presented as retryable', async () => {
@@ -58,29 +68,37 @@ describe('Stripe errors seen by API callers', () => {
     expect(res.body.type).toMatch(/provider-failed$/);
   });
 
-  it('500 (and 409 lock timeout) → 503 provider unavailable', async () => {
-    stripe.failNext(1, { status: 500 });
+  it('500 and 409 (lock timeout) are retried; failing on every attempt → 503 provider unavailable', async () => {
+    stripe.failNext(3, { status: 500 });
     expect((await create()).status).toBe(503);
-    stripe.failNext(1, { status: 409, error: { type: 'api_error', code: 'lock_timeout', message: 'Lock timeout' } });
+    stripe.failNext(3, { status: 409, error: { type: 'api_error', code: 'lock_timeout', message: 'Lock timeout' } });
     expect((await create()).status).toBe(503);
+    const attempts = stripe.received('POST', '/v1/payment_intents');
+    expect(attempts.map((r) => r.status)).toEqual([500, 500, 500, 409, 409, 409]);
+    // Each logical create kept one outbound key across its attempts.
+    expect(new Set(attempts.slice(0, 3).map((r) => r.idempotencyKey)).size).toBe(1);
+    expect(new Set(attempts.slice(3).map((r) => r.idempotencyKey)).size).toBe(1);
   });
 
-  it('a slow Stripe → 504 after STRIPE_TIMEOUT_MS', async () => {
+  it('a slow Stripe → 504 after STRIPE_TIMEOUT_MS on each attempt; nothing was created', async () => {
+    const intentsBefore = stripe.intents.size;
     stripe.delayMs = 1_000;
-    const started = Date.now();
     const res = await create();
     expect(res.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(res.body.type).toMatch(/provider-timeout$/);
+    stripe.delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // let the abandoned requests reach the server
+    expect(stripe.intents.size).toBe(intentsBefore);
   });
 
-  it('after a failure, the same Idempotency-Key retries with the same outbound key and creates one intent', async () => {
-    stripe.failNext(1, { status: 500 });
+  it('after a failed request, the client repeating its Idempotency-Key reuses the same outbound key and creates one intent', async () => {
+    stripe.failNext(3, { status: 500 });
     const first = await create().set('Idempotency-Key', 'retry-me');
     expect(first.status).toBe(503);
     const second = await create().set('Idempotency-Key', 'retry-me').expect(201);
     const calls = stripe.received('POST', '/v1/payment_intents');
-    expect(calls).toHaveLength(2);
-    expect(calls[0].idempotencyKey).toBe(calls[1].idempotencyKey);
+    expect(calls).toHaveLength(4);
+    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(1);
     expect(calls[1].idempotencyKey).toBe(`portico-pi-create-${second.body.id}`);
     expect([...stripe.intents.values()].filter((i) => i.metadata.portico_payment_id === second.body.id)).toHaveLength(1);
   });

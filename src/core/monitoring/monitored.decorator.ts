@@ -9,7 +9,7 @@ export interface MonitoredMetadata {
 }
 
 /**
- * Records calls of a method (or every public method of a class) as
+ * Records calls of a method (or every `async` method declared on a class) as
  * `integration_calls_total{provider,operation,outcome}`, a duration
  * histogram and debug/warn/error logs. Only stores metadata; the explorer
  * wraps the method at start-up. A method decorator overrides the class one.

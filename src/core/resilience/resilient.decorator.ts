@@ -25,10 +25,13 @@ export interface ResilientMetadata extends ResilienceOverrides {
 }
 
 /**
- * Puts a method (or every public method of a class) under the provider's
- * policy: bulkhead → rate limit → circuit breaker → retry → timeout. Only
- * stores metadata; the resilience explorer wraps the method at start-up.
- * A method decorator overrides the class decorator.
+ * Puts a method (or every `async` method declared on a class) under the
+ * provider's policy: bulkhead → rate limit → circuit breaker → retry →
+ * timeout. Only stores metadata; the resilience explorer wraps the method
+ * at start-up. A method decorator overrides the class decorator (whole
+ * metadata, not field by field). Each attempt can read its abort signal
+ * and idempotency key with `currentCallSignal()` / `currentCallContext()`.
+ * Settings per provider: `RESILIENCE_<PROVIDER>_*` (see .env.example).
  *
  * @example
  * ```ts

@@ -140,7 +140,7 @@ export class StripeContractServer {
     const scripted = this.takeScripted(url.pathname);
     const delay = (scripted?.delayMs ?? 0) + this.delayMs;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    if (res.destroyed) return;
+    if (res.destroyed || req.socket.destroyed) return; // the client gave up (timeout): Stripe would not see it either
 
     if (header(req, 'authorization') !== `Bearer ${this.secretKey}`) {
       record(401);

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@nestjs/common';
+import type { CallOutcome, OperationMetrics } from '../monitoring/integration-metrics';
+import { type CallContext, currentCallContext, runInCallContext } from './call-context';
+import { outcomeOf } from './failure-classification';
+import type { AttemptSignal, CallObserver, OperationPolicy } from './operation-policy';
+import type { ResilientMetadata } from './resilient.decorator';
+
+/** The call context of one attempt; its signal is created on first read. */
+class AttemptContext implements CallContext {
+  constructor(
+    readonly provider: string,
+    readonly operation: string,
+    readonly attempt: number,
+    readonly idempotencyKey: string | undefined,
+    private readonly control: AttemptSignal,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.control.signal;
+  }
+}
+
+export type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
+
+export interface WrapOptions {
+  readonly provider: string;
+  readonly operation: string;
+  /** Absent: metrics and logs only (`@Monitored` alone). */
+  readonly policy?: OperationPolicy;
+  readonly resilient?: ResilientMetadata;
+  /** Absent: no `integration_calls_total`/duration (`@Resilient` alone). */
+  readonly metrics?: OperationMetrics;
+  /** Retries and rate-limit waits are recorded under the operation even without `@Monitored`. */
+  readonly policyMetrics?: OperationMetrics;
+  readonly logger: Logger;
+  /** Whether debug lines are written at all (the per-call line is skipped otherwise: it is on the hot path). */
+  readonly debug: boolean;
+}
+
+
+/**
+ * Wraps one decorated method. The wrapper keeps `this`, the arguments and
+ * the resolved value, and returns a promise (decorated methods are async).
+ * Failures leave as the original error or as the resilience layer's
+ * `IntegrationError`s. A call made while a call to the same provider is
+ * running (an adapter method using another) goes straight through: the
+ * outer call's policy, tokens and metrics already cover it.
+ */
+export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod {
+  const { provider, operation, policy, metrics, logger } = options;
+  const policyMetrics = options.policyMetrics ?? metrics;
+  const keyOf = options.resilient?.idempotencyKey as ((...args: unknown[]) => string | undefined) | undefined;
+  const idempotent = options.resilient?.idempotent !== false;
+  const observer: CallObserver = {
+    onRetry(error, attempt, delayMs) {
+      policyMetrics?.retried();
+      // `attempt` here is the upcoming attempt, counted from 1 like `attempts` in the call line.
+      logger.warn({ provider, operation, attempt: attempt + 1, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
+    },
+    onRateLimitWait(waitedMs) {
+      policyMetrics?.rateLimitWait(waitedMs / 1000);
+    },
+  };
+
+  const record = (started: number, outcome: CallOutcome, error?: unknown, attempts?: number): void => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.observe(outcome, seconds);
+    if (outcome === 'success') {
+      if (options.debug) logger.debug({ provider, operation, outcome, attempts, durationMs: seconds * 1000 }, `${provider} ${operation} succeeded`);
+    } else if (outcome === 'error' || outcome === 'timeout') {
+      logger.error({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} failed`);
+    } else {
+      // Refused without reaching the provider, or a client error: expected under load, not an outage.
+      logger.warn({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} refused (${outcome})`);
+    }
+  };
+
+  const observe = async (self: unknown, args: unknown[]): Promise<unknown> => {
+    const started = performance.now();
+    try {
+      const value = await original.apply(self, args);
+      record(started, 'success');
+      return value;
+    } catch (error) {
+      record(started, outcomeOf(error), error);
+      throw error;
+    }
+  };
+
+  if (policy === undefined) {
+    return function monitored(this: unknown, ...args: unknown[]): unknown {
+      if (currentCallContext()?.provider === provider) return original.apply(this, args);
+      return observe(this, args);
+    };
+  }
+
+  const protect = async (self: unknown, args: unknown[]): Promise<unknown> => {
+    const started = performance.now();
+    const idempotencyKey = keyOf === undefined ? undefined : keyOf(...args);
+    const retryAllowed = idempotent || idempotencyKey !== undefined;
+    let attempts = 0;
+    try {
+      const value = await policy.execute(
+        (control, attempt) => {
+          attempts = attempt + 1;
+          return runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () => original.apply(self, args));
+        },
+        retryAllowed,
+        observer,
+      );
+      record(started, 'success', undefined, attempts);
+      return value;
+    } catch (error) {
+      record(started, outcomeOf(error), error, attempts);
+      throw error;
+    }
+  };
+
+  return function resilient(this: unknown, ...args: unknown[]): unknown {
+    // Called from inside a call to the same provider (a helper of the adapter): the outer call's policy already applies.
+    if (currentCallContext()?.provider === provider) return original.apply(this, args);
+    return protect(this, args);
+  };
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { appConfig } from '../../config/app.config';
+import { IntegrationMetrics } from '../monitoring/integration-metrics';
+import { MONITORED, type MonitoredMetadata } from '../monitoring/monitored.decorator';
+import { type AnyMethod, wrapMethod } from './method-wrapper';
+import { ResiliencePolicyRegistry } from './policy-registry';
+import { RESILIENT, type ResilientMetadata } from './resilient.decorator';
+
+/** Methods a class-level decorator never wraps: Nest lifecycle hooks. */
+const LIFECYCLE_HOOKS = new Set([
+  'constructor',
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
+/**
+ * Finds methods of singleton providers carrying `@Resilient` and/or
+ * `@Monitored` (on the method, or on the class for all its own public
+ * methods; the method's decorator wins) and replaces them on the instance
+ * with a wrapper that applies the provider's policy and records metrics.
+ * The prototype is left alone; the wrapper carries the original's metadata.
+ */
+@Injectable()
+export class ResilienceExplorer implements OnModuleInit {
+  private readonly logger = new Logger('Resilience');
+  private readonly callLogger = new Logger('ProviderCall');
+  private readonly wrapped = new WeakSet<object>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly registry: ResiliencePolicyRegistry,
+    private readonly metrics: IntegrationMetrics,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+  }
+
+  private explore(wrapper: InstanceWrapper): void {
+    const instance: unknown = wrapper.instance;
+    if (instance === null || typeof instance !== 'object' || this.wrapped.has(instance)) return;
+    const prototype: unknown = Object.getPrototypeOf(instance);
+    if (prototype === null || typeof prototype !== 'object' || prototype === Object.prototype) return;
+    const targets = this.decoratedMethods(instance, prototype);
+    if (targets.length === 0) return;
+    if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
+      this.logger.warn(`${wrapper.name}: @Resilient/@Monitored are applied to singleton providers only; this one is request-scoped or transient and is left unwrapped`);
+      return;
+    }
+    this.wrapped.add(instance);
+    for (const target of targets) this.wrap(instance, target);
+  }
+
+  private decoratedMethods(instance: object, prototype: object): DecoratedMethod[] {
+    const classType = instance.constructor;
+    const classResilient = this.reflector.get<ResilientMetadata | undefined>(RESILIENT, classType);
+    const classMonitored = this.reflector.get<MonitoredMetadata | undefined>(MONITORED, classType);
+    // Class decorators cover the class's own async methods; method decorators count anywhere in the chain.
+    const own = new Set(classResilient || classMonitored ? classCoveredMethods(prototype) : []);
+    const result: DecoratedMethod[] = [];
+    for (const name of this.scanner.getAllMethodNames(prototype)) {
+      const method = (prototype as Record<string, unknown>)[name];
+      if (typeof method !== 'function') continue;
+      const classLevel = own.has(name);
+      const resilient = this.reflector.get<ResilientMetadata | undefined>(RESILIENT, method) ?? (classLevel ? classResilient : undefined);
+      const monitored = this.reflector.get<MonitoredMetadata | undefined>(MONITORED, method) ?? (classLevel ? classMonitored : undefined);
+      if (resilient !== undefined || monitored !== undefined) result.push({ name, method: method as AnyMethod, resilient, monitored });
+    }
+    return result;
+  }
+
+  private wrap(instance: object, { name, method, resilient, monitored }: DecoratedMethod): void {
+    const provider = resilient?.provider ?? monitored?.provider ?? 'unknown';
+    if (resilient !== undefined && monitored !== undefined && resilient.provider !== monitored.provider) {
+      this.logger.warn(`${instance.constructor.name}.${name}: @Resilient('${resilient.provider}') and @Monitored('${monitored.provider}') name different providers; using '${provider}'`);
+    }
+    const operation = monitored?.operation ?? name;
+    const operationMetrics = this.metrics.forOperation(provider, operation);
+    const wrapped = wrapMethod(method, {
+      provider,
+      operation,
+      resilient,
+      policy: resilient === undefined ? undefined : this.registry.operation(provider, operation, resilient),
+      metrics: monitored === undefined ? undefined : operationMetrics,
+      policyMetrics: operationMetrics,
+      logger: this.callLogger,
+      debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
+    });
+    copyMetadata(method, wrapped);
+    Object.defineProperty(wrapped, 'name', { value: name });
+    Object.defineProperty(instance, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+    this.logger.debug(`${instance.constructor.name}.${name} → ${provider} ${operation}${resilient ? ' (resilient)' : ''}${monitored ? ' (monitored)' : ''}`);
+  }
+}
+
+interface DecoratedMethod {
+  readonly name: string;
+  readonly method: AnyMethod;
+  readonly resilient?: ResilientMetadata;
+  readonly monitored?: MonitoredMetadata;
+}
+
+const AsyncFunction = (async () => undefined).constructor;
+
+/**
+ * What a class decorator covers: `async` methods declared on the class
+ * itself, except Nest lifecycle hooks and `_underscored` names. TypeScript's
+ * `private` is invisible at run time, so synchronous helpers are skipped
+ * (wrapping would make them return promises); a promise-returning method
+ * that is not `async` needs its own method decorator.
+ */
+function classCoveredMethods(prototype: object): string[] {
+  return Object.getOwnPropertyNames(prototype).filter((name) => {
+    if (LIFECYCLE_HOOKS.has(name) || name.startsWith('_')) return false;
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+    return descriptor !== undefined && descriptor.value instanceof AsyncFunction;
+  });
+}
+
+/** Other decorators' metadata (swagger, guards, ...) stays readable on the wrapper. */
+export function copyMetadata(from: object, to: object): void {
+  for (const key of Reflect.getOwnMetadataKeys(from)) {
+    Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, from), to);
+  }
+}

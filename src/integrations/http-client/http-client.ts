@@ -1,0 +1,129 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
+import { ProviderNotConfiguredError } from '../../core/errors/integration.error';
+import { currentCallSignal } from '../../core/resilience/call-context';
+import { errorForStatus, errorForTransport, parseRetryAfter } from './http-client.errors';
+import type { HttpClientAuth, HttpClientRegistration, HttpRequestOptions, QueryValue } from './http-client.options';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * A typed JSON client for one API-key service, on an undici keep-alive
+ * pool. Do not construct it yourself: `HttpClientModule.register()` builds a
+ * subclass whose methods carry `@Resilient`/`@Monitored` under the client's
+ * name, so every call gets timeout, retry, breaker, rate limit, bulkhead
+ * and metrics. Each attempt is cancelled through the call's abort signal.
+ *
+ * @throws IntegrationError for non-2xx answers and transport failures
+ *   (see `errorForStatus`, `errorForTransport`).
+ */
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly defaultHeaders: Record<string, string>;
+  private readonly secret?: string;
+
+  constructor(readonly options: HttpClientRegistration) {
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+    this.defaultHeaders = { accept: 'application/json', ...lowerCaseKeys(options.headers ?? {}), ...authHeaders(options.auth) };
+    this.secret = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get<T>(path: string, options?: HttpRequestOptions): Promise<T> {
+    return this.send<T>('GET', path, options);
+  }
+
+  post<T>(path: string, options?: HttpRequestOptions): Promise<T> {
+    return this.send<T>('POST', path, options);
+  }
+
+  put<T>(path: string, options?: HttpRequestOptions): Promise<T> {
+    return this.send<T>('PUT', path, options);
+  }
+
+  patch<T>(path: string, options?: HttpRequestOptions): Promise<T> {
+    return this.send<T>('PATCH', path, options);
+  }
+
+  delete<T>(path: string, options?: HttpRequestOptions): Promise<T> {
+    return this.send<T>('DELETE', path, options);
+  }
+
+  /** Closes the keep-alive connections (called on application shutdown). */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** One HTTP exchange; resolves with the parsed JSON (or text, or undefined for no content). */
+  protected async send<T>(method: HttpMethod, path: string, options: HttpRequestOptions = {}): Promise<T> {
+    const operation = method;
+    if (this.options.missingConfig !== undefined) throw new ProviderNotConfiguredError(this.name, this.options.missingConfig, operation);
+    const signal = currentCallSignal();
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...lowerCaseKeys(options.headers ?? {}) };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.agent.request({ origin: this.origin, path: this.pathWithQuery(path, options.query), method, headers, body, signal });
+    } catch (error) {
+      throw errorForTransport(this.name, operation, error, signal);
+    }
+    const text = await response.body.text().catch((error: unknown) => {
+      throw errorForTransport(this.name, operation, error, signal);
+    });
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const answer = { provider: this.name, operation, status: response.statusCode, headers: response.headers, body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500) };
+      throw this.options.mapError?.(answer) ?? errorForStatus({ ...answer, retryAfterMs: parseRetryAfter(response.headers['retry-after']) });
+    }
+    return parse(text, response.headers) as T;
+  }
+
+  private pathWithQuery(path: string, query: Readonly<Record<string, QueryValue>> = {}): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value === undefined || value === null) continue;
+      for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
+    }
+    if (this.options.auth?.type === 'query') params.set(this.options.auth.name, this.options.auth.value);
+    const search = params.toString();
+    return `${this.basePath}/${path.replace(/^\/+/, '')}${search === '' ? '' : `?${search}`}`;
+  }
+
+  /** Upstream errors sometimes echo the request; the credential never leaves in an error. */
+  private redact(text: string): string {
+    return this.secret === undefined || this.secret === '' ? text : text.split(this.secret).join('[redacted]');
+  }
+}
+
+function authHeaders(auth: HttpClientAuth | undefined): Record<string, string> {
+  if (auth?.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
+  if (auth?.type === 'header') return { [auth.name.toLowerCase()]: auth.value };
+  return {};
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+function parse(text: string, headers: IncomingHttpHeaders): unknown {
+  if (text === '') return undefined;
+  const type = String(headers['content-type'] ?? '');
+  if (/[/+]json\b/i.test(type)) return JSON.parse(text);
+  return text;
+}
