@@ -125,6 +125,20 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     expect(body.refunds).toEqual([expect.objectContaining({ id: refund.body.id, status: 'failed', amount: 1000 })]);
   });
 
+  it('links a webhook to our payment by metadata when our own call never got Stripe’s answer', async () => {
+    stripe.failNext(3, { status: 500, pathPrefix: '/v1/payment_intents' });
+    const failed = await request(t.url).post('/payments/intents').set(user).set('Idempotency-Key', 'lost-answer').send({ amount: 6100, currency: 'eur' });
+    expect(failed.status).toBe(503);
+    const listed = await request(t.url).get('/payments?status=creating').set(user).expect(200);
+    expect(listed.body.items).toHaveLength(1);
+    const ourId = listed.body.items[0].id as string;
+    // Stripe did create it after all (e.g. our read timed out): its event carries our id.
+    await send(intentEvent('payment_intent.succeeded', { id: 'pi_answer_lost', amount: 6100, metadata: { portico_payment_id: ourId } }, now()));
+    await waitForInboxIdle(t);
+    const body = await payment(ourId);
+    expect(body).toMatchObject({ stripeId: 'pi_answer_lost', status: 'succeeded', amountReceived: 6100 });
+  });
+
   it('an intent created elsewhere is recorded without owner: admins see it, callers do not', async () => {
     await send(intentEvent('payment_intent.succeeded', { id: 'pi_from_dashboard', amount: 777, currency: 'usd' }, now()));
     await waitForInboxIdle(t);
