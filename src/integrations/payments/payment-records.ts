@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
-import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import type { RefundSnapshot } from './handlers/stripe-objects';
 import { PAYMENT_ID_METADATA_KEY, REFUND_ID_METADATA_KEY } from './payment-links';
+import { sqlFor } from './payment-sql';
 import { statusRank } from './payment-status';
 
 /**
@@ -31,47 +31,28 @@ export class PaymentRecords {
 
   /** Our payment for an intent seen in an event (its own, or a charge's), created ownerless when we never saw it. */
   async paymentIdForIntent(intent: IntentReference): Promise<string> {
-    const repo = this.dataSource.getRepository(PaymentEntity);
-    const found = await repo.findOne({ where: { stripeId: intent.id }, select: { id: true } });
-    if (found) return found.id;
+    const sql = sqlFor(this.dataSource);
+    const found = await this.paymentIdForStripeId(intent.id);
+    if (found !== undefined) return found;
     const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
     if (ours !== undefined) {
-      await repo.createQueryBuilder().update().set({ stripeId: intent.id }).where('id = :id AND stripe_id IS NULL', { id: ours }).execute();
+      await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
     } else {
-      await repo
-        .createQueryBuilder()
-        .insert()
-        .values({
-          id: uuidv7(),
-          ownerId: null,
-          stripeId: intent.id,
-          amount: intent.amount,
-          currency: intent.currency,
-          status: 'requires_payment_method',
-          statusRank: statusRank('requires_payment_method'),
-          statusVersion: 0,
-          amountReceived: 0,
-          amountRefunded: 0,
-          description: intent.description,
-          customerEmail: intent.receiptEmail,
-          captureMethod: intent.captureMethod,
-          metadata: intent.metadata,
-          clientSecret: null,
-          idempotencyKey: null,
-          requestHash: null,
-          lastEventCreated: null,
-        })
-        .orIgnore()
-        .execute();
+      const inserted = await sql<{ id: string }>`INSERT INTO payments
+        (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
+        VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
+          ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
+        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
+      if (inserted.length === 1) return inserted[0].id;
     }
-    const linked = await repo.findOne({ where: { stripeId: intent.id }, select: { id: true } });
-    if (!linked) throw new Error(`payment row for ${intent.id} could not be found or created`);
-    return linked.id;
+    const linked = await this.paymentIdForStripeId(intent.id);
+    if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
+    return linked;
   }
 
   async paymentIdForStripeId(stripeId: string): Promise<string | undefined> {
-    const found = await this.dataSource.getRepository(PaymentEntity).findOne({ where: { stripeId }, select: { id: true } });
-    return found?.id;
+    const rows = await sqlFor(this.dataSource)<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${stripeId}`;
+    return rows[0]?.id;
   }
 
   /** Our refund row for a Stripe refund (linked by id or metadata; recorded when created elsewhere). Undefined when its payment is unknown. */

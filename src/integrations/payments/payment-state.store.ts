@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
 import { PaymentEntity } from './entities/payment.entity';
-import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
+import { sqlFor } from './payment-sql';
 import { PaymentDomainEvent, type PaymentRefundedEventPayload, type PaymentStatusEventPayload } from './payment-domain-events';
 import { type PaymentStatus, TERMINAL_RANK, refundRank, refundStatusesBelow, statusRank } from './payment-status';
 
@@ -178,15 +178,8 @@ export class PaymentStateStore {
   }
 
   private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate, version: number): Promise<void> {
-    await manager.insert(PaymentStatusChangeEntity, {
-      id: uuidv7(),
-      paymentId,
-      version,
-      status: update.status,
-      source: update.source,
-      eventId: update.eventId ?? null,
-      occurredAt: new Date(update.at * 1000),
-    });
+    await sqlFor(this.dataSource, manager)`INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at)
+      VALUES (${uuidv7()}, ${paymentId}, ${version}, ${update.status}, ${update.source}, ${update.eventId ?? null}, ${new Date(update.at * 1000)})`;
   }
 
   private emitStatus(paymentId: string, status: PaymentStatus, row: UpdatedPayment): void {
