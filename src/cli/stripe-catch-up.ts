@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DatabaseModule } from '../core/database/database.module';
+import { isIntegrationError } from '../core/errors/integration.error';
 import { PaymentsModule } from '../integrations/payments/payments.module';
 import { StripeCatchUpService } from '../integrations/payments/stripe-catch-up.service';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
@@ -19,7 +20,13 @@ runCli(async () => {
   if (since < Date.now() - 30 * 24 * 3600_000 || since > Date.now()) throw new CliUsageError(`--since must be within the last 30 days\n${USAGE}`);
   const context = await createCliContext([DatabaseModule, EventEmitterModule.forRoot(), PaymentsModule]);
   try {
-    const result = await context.get(StripeCatchUpService).catchUp(new Date(since));
+    const result = await context
+      .get(StripeCatchUpService)
+      .catchUp(new Date(since))
+      .catch((error: unknown) => {
+        // Not configured, Stripe refusing our key, Stripe down: say so in one line, no stack.
+        throw isIntegrationError(error) ? new CliUsageError(`Catch-up failed: ${error.message}`) : error;
+      });
     process.stdout.write(`Stripe listed ${result.seen} event(s) since ${new Date(since).toISOString()}; ${result.stored} were new and are now in the inbox.\n`);
   } finally {
     await context.close();

@@ -65,4 +65,11 @@ describe('Stripe catch-up command', () => {
     expect(result.code).toBe(2);
     expect(result.output).toMatch(/usage: npm run stripe:catch-up -- --since/);
   });
+
+  it('says in one line when Stripe is not configured', async () => {
+    const result = await runCatchUp({ ...t.env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', STRIPE_API_BASE: '' }, ['--since', new Date(Date.now() - 3600_000).toISOString()]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/Catch-up failed: stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET/);
+    expect(result.output).not.toMatch(/\n\s+at /);
+  });
 });
