@@ -10,8 +10,10 @@ import { MonitoringModule } from './core/monitoring/monitoring.module';
 import { ResilienceModule } from './core/resilience/resilience.module';
 import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
+import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { PaymentsModule } from './integrations/payments/payments.module';
+import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +31,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         DurableModule,
+        // Modules talk through domain events (payment.succeeded → receipt email), not imports.
         EventEmitterModule.forRoot(),
         ApiKeysModule,
         HealthModule,
@@ -36,6 +39,8 @@ export class AppModule {
         ResilienceModule,
         GithubReposModule,
         PaymentsModule,
+        EmailModule,
+        StorageModule.forRoot(),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -10,6 +10,7 @@ import { appConfig } from './config/app.config';
 import { ValidationProblemException } from './core/errors/validation-problem.exception';
 import { setupApiDocs } from './api-docs';
 import { assignRequestId } from './core/http/request-id';
+import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 
 export interface CreateAppOptions {
   /** Extra modules mounted beside the app (tests use this for fixture routes). */
@@ -43,8 +44,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(assignRequestId);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  app.useBodyParser('json', { limit: config.bodyLimit, type: parsedUnlessStreamed('application/json') });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true, type: parsedUnlessStreamed('application/x-www-form-urlencoded') });
   app.use(helmet());
   const anyOrigin = config.corsOrigins.includes('*');
   app.enableCors({

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { emailConfig } from './email.config';
 import { validateEnv } from './env.validation';
 import { githubRestConfig } from './github-rest.config';
 import { githubOAuthConfig } from './oauth-github.config';
@@ -37,6 +38,7 @@ export class AppConfigModule {
         authConfig,
         stripeConfig,
         sendgridConfig,
+        emailConfig,
         storageConfig,
         googleOAuthConfig,
         githubOAuthConfig,

@@ -3,6 +3,7 @@ import { type ValidationError, validateSync } from 'class-validator';
 import { appEnv } from './app.config';
 import { authEnv } from './auth.config';
 import { databaseEnv } from './database.config';
+import { emailEnv } from './email.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
 import { githubRestEnv } from './github-rest.config';
 import { githubOAuthEnv } from './oauth-github.config';
@@ -22,6 +23,7 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   authEnv,
   stripeEnv,
   sendgridEnv,
+  emailEnv,
   storageEnv,
   googleOAuthEnv,
   githubOAuthEnv,

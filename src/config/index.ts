@@ -1,6 +1,7 @@
 export * from './app.config';
 export * from './auth.config';
 export * from './database.config';
+export * from './email.config';
 export * from './github-rest.config';
 export * from './oauth-github.config';
 export * from './oauth-google.config';

@@ -1,8 +1,9 @@
+import { createPublicKey } from 'node:crypto';
 import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
-import { int, str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env-rules';
-import { EmptyAsUndefined, IsHttpUrl, IsIntString } from './env.validators';
+import { bool, int, str } from './env.parse';
+import { type EnvSpec, type RawEnv, groupComplete } from './env-rules';
+import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from './env.validators';
 
 const SENDGRID_GROUP = {
   label: 'email delivery (SendGrid)',
@@ -26,6 +27,9 @@ class SendGridEnv {
 
   @EmptyAsUndefined() @IsOptional() @IsIntString(100, 120_000)
   SENDGRID_TIMEOUT_MS?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  SENDGRID_SANDBOX_MODE?: string;
 }
 
 export const sendgridConfig = registerAs('sendgrid', () => {
@@ -37,9 +41,31 @@ export const sendgridConfig = registerAs('sendgrid', () => {
     webhookPublicKey: str(env.SENDGRID_WEBHOOK_PUBLIC_KEY),
     webhookToleranceSeconds: int(env.SENDGRID_WEBHOOK_TOLERANCE_SECONDS, 600),
     timeoutMs: int(env.SENDGRID_TIMEOUT_MS, 10_000),
+    /** SendGrid validates every request but delivers nothing (mail_settings.sandbox_mode). */
+    sandboxMode: bool(env.SENDGRID_SANDBOX_MODE, false),
   };
 });
 
 export type SendGridConfig = ReturnType<typeof sendgridConfig>;
 
-export const sendgridEnv: EnvSpec = { namespace: 'sendgrid', schema: SendGridEnv, groups: [SENDGRID_GROUP] };
+/** True when `text` is a P-256 public key, base64 DER (as SendGrid shows it) or PEM. */
+export function isP256PublicKey(text: string): boolean {
+  try {
+    const key = text.includes('BEGIN PUBLIC KEY') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+export const sendgridEnv: EnvSpec = {
+  namespace: 'sendgrid',
+  schema: SendGridEnv,
+  groups: [SENDGRID_GROUP],
+  rules: (env: RawEnv) => {
+    const key = str(env.SENDGRID_WEBHOOK_PUBLIC_KEY);
+    return key !== undefined && !isP256PublicKey(key)
+      ? ['SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid\'s event webhook settings (base64 or PEM)']
+      : [];
+  },
+};

@@ -31,6 +31,9 @@ class StorageEnv {
   @EmptyAsUndefined() @IsOptional() @IsIntString(1, 604_800)
   STORAGE_URL_MAX_EXPIRES_SECONDS?: string;
 
+  @EmptyAsUndefined() @IsOptional() @IsIntString(60, 86_400)
+  STORAGE_SWEEP_INTERVAL_SECONDS?: string;
+
   @EmptyAsUndefined() @IsOptional() @IsString()
   S3_BUCKET?: string;
 
@@ -48,6 +51,13 @@ class StorageEnv {
 
   @EmptyAsUndefined() @IsOptional() @IsString()
   S3_SECRET_ACCESS_KEY?: string;
+
+  // S3 refuses multipart parts under 5 MiB (except the last); 512 MiB keeps memory sane.
+  @EmptyAsUndefined() @IsOptional() @IsIntString(5 * 1024 ** 2, 512 * 1024 ** 2)
+  S3_PART_SIZE_BYTES?: string;
+
+  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 16)
+  S3_QUEUE_SIZE?: string;
 }
 
 export const storageConfig = registerAs('storage', () => {
@@ -72,6 +82,8 @@ export const storageConfig = registerAs('storage', () => {
       'application/octet-stream',
     ]),
     urlMaxExpiresSeconds: int(env.STORAGE_URL_MAX_EXPIRES_SECONDS, 604_800),
+    /** How often expired, never-confirmed uploads are looked for and removed. */
+    sweepIntervalSeconds: int(env.STORAGE_SWEEP_INTERVAL_SECONDS, 300),
     s3: {
       configured: groupComplete(env, S3_GROUP),
       bucket: str(env.S3_BUCKET),
@@ -80,6 +92,9 @@ export const storageConfig = registerAs('storage', () => {
       forcePathStyle: bool(env.S3_FORCE_PATH_STYLE, isSet(env.S3_ENDPOINT)),
       accessKeyId: str(env.S3_ACCESS_KEY_ID),
       secretAccessKey: str(env.S3_SECRET_ACCESS_KEY),
+      /** Multipart part size; one upload holds about partSize × (queueSize + 1) in memory. */
+      partSizeBytes: int(env.S3_PART_SIZE_BYTES, 5 * 1024 ** 2),
+      queueSize: int(env.S3_QUEUE_SIZE, 4),
     },
   };
 });

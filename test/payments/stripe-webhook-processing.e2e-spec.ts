@@ -17,7 +17,7 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
 
   /** Creates a payment through our API and returns our id and Stripe's. */
   async function createPayment(amount = 2000): Promise<{ id: string; intentId: string }> {
-    const res = await request(t.url).post('/payments/intents').set(user).send({ amount, currency: 'eur' }).expect(201);
+    const res = await request(t.url).post('/payments/intents').set(user).send({ amount, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' }).expect(201);
     const intent = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === res.body.id);
     if (!intent) throw new Error('intent not created at the contract server');
     return { id: res.body.id, intentId: intent.id };
@@ -55,7 +55,7 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     expect(body.history[1].eventId).toBe(event.id);
     expect(recorder.handled.get(event.id)).toBe(1);
     expect(recorder.domain.filter((d) => d.name === 'payment.succeeded' && d.payload.paymentId === id)).toHaveLength(1);
-    expect(recorder.domain.find((d) => d.payload.paymentId === id)?.payload).toMatchObject({ ownerId: expect.stringMatching(/^key:/), amount: 2500, currency: 'eur' });
+    expect(recorder.domain.find((d) => d.payload.paymentId === id)?.payload).toMatchObject({ ownerId: expect.stringMatching(/^key:/), amount: 2500, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' });
   });
 
   it('out of order: succeeded arriving before processing stays succeeded', async () => {

@@ -13,6 +13,9 @@ export interface PaymentStatusEventPayload {
   readonly status: string;
   readonly amount: number;
   readonly currency: string;
+  /** The receipt address given at creation (email sends the receipt on `payment.succeeded`). */
+  readonly customerEmail: string | null;
+  readonly description: string | null;
 }
 
 export interface PaymentRefundedEventPayload {

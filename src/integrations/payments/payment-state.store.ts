@@ -25,6 +25,8 @@ interface UpdatedPayment {
   readonly stripe_id: string | null;
   readonly amount: number | string;
   readonly currency: string;
+  readonly customer_email: string | null;
+  readonly description: string | null;
 }
 
 const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
@@ -83,7 +85,7 @@ export class PaymentStateStore {
     if (rank !== TERMINAL_RANK) {
       sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
     }
-    sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency';
+    sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency, customer_email, description';
     const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
     try {
       const result = await runner.query(sql, params, true);
@@ -192,6 +194,8 @@ export class PaymentStateStore {
       status,
       amount: Number(row.amount),
       currency: row.currency,
+      customerEmail: row.customer_email,
+      description: row.description,
     };
     this.emit(name, payload);
   }

@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EMAIL_STATUSES, type EmailStatus } from '../email-status';
+
+export class EmailAcceptedView {
+  @ApiProperty({ example: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }) id!: string;
+  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
+}
+
+export class EmailHistoryEntryView {
+  @ApiProperty({ enum: EMAIL_STATUSES }) status!: EmailStatus;
+  @ApiProperty() at!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) detail?: Record<string, unknown>;
+}
+
+export class EmailSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: EMAIL_STATUSES }) status!: EmailStatus;
+  @ApiProperty({ enum: ['plain', 'template'] }) kind!: 'plain' | 'template';
+  @ApiProperty({ type: [String] }) to!: string[];
+  @ApiPropertyOptional({ type: 'string', nullable: true }) subject!: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) templateId!: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'SendGrid X-Message-Id (log:<id> for the log transport)' }) providerMessageId!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) lastError!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) sentAt!: string | null;
+}
+
+export class EmailDetailView extends EmailSummaryView {
+  @ApiProperty() from!: { email: string; name?: string };
+  @ApiPropertyOptional({ type: 'string', nullable: true }) replyTo!: string | null;
+  @ApiProperty({ type: [String] }) cc!: string[];
+  @ApiProperty({ type: [String] }) bcc!: string[];
+  @ApiPropertyOptional({ description: 'Recipients asked for, when EMAIL_REDIRECT_ALL_TO redirected the message' })
+  originalRecipients!: { to: string[]; cc: string[]; bcc: string[] } | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) text!: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) html!: string | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) dynamicTemplateData!: Record<string, unknown> | null;
+  @ApiProperty({ type: [String] }) categories!: string[];
+  @ApiPropertyOptional({ type: 'string', nullable: true }) sendAt!: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, enum: ['sendgrid', 'log'] }) transport!: string | null;
+  @ApiProperty({ type: [EmailHistoryEntryView] }) history!: EmailHistoryEntryView[];
+}
+
+export class EmailPageView {
+  @ApiProperty({ type: [EmailSummaryView] }) items!: EmailSummaryView[];
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { emailConfig } from '../../config/email.config';
+import { sendgridConfig } from '../../config/sendgrid.config';
+import { AdminEmailsController } from './admin-emails.controller';
+import { EmailProviderStatus } from './email-provider.status';
+import { EmailEvent } from './entities/email-event.entity';
+import { EmailMessage } from './entities/email-message.entity';
+import { SendGridEventRecord } from './entities/sendgrid-event.entity';
+import { EmailsController } from './emails.controller';
+import { EmailsService } from './emails.service';
+import { BatchClaimer } from './outbox/batch-claimer';
+import { EmailOutbox } from './outbox/email-outbox';
+import { ReceiptListener } from './receipts/receipt.listener';
+import { EmailTransport } from './transports/email-transport.port';
+import { LogTransport } from './transports/log.transport';
+import { SendGridTransport } from './transports/sendgrid.transport';
+import { TransportHealth } from './transports/transport-health';
+import { EmailEventApplier } from './webhook/email-event.applier';
+import { SendGridEventsInbox } from './webhook/sendgrid-events.inbox';
+import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller';
+
+/**
+ * Email: `POST /emails` into a durable outbox sent through the configured
+ * transport (SendGrid, or the log transport by default), SendGrid's signed
+ * event webhook, and receipts on `payment.succeeded`.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([EmailMessage, EmailEvent, SendGridEventRecord])],
+  controllers: [EmailsController, AdminEmailsController, SendGridWebhookController],
+  providers: [
+    {
+      provide: EmailTransport,
+      inject: [emailConfig.KEY, sendgridConfig.KEY],
+      useFactory: (email: ConfigType<typeof emailConfig>, sendgrid: ConfigType<typeof sendgridConfig>) =>
+        email.transport === 'sendgrid' ? new SendGridTransport(sendgrid) : new LogTransport(),
+    },
+    EmailsService,
+    EmailOutbox,
+    BatchClaimer,
+    TransportHealth,
+    EmailEventApplier,
+    SendGridEventsInbox,
+    ReceiptListener,
+    EmailProviderStatus,
+  ],
+  exports: [EmailsService],
+})
+export class EmailModule {}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
+import { ProblemException } from '../../core/errors/problem.exception';
+import { CurrentPrincipal, type Principal, ownerIdOf } from '../../core/security';
+import { EmailAcceptedView, EmailDetailView, EmailPageView } from './dto/email.views';
+import { ListEmailsQuery } from './dto/list-emails.query';
+import { SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
+import { toDetailView } from './email.mapper';
+import { EmailsService, type EmailReader, type NewEmail } from './emails.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Send messages (queued in the durable outbox) and read their delivery state. */
+@ApiTags('emails')
+@ApiBearerAuth()
+@Controller('emails')
+export class EmailsController {
+  constructor(private readonly emails: EmailsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue a message with its own content (text and/or html)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a key returns the first message instead of queueing another' })
+  @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
+  @ApiProblemResponses(400, 401, 413)
+  async send(@CurrentPrincipal() principal: Principal, @Body() body: SendEmailDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<EmailAcceptedView> {
+    return this.accept(principal, res, key, { kind: 'plain', ...envelope(body), subject: body.subject, text: body.text, html: body.html });
+  }
+
+  @Post('template')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue a message rendered by a SendGrid dynamic template' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a key returns the first message instead of queueing another' })
+  @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
+  @ApiProblemResponses(400, 401, 413)
+  async sendTemplate(@CurrentPrincipal() principal: Principal, @Body() body: SendTemplateEmailDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<EmailAcceptedView> {
+    return this.accept(principal, res, key, { kind: 'template', ...envelope(body), subject: body.subject, templateId: body.templateId.toLowerCase(), templateData: body.dynamicTemplateData ?? {} });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A message with its status history, provider message id, attempts and last error' })
+  @ApiOkResponse({ type: EmailDetailView })
+  @ApiProblemResponses(401, 404)
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<EmailDetailView> {
+    const { row, events } = await this.emails.find(readerOf(principal), id);
+    return toDetailView(row, events);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your messages, newest first (admins see all)' })
+  @ApiOkResponse({ type: EmailPageView })
+  @ApiProblemResponses(400, 401)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListEmailsQuery): Promise<EmailPageView> {
+    return this.emails.list(readerOf(principal), query);
+  }
+
+  private async accept(principal: Principal, res: Response, key: string | undefined, input: NewEmail): Promise<EmailAcceptedView> {
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new ProblemException(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', { slug: 'invalid-idempotency-key', title: 'Invalid Idempotency-Key' });
+    }
+    const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key });
+    res.setHeader('Location', `/emails/${row.id}`);
+    return { id: row.id, status: 'queued' };
+  }
+}
+
+export function readerOf(principal: Principal): EmailReader {
+  return { ownerId: ownerIdOf(principal), admin: principal.admin };
+}
+
+function envelope(body: SendEmailDto | SendTemplateEmailDto): Pick<NewEmail, 'to' | 'cc' | 'bcc' | 'replyTo' | 'categories' | 'sendAt'> {
+  return {
+    to: body.to,
+    cc: body.cc,
+    bcc: body.bcc,
+    replyTo: body.replyTo,
+    categories: body.categories,
+    sendAt: body.sendAt === undefined ? undefined : new Date(body.sendAt),
+  };
+}

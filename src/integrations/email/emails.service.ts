@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { emailConfig } from '../../config/email.config';
+import { uuidv7, UUID_PATTERN } from '../../core/database/ids';
+import { ProblemException } from '../../core/errors/problem.exception';
+import type { EmailPageView } from './dto/email.views';
+import type { ListEmailsQuery } from './dto/list-emails.query';
+import { EmailEvent } from './entities/email-event.entity';
+import { EmailMessage } from './entities/email-message.entity';
+import { toSummaryView } from './email.mapper';
+import { EmailOutbox } from './outbox/email-outbox';
+import { asJsonObject } from './json';
+
+/** A message to queue, already validated (DTOs or a domain event). */
+export interface NewEmail {
+  readonly kind: 'plain' | 'template';
+  readonly to: readonly string[];
+  readonly cc?: readonly string[];
+  readonly bcc?: readonly string[];
+  readonly subject?: string;
+  readonly text?: string;
+  readonly html?: string;
+  readonly templateId?: string;
+  readonly templateData?: Readonly<Record<string, unknown>>;
+  readonly replyTo?: string;
+  readonly categories?: readonly string[];
+  readonly sendAt?: Date;
+  /** Same key (per owner) → the first message is returned, nothing new is queued. */
+  readonly idempotencyKey?: string;
+}
+
+/** Who may see which messages: owners their own, admins all. */
+export interface EmailReader {
+  readonly ownerId: string;
+  readonly admin: boolean;
+}
+
+/** Accepts messages into the outbox and reads them back. */
+@Injectable()
+export class EmailsService {
+  constructor(
+    @InjectRepository(EmailMessage) private readonly messages: Repository<EmailMessage>,
+    @InjectRepository(EmailEvent) private readonly events: Repository<EmailEvent>,
+    @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
+    private readonly outbox: EmailOutbox,
+  ) {}
+
+  /**
+   * Stores the message (the outbox row) and returns it; the outbox sends it
+   * after the caller has its 202. Nothing is accepted that is not stored.
+   */
+  async queue(ownerId: string, input: NewEmail): Promise<EmailMessage> {
+    if (input.idempotencyKey !== undefined) {
+      const existing = await this.messages.findOneBy({ ownerId, idempotencyKey: input.idempotencyKey });
+      if (existing) return existing;
+    }
+    const row = this.build(ownerId, input);
+    try {
+      // updateEntity(false): every column is set here, so TypeORM need not read the row back.
+      await this.messages.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute();
+    } catch (error: unknown) {
+      // Two requests with the same idempotency key at once: the unique index let one in.
+      if (input.idempotencyKey !== undefined) {
+        const existing = await this.messages.findOneBy({ ownerId, idempotencyKey: input.idempotencyKey });
+        if (existing) return existing;
+      }
+      throw error;
+    }
+    this.outbox.kick();
+    return row;
+  }
+
+  /** The message if `reader` may see it; another owner's message is "not found". */
+  async find(reader: EmailReader, id: string): Promise<{ row: EmailMessage; events: EmailEvent[] }> {
+    const row = UUID_PATTERN.test(id) ? await this.messages.findOneBy(reader.admin ? { id } : { id, ownerId: reader.ownerId }) : null;
+    if (!row) throw new NotFoundException(`No email ${id}`);
+    const events = await this.events.find({ where: { emailId: id }, order: { occurredAt: 'ASC', id: 'ASC' } });
+    return { row, events };
+  }
+
+  async list(reader: EmailReader, query: ListEmailsQuery): Promise<EmailPageView> {
+    const limit = query.limit ?? 20;
+    const qb = this.messages.createQueryBuilder('e').orderBy('e.id', 'DESC').take(limit + 1);
+    if (!reader.admin) qb.andWhere('e.owner_id = :owner', { owner: reader.ownerId });
+    if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: decodeCursor(query.cursor) });
+    if (query.to !== undefined) {
+      // `_` and `%` are valid in addresses but wildcards in LIKE.
+      const literal = query.to.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      qb.andWhere("e.recipients_index LIKE :to ESCAPE '\\'", { to: `%,${literal},%` });
+    }
+    if (query.status !== undefined) filterByStatus(qb, query.status);
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(toSummaryView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+  }
+
+  /** Puts a failed (dead-lettered) message back into the outbox with its attempts reset. */
+  async retry(id: string): Promise<EmailMessage> {
+    const { row } = await this.find({ ownerId: '', admin: true }, id);
+    if (row.status !== 'dead') {
+      throw new ProblemException(409, `Email ${id} has not failed (status ${row.emailStatus}); only failed messages can be retried`, { slug: 'email-not-failed', title: 'Email not failed' });
+    }
+    await this.messages.update({ id }, { emailStatus: 'queued' });
+    // The failure becomes history before the message is queued again.
+    await this.events.insert([
+      { id: uuidv7(), emailId: id, status: 'failed', occurredAt: row.processedAt ?? row.updatedAt, detail: { error: row.lastError, attempts: row.attempts } },
+      { id: uuidv7(), emailId: id, status: 'queued', occurredAt: new Date(), detail: { retry: true } },
+    ]);
+    await this.outbox.replay(id);
+    return (await this.find({ ownerId: '', admin: true }, id)).row;
+  }
+
+  private build(ownerId: string, input: NewEmail): EmailMessage {
+    const now = new Date();
+    const asked = { to: [...input.to], cc: [...(input.cc ?? [])], bcc: [...(input.bcc ?? [])] };
+    const redirect = this.config.redirectAllTo;
+    const actual = redirect === undefined ? asked : { to: [redirect], cc: [], bcc: [] };
+    const replyTo = input.replyTo ?? this.config.replyTo ?? null;
+    // Object.assign, not repository.create: the values are already entity-shaped, and create() is slow on the hot path.
+    const row = Object.assign(new EmailMessage(), {
+      id: uuidv7(now.getTime()),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      lockedBy: null,
+      lastError: null,
+      processedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      ownerId,
+      kind: input.kind,
+      emailStatus: 'queued',
+      fromEmail: this.config.from,
+      fromName: this.config.fromName ?? null,
+      replyTo,
+      to: actual.to,
+      cc: actual.cc.length > 0 ? actual.cc : null,
+      bcc: actual.bcc.length > 0 ? actual.bcc : null,
+      originalRecipients: redirect === undefined ? null : asked,
+      recipientsIndex: recipientsIndex([...asked.to, ...asked.cc, ...asked.bcc, ...actual.to]),
+      subject: input.subject ?? null,
+      text: input.text ?? null,
+      html: input.html ?? null,
+      templateId: input.templateId ?? null,
+      templateData: input.templateData === undefined ? (input.kind === 'template' ? {} : null) : asJsonObject({ ...input.templateData }),
+      categories: input.categories === undefined ? null : [...input.categories],
+      sendAt: input.sendAt ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      providerMessageId: null,
+      transport: null,
+      sentAt: null,
+    });
+    row.batchKey = batchKeyOf(row);
+    return row;
+  }
+}
+
+/** Messages whose request bodies differ only in recipients (and template data) share a key. */
+export function batchKeyOf(row: EmailMessage): string {
+  const shared = [row.kind, row.fromEmail, row.fromName, row.replyTo, row.subject, row.text, row.html, row.templateId, row.categories, row.sendAt?.toISOString() ?? null];
+  return createHash('sha256').update(JSON.stringify(shared)).digest('hex');
+}
+
+function recipientsIndex(addresses: readonly string[]): string {
+  return `,${[...new Set(addresses.map((a) => a.toLowerCase()))].join(',')},`;
+}
+
+function filterByStatus(qb: SelectQueryBuilder<EmailMessage>, status: string): void {
+  // Mirrors apiStatusOf (email.mapper.ts): dead unsent rows are failed, claimed queued rows are sending.
+  if (status === 'failed') {
+    qb.andWhere(new Brackets((w) => w.where("e.status = 'dead' AND e.email_status IN ('queued', 'sending', 'failed')").orWhere("e.email_status = 'failed'")));
+  } else if (status === 'sending') {
+    qb.andWhere("e.status = 'processing' AND e.email_status = 'queued'");
+  } else if (status === 'opened' || status === 'clicked') {
+    qb.andWhere('EXISTS (SELECT 1 FROM email_events h WHERE h.email_id = e.id AND h.status = :event)', { event: status });
+  } else if (status === 'queued') {
+    qb.andWhere("e.email_status = 'queued' AND e.status IN ('pending', 'done')");
+  } else {
+    qb.andWhere('e.email_status = :status', { status });
+  }
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!UUID_PATTERN.test(id)) throw new ProblemException(400, 'cursor is not a cursor this API returned', { slug: 'invalid-cursor', title: 'Invalid cursor' });
+  return id;
+}
