@@ -5,11 +5,16 @@
  * verification and the same insert. Each server runs in its own process;
  * autocannon runs here, on the same two cores (as in the issue's figures).
  * Every request carries a distinct, freshly signed event.
+ *
+ * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_EVENT_TYPE
+ * (payment_intent.succeeded: handled by Portico's built-in handlers in the same
+ * process; an unhandled type such as customer.updated measures intake alone),
+ * BENCH_ONLY (a substring of the server names to run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Stripe from 'stripe';
@@ -74,6 +79,8 @@ async function main(): Promise<void> {
     }
   }
   print(results);
+  process.stdout.write(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${cpus().length} cores\n`);
+  process.stdout.write('BENCH_EVENT_TYPE=customer.updated (no handler) measures intake alone; payment_intent.succeeded adds the processing Portico does in the same process.\n');
 }
 
 async function measure(target: Target, root: string): Promise<Measured> {
