@@ -53,6 +53,7 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
       ['succeeded', 'webhook'],
     ]);
     expect(body.history[1].eventId).toBe(event.id);
+    expect(body.history[1].occurredAt).toBe(new Date(event.created * 1000).toISOString());
     expect(recorder.handled.get(event.id)).toBe(1);
     expect(recorder.domain.filter((d) => d.name === 'payment.succeeded' && d.payload.paymentId === id)).toHaveLength(1);
     expect(recorder.domain.find((d) => d.payload.paymentId === id)?.payload).toMatchObject({ ownerId: expect.stringMatching(/^key:/), amount: 2500, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' });
