@@ -12,6 +12,7 @@ import { ApiKeysModule } from './core/security/api-keys/api-keys.module';
 import { HealthModule } from './health/health.module';
 import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
+import { PaymentsModule } from './integrations/payments/payments.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         MonitoringModule,
         ResilienceModule,
         GithubReposModule,
+        PaymentsModule,
         EmailModule,
         StorageModule.forRoot(),
       ],
