@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
 import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
+import { PaymentsModule } from './integrations/payments/payments.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
 @Module({})
@@ -38,6 +39,7 @@ export class AppModule {
         MonitoringModule,
         ResilienceModule,
         GithubReposModule,
+        PaymentsModule,
         EmailModule,
         StorageModule.forRoot(),
         AuthModule,

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../../config/database.config';
 import { MIGRATIONS } from './migrations';
+import { TypeOrmLogger } from './typeorm.logger';
 
 interface SqlitePragmaTarget {
   pragma(source: string): unknown;
@@ -18,7 +19,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: config.logging ? ['error' as const, 'warn' as const, 'query' as const] : ['error' as const],
+    logging: config.logging ? ['error' as const, 'warn' as const, 'query' as const, 'migration' as const] : ['error' as const, 'warn' as const, 'migration' as const],
+    logger: new TypeOrmLogger(config.logging),
+    maxQueryExecutionTime: 1_000,
   };
   if (config.engine === 'postgres') {
     return {

@@ -1,4 +1,5 @@
 import { CreateApiKeys1764230400000 } from './1764230400000-create-api-keys';
+import { CreatePayments1764300000000 } from './1764300000000-create-payments';
 import { CreateEmails1764400000000 } from './1764400000000-create-emails';
 import { CreateFiles1764500000000 } from './1764500000000-create-files';
 import { CreateAuth1764600000000 } from './1764600000000-create-auth';
@@ -7,4 +8,4 @@ import { CreateAuth1764600000000 } from './1764600000000-create-auth';
  * Every migration, oldest first. Listed explicitly (no glob) so the same
  * list works from `dist/`, from ts sources under jest, and in the CLI.
  */
-export const MIGRATIONS = [CreateApiKeys1764230400000, CreateEmails1764400000000, CreateFiles1764500000000, CreateAuth1764600000000];
+export const MIGRATIONS = [CreateApiKeys1764230400000, CreatePayments1764300000000, CreateEmails1764400000000, CreateFiles1764500000000, CreateAuth1764600000000];

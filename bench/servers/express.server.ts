@@ -1,0 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { announce, openInbox } from './webhook-baseline';
+
+/** (b) Plain Express 5 with the JSON parser keeping the raw body, as Nest's `rawBody: true` does: the framework floor. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const express = require('express') as typeof import('express');
+const handle = openInbox(join(process.env.DATA_DIR ?? '.', 'express.sqlite'));
+const app = express();
+app.disable('x-powered-by');
+app.use(
+  express.json({
+    limit: '1mb',
+    verify: (req: IncomingMessage & { rawBody?: Buffer }, _res, buf: Buffer) => {
+      req.rawBody = buf;
+    },
+  }),
+);
+app.post('/webhooks/stripe', (req, res) => {
+  const raw = (req as typeof req & { rawBody?: Buffer }).rawBody?.toString('utf8') ?? '';
+  const result = handle(raw, req.get('stripe-signature'));
+  res.status(result.status).type('application/json').send(result.body);
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  announce(typeof address === 'object' && address !== null ? address.port : 0);
+});

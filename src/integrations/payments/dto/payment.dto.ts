@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { PAYMENT_STATUSES } from '../payment-status';
+import { IsStripeMetadata } from './stripe-metadata.validator';
+
+/** ISO 4217 codes this runtime knows, lower-case as Stripe writes them. */
+export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency').map((code) => code.toLowerCase());
+const CURRENCY_SET = new Set(CURRENCIES);
+
+export class CreatePaymentIntentDto {
+  @ApiProperty({ description: 'Amount in the currency’s minor unit (cents)', minimum: 1, maximum: 99_999_999, example: 1999 })
+  @IsInt() @Min(1) @Max(99_999_999)
+  amount!: number;
+
+  @ApiProperty({ description: 'ISO 4217 code, lower-case', example: 'eur' })
+  @IsString()
+  @IsIn([...CURRENCY_SET], { message: 'currency must be a lower-case ISO 4217 code (e.g. usd, eur)' })
+  currency!: string;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional() @IsString() @MaxLength(1000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: '≤ 49 keys, key ≤ 40 chars, value ≤ 500 chars', example: { orderId: 'A-1001' } })
+  @IsOptional() @IsStripeMetadata()
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Where Stripe sends the receipt', example: 'ada@example.com' })
+  @IsOptional() @IsEmail() @MaxLength(320)
+  customerEmail?: string;
+
+  @ApiPropertyOptional({ enum: ['automatic', 'manual'], description: '`manual`: authorise now, capture later with /capture' })
+  @IsOptional() @IsIn(['automatic', 'manual'])
+  captureMethod?: 'automatic' | 'manual';
+}
+
+export class PaymentIntentCreatedDto {
+  @ApiProperty({ description: 'Our payment id' }) id!: string;
+  @ApiProperty({ description: 'For Stripe.js on the client to confirm the payment', nullable: true }) clientSecret!: string | null;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+}
+
+export class ListPaymentsQueryDto {
+  @ApiPropertyOptional({ enum: PAYMENT_STATUSES })
+  @IsOptional() @IsIn([...PAYMENT_STATUSES])
+  status?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
+  @IsOptional() @IsUUID()
+  cursor?: string;
+}
+
+export class CreateRefundDto {
+  @ApiPropertyOptional({ description: 'Minor units; omitted → everything not yet refunded', minimum: 1 })
+  @IsOptional() @IsInt() @Min(1) @Max(99_999_999)
+  amount?: number;
+
+  @ApiPropertyOptional({ enum: ['duplicate', 'fraudulent', 'requested_by_customer'] })
+  @IsOptional() @IsIn(['duplicate', 'fraudulent', 'requested_by_customer'])
+  reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+}
+
+export class StatusChangeDto {
+  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ['api', 'webhook', 'catch-up'] }) source!: string;
+  @ApiProperty({ nullable: true }) eventId!: string | null;
+  @ApiProperty() occurredAt!: string;
+}
+
+export class RefundDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() paymentId!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ nullable: true }) reason!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class PaymentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ nullable: true }) stripeId!: string | null;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty() amountReceived!: number;
+  @ApiProperty() amountRefunded!: number;
+  @ApiProperty({ nullable: true }) description!: string | null;
+  @ApiProperty({ nullable: true }) captureMethod!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
+  @ApiProperty({ type: [RefundDto] }) refunds!: RefundDto[];
+}
+
+export class PaymentSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty() amountRefunded!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+export class PaymentPageDto {
+  @ApiProperty({ type: [PaymentSummaryDto] }) items!: PaymentSummaryDto[];
+  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+}

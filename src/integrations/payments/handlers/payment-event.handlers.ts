@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { PaymentRecords } from '../payment-records';
+import type { PaymentStatus } from '../payment-status';
+import { PaymentStateStore } from '../payment-state.store';
+import { OnStripeEvent } from '../webhooks/on-stripe-event.decorator';
+import type { StripeEventContext } from '../webhooks/stripe-event.types';
+import { readCharge, readIntent, readRefund } from './stripe-objects';
+
+const REFUND_WAIT_ATTEMPTS = 4;
+
+const INTENT_STATUS_BY_EVENT: Readonly<Record<string, PaymentStatus>> = {
+  'payment_intent.succeeded': 'succeeded',
+  'payment_intent.payment_failed': 'failed',
+  'payment_intent.canceled': 'canceled',
+  'payment_intent.processing': 'processing',
+  'payment_intent.requires_action': 'requires_action',
+  'payment_intent.amount_capturable_updated': 'requires_capture',
+};
+
+/**
+ * Built-in handlers: keep `payments` and `refunds` in step with Stripe.
+ * Idempotent — a replayed or older event changes nothing (see PaymentStateStore).
+ */
+@Injectable()
+export class PaymentEventHandlers {
+  private readonly logger = new Logger(PaymentEventHandlers.name);
+
+  constructor(
+    private readonly records: PaymentRecords,
+    private readonly state: PaymentStateStore,
+  ) {}
+
+  @OnStripeEvent(...(Object.keys(INTENT_STATUS_BY_EVENT) as [string, ...string[]]))
+  async onIntentEvent(event: Stripe.Event, context: StripeEventContext): Promise<void> {
+    const intent = readIntent(event.data.object);
+    const status = INTENT_STATUS_BY_EVENT[event.type];
+    if (intent === undefined || status === undefined) {
+      this.logger.warn(`Event ${event.id} (${event.type}) has no payment intent; ignored`);
+      return;
+    }
+    const paymentId = await this.records.paymentIdForIntent(intent);
+    await this.state.applyStatus(paymentId, { status, at: event.created, source: context.source, eventId: event.id, amountReceived: intent.amountReceived });
+  }
+
+  /** Events arrive in any order: a refund may be the first we hear of an intent, so it records the payment too. */
+  @OnStripeEvent('charge.refunded')
+  async onChargeRefunded(event: Stripe.Event): Promise<void> {
+    const charge = readCharge(event.data.object);
+    if (charge?.paymentIntent == null) return;
+    const paymentId = await this.records.paymentIdForIntent({ ...charge, id: charge.paymentIntent, captureMethod: null });
+    await this.state.raiseAmountRefunded(paymentId, charge.amountRefunded);
+  }
+
+  @OnStripeEvent('refund.created', 'refund.updated', 'refund.failed')
+  async onRefundEvent(event: Stripe.Event, context: StripeEventContext): Promise<void> {
+    const refund = readRefund(event.data.object);
+    if (refund === undefined) return;
+    const link = await this.records.refundIdFor(refund);
+    if (link === undefined) {
+      // The intent's own events may still be on their way: retry a few times, then leave it to charge.refunded.
+      if (context.attempt < REFUND_WAIT_ATTEMPTS) throw new Error(`refund ${refund.id}: payment ${refund.paymentIntent ?? '?'} not known yet`);
+      this.logger.warn(`Event ${event.id}: refund ${refund.id} belongs to no payment we know; ignored`);
+      return;
+    }
+    await this.state.applyRefundStatus(link.refundId, refund.status, refund.id);
+    if (refund.status === 'succeeded' || refund.status === 'pending') {
+      await this.state.raiseAmountRefunded(link.paymentId, await this.state.settledRefunds(link.paymentId));
+    }
+  }
+}

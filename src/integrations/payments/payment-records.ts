@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '../../core/database/ids';
+import { RefundEntity } from './entities/refund.entity';
+import type { RefundSnapshot } from './handlers/stripe-objects';
+import { PAYMENT_ID_METADATA_KEY, REFUND_ID_METADATA_KEY } from './payment-links';
+import { sqlFor } from './payment-sql';
+import { statusRank } from './payment-status';
+
+/**
+ * Finds (or adopts) our rows for Stripe objects seen in events. An intent we
+ * created is found by its Stripe id, or — when its event outran our own
+ * write — by the `portico_payment_id` we put in its metadata; an intent
+ * created elsewhere (dashboard, another system) is recorded without owner.
+ */
+/** What an event tells about an intent: from the intent itself, or from one of its charges. */
+export interface IntentReference {
+  readonly id: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly description: string | null;
+  readonly captureMethod: string | null;
+  readonly receiptEmail: string | null;
+  readonly metadata: Record<string, string>;
+}
+
+@Injectable()
+export class PaymentRecords {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Our payment for an intent seen in an event (its own, or a charge's), created ownerless when we never saw it. */
+  async paymentIdForIntent(intent: IntentReference): Promise<string> {
+    const sql = sqlFor(this.dataSource);
+    const found = await this.paymentIdForStripeId(intent.id);
+    if (found !== undefined) return found;
+    const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
+    if (ours !== undefined) {
+      await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
+    } else {
+      const inserted = await sql<{ id: string }>`INSERT INTO payments
+        (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
+        VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
+          ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
+        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
+      if (inserted.length === 1) return inserted[0].id;
+    }
+    const linked = await this.paymentIdForStripeId(intent.id);
+    if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
+    return linked;
+  }
+
+  async paymentIdForStripeId(stripeId: string): Promise<string | undefined> {
+    const rows = await sqlFor(this.dataSource)<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${stripeId}`;
+    return rows[0]?.id;
+  }
+
+  /** Our refund row for a Stripe refund (linked by id or metadata; recorded when created elsewhere). Undefined when its payment is unknown. */
+  async refundIdFor(refund: RefundSnapshot): Promise<{ refundId: string; paymentId: string } | undefined> {
+    const repo = this.dataSource.getRepository(RefundEntity);
+    const byStripe = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });
+    if (byStripe) return { refundId: byStripe.id, paymentId: byStripe.paymentId };
+    const ours = refund.metadata[REFUND_ID_METADATA_KEY];
+    if (ours !== undefined) {
+      const row = await repo.findOne({ where: { id: ours }, select: { id: true, paymentId: true } });
+      if (row) return { refundId: row.id, paymentId: row.paymentId };
+    }
+    if (refund.paymentIntent === null) return undefined;
+    const paymentId = await this.paymentIdForStripeId(refund.paymentIntent);
+    if (paymentId === undefined) return undefined;
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ id: uuidv7(), paymentId, stripeId: refund.id, amount: refund.amount, currency: refund.currency, status: 'pending', reason: refund.reason })
+      .orIgnore()
+      .execute();
+    const row = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });
+    return row ? { refundId: row.id, paymentId: row.paymentId } : undefined;
+  }
+}

@@ -1,0 +1,214 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7 } from '../../core/database/ids';
+import { PaymentEntity } from './entities/payment.entity';
+import { RefundEntity } from './entities/refund.entity';
+import { sqlFor } from './payment-sql';
+import { PaymentDomainEvent, type PaymentRefundedEventPayload, type PaymentStatusEventPayload } from './payment-domain-events';
+import { type PaymentStatus, TERMINAL_RANK, refundRank, refundStatusesBelow, statusRank } from './payment-status';
+
+export interface StatusUpdate {
+  readonly status: PaymentStatus;
+  /** When the change happened at Stripe, Unix seconds (`event.created`). */
+  readonly at: number;
+  readonly source: 'api' | 'webhook' | 'catch-up';
+  readonly eventId?: string;
+  readonly amountReceived?: number;
+}
+
+/** Columns the status UPDATE returns (raw: BIGINT may come back as a string). */
+interface UpdatedPayment {
+  readonly status_version: number | string;
+  readonly owner_id: string | null;
+  readonly stripe_id: string | null;
+  readonly amount: number | string;
+  readonly currency: string;
+  readonly customer_email: string | null;
+  readonly description: string | null;
+}
+
+const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
+  succeeded: PaymentDomainEvent.succeeded,
+  failed: PaymentDomainEvent.failed,
+  canceled: PaymentDomainEvent.canceled,
+};
+
+/**
+ * The only writer of payment status and refunded amounts. Every change is
+ * one conditional UPDATE, so concurrent writers (several instances, the API
+ * and the webhook processor) cannot move a payment backwards: an update
+ * applies only if it is newer (`event.created`), or equally new but later
+ * in the flow, or terminal; a terminal payment never changes again.
+ */
+@Injectable()
+export class PaymentStateStore {
+  private readonly logger = new Logger(PaymentStateStore.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Applies `update` if it moves the payment forward; records history and emits the domain event. True when applied. */
+  async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
+    const rank = statusRank(update.status);
+    const applied = await this.atomically(async (manager) => {
+      const row = await this.conditionalUpdate(manager, paymentId, update, rank);
+      if (row === undefined) return undefined;
+      await this.recordChange(manager, paymentId, update, Number(row.status_version));
+      return row;
+    });
+    if (applied === undefined) return false;
+    this.emitStatus(paymentId, update.status, applied);
+    return true;
+  }
+
+  /**
+   * The one forward-only UPDATE; returns the new `status_version`, or
+   * undefined when the update would move the payment backwards (or it is final).
+   */
+  private async conditionalUpdate(manager: EntityManager, paymentId: string, update: StatusUpdate, rank: number): Promise<UpdatedPayment | undefined> {
+    const postgres = this.dataSource.options.type === 'postgres';
+    const params: unknown[] = [];
+    const v = (value: unknown): string => {
+      params.push(value);
+      return postgres ? `$${params.length}` : '?';
+    };
+    const received = update.amountReceived ?? 0;
+    let sql =
+      `UPDATE payments SET status = ${v(update.status)}, status_rank = ${v(rank)}, status_version = status_version + 1, ` +
+      `last_event_created = CASE WHEN last_event_created IS NULL OR last_event_created < ${v(update.at)} THEN ${v(update.at)} ELSE last_event_created END, ` +
+      `amount_received = CASE WHEN amount_received < ${v(received)} THEN ${v(received)} ELSE amount_received END, updated_at = CURRENT_TIMESTAMP ` +
+      `WHERE id = ${v(paymentId)} AND status_rank < ${v(TERMINAL_RANK)}`;
+    if (rank !== TERMINAL_RANK) {
+      sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
+    }
+    sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency, customer_email, description';
+    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(sql, params, true);
+      const rows = result.records as UpdatedPayment[];
+      return rows.length === 1 ? rows[0] : undefined;
+    } finally {
+      if (manager.queryRunner === undefined) await runner.release();
+    }
+  }
+
+  /** Raises `amount_received` without touching the status (e.g. an older event that still carries a capture). */
+  async raiseAmountReceived(paymentId: string, amountReceived: number): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(PaymentEntity)
+      .set({ amountReceived })
+      .where('id = :id AND amount_received < :amountReceived', { id: paymentId, amountReceived })
+      .execute();
+  }
+
+  /** Raises `amount_refunded` to `amountRefunded` (never lowers it); emits `payment.refunded` when it rose. */
+  async raiseAmountRefunded(paymentId: string, amountRefunded: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(PaymentEntity)
+      .set({ amountRefunded })
+      .where('id = :id AND amount_refunded < :amountRefunded', { id: paymentId, amountRefunded })
+      .execute();
+    if (result.affected !== 1) return false;
+    const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: paymentId });
+    if (payment) {
+      const payload: PaymentRefundedEventPayload = {
+        paymentId: payment.id,
+        stripeId: payment.stripeId,
+        ownerId: payment.ownerId,
+        amount: payment.amount,
+        // What this update set: a concurrent raise may already show in the row.
+        amountRefunded,
+        currency: payment.currency,
+        // amount_received is unknown (0) when the refund was the first event we saw of the payment.
+        fullyRefunded: amountRefunded >= (payment.amountReceived > 0 ? payment.amountReceived : payment.amount),
+      };
+      this.emit(PaymentDomainEvent.refunded, payload);
+    }
+    return true;
+  }
+
+  /** Moves a refund forward (see `refundRank`); false when it is already there or further (or unknown). */
+  async applyRefundStatus(refundId: string, status: string, stripeId?: string): Promise<boolean> {
+    const query = this.dataSource
+      .createQueryBuilder()
+      .update(RefundEntity)
+      .set({ status, ...(stripeId === undefined ? {} : { stripeId }) })
+      .where('id = :id', { id: refundId });
+    query.andWhere('status IN (:...from)', { from: refundStatusesBelow(refundRank(status)) });
+    const result = await query.execute();
+    return result.affected === 1;
+  }
+
+  /** Sum of refunds that count against the captured amount (not failed or canceled). */
+  async committedRefunds(paymentId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const row = await manager
+      .createQueryBuilder(RefundEntity, 'r')
+      .select('COALESCE(SUM(r.amount), 0)', 'total')
+      .where('r.payment_id = :paymentId', { paymentId })
+      .andWhere("r.status NOT IN ('failed', 'canceled')")
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  /** Refunds Stripe reports as done or under way: the figure `amount_refunded` may rise to. */
+  async settledRefunds(paymentId: string): Promise<number> {
+    const row = await this.dataSource
+      .createQueryBuilder(RefundEntity, 'r')
+      .select('COALESCE(SUM(r.amount), 0)', 'total')
+      .where('r.payment_id = :paymentId', { paymentId })
+      .andWhere("r.status IN ('succeeded', 'pending')")
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  /**
+   * A transaction on PostgreSQL. On SQLite TypeORM shares one connection
+   * between all callers, so concurrent transactions would nest into each
+   * other (a rollback could undo another request's acknowledged write): there
+   * the statements run unwrapped — the status UPDATE is still atomic and
+   * numbers the change (`status_version`), so interleaving cannot reorder the
+   * history; only a crash between the two statements could miss a history row.
+   */
+  private atomically<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.options.type === 'postgres' ? this.dataSource.transaction(work) : work(this.dataSource.manager);
+  }
+
+  private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate, version: number): Promise<void> {
+    await sqlFor(this.dataSource, manager)`INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at)
+      VALUES (${uuidv7()}, ${paymentId}, ${version}, ${update.status}, ${update.source}, ${update.eventId ?? null}, ${new Date(update.at * 1000)})`;
+  }
+
+  private emitStatus(paymentId: string, status: PaymentStatus, row: UpdatedPayment): void {
+    const name = STATUS_EVENTS[status];
+    if (name === undefined) return;
+    const payload: PaymentStatusEventPayload = {
+      paymentId,
+      stripeId: row.stripe_id,
+      ownerId: row.owner_id,
+      status,
+      amount: Number(row.amount),
+      currency: row.currency,
+      customerEmail: row.customer_email,
+      description: row.description,
+    };
+    this.emit(name, payload);
+  }
+
+  /**
+   * The state change is committed before listeners run; a listener's failure
+   * is logged, not retried (durable reactions belong in `@OnStripeEvent` handlers).
+   */
+  private emit(name: string, payload: object): void {
+    try {
+      this.events.emit(name, payload);
+    } catch (error) {
+      this.logger.error({ err: error, event: name }, `A listener of ${name} failed`);
+    }
+  }
+}

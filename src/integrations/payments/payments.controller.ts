@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
+import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
+import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
+import type { Principal } from '../../core/security/principal';
+import { CreatePaymentIntentDto, CreateRefundDto, ListPaymentsQueryDto, PaymentDto, PaymentIntentCreatedDto, PaymentPageDto, RefundDto } from './dto/payment.dto';
+import { PaymentsService } from './payments.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+@ApiTags('payments')
+@ApiSecurity('api-key')
+@ApiProblemResponses(401, 404, 503)
+@Controller('payments')
+export class PaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post('intents')
+  @ApiOperation({ summary: 'Create a payment intent (idempotent per Idempotency-Key)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 printable characters; generated and echoed back when absent. Same key + same body → the stored result; same key + other body → 409.' })
+  @ApiCreatedResponse({ type: PaymentIntentCreatedDto, headers: { 'Idempotency-Key': { description: 'The key used' }, 'Idempotent-Replayed': { description: '`true` on a replay' } } })
+  @ApiProblemResponses(400, 402, 409, 422, 429, 502, 504)
+  async create(
+    @Body() dto: CreatePaymentIntentDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') header: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PaymentIntentCreatedDto> {
+    const key = header === undefined || header === '' ? randomUUID() : header;
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw new ValidationProblemException([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces' }]);
+    }
+    res.setHeader('Idempotency-Key', key);
+    const result = await this.payments.createIntent(principal, dto, key);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List your payments, newest first (admins see all)' })
+  @ApiOkResponse({ type: PaymentPageDto })
+  @ApiProblemResponses(400)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListPaymentsQueryDto): Promise<PaymentPageDto> {
+    return this.payments.list(principal, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A payment with its status history and refunds' })
+  @ApiOkResponse({ type: PaymentDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PaymentDto> {
+    return this.payments.get(principal, id);
+  }
+
+  @Post(':id/capture')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Capture an authorised (captureMethod=manual) payment' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiProblemResponses(409, 422, 429, 502, 504)
+  capture(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PaymentDto> {
+    return this.payments.capture(principal, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a payment that has not succeeded' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiProblemResponses(409, 422, 429, 502, 504)
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PaymentDto> {
+    return this.payments.cancel(principal, id);
+  }
+
+  @Post(':id/refunds')
+  @ApiOperation({ summary: 'Refund part or all of a succeeded payment' })
+  @ApiCreatedResponse({ type: RefundDto })
+  @ApiProblemResponses(400, 409, 422, 429, 502, 504)
+  refund(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: CreateRefundDto): Promise<RefundDto> {
+    return this.payments.refund(principal, id, dto);
+  }
+}
