@@ -2,6 +2,8 @@ import request from 'supertest';
 import { TEST_ADMIN_KEY, TEST_KEY } from '../support/api-keys';
 import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
 import { LoginBrowser } from '../support/oauth/login-flow';
+import { StripeContractServer } from '../support/stripe/stripe-contract.server';
+import { stripeTestEnv } from '../support/stripe/stripe-fixtures';
 
 const PROBLEM = /application\/problem\+json/;
 
@@ -9,20 +11,26 @@ const PROBLEM = /application\/problem\+json/;
  * Signed-in users own what they create: another user (or API key) gets 404
  * for its ids, never 403, so ids do not reveal that something exists.
  */
-describe('Ownership between signed-in users (404 for another owner’s ids)', () => {
+describe('Ownership between signed-in users: files, emails, payments (404 for another owner’s ids)', () => {
   let t: AuthTestEnv;
   let ada: LoginBrowser;
   let frank: LoginBrowser;
   const session = (b: LoginBrowser): Record<string, string> => ({ Authorization: `Bearer ${b.jar.get('portico_session')}` });
 
+  const stripe = new StripeContractServer();
+
   beforeAll(async () => {
-    t = await startAuthTestEnv({ STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!' });
+    await stripe.start();
+    t = await startAuthTestEnv({ ...stripeTestEnv(stripe), STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!' });
     ada = new LoginBrowser(t.app.url);
     await ada.login('google', 'g-ada');
     frank = new LoginBrowser(t.app.url);
     await frank.login('github', '1003');
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await stripe.stop();
+  });
 
   describe('files', () => {
     let fileId: string;
@@ -97,6 +105,45 @@ describe('Ownership between signed-in users (404 for another owner’s ids)', ()
       const list = await request(t.app.url).get('/emails').set(session(frank)).expect(200);
       expect(JSON.stringify(list.body)).not.toContain(emailId);
       await request(t.app.url).get(`/emails/${emailId}`).set('X-Api-Key', TEST_ADMIN_KEY).expect(200);
+    });
+  });
+  describe('payments', () => {
+    let paymentId: string;
+
+    beforeAll(async () => {
+      const res = await request(t.app.url).post('/payments/intents').set(session(ada)).send({ amount: 1999, currency: 'eur' });
+      expect(res.status).toBe(201);
+      paymentId = res.body.id as string;
+    });
+
+    it('the owner reads it and sees it listed', async () => {
+      await request(t.app.url).get(`/payments/${paymentId}`).set(session(ada)).expect(200);
+      const list = await request(t.app.url).get('/payments').set(session(ada)).expect(200);
+      expect(JSON.stringify(list.body)).toContain(paymentId);
+    });
+
+    it('another user gets 404 problem for read, capture, cancel and refund, and does not see it listed', async () => {
+      const calls: Array<[string, () => request.Test]> = [
+        ['read', () => request(t.app.url).get(`/payments/${paymentId}`)],
+        ['capture', () => request(t.app.url).post(`/payments/${paymentId}/capture`)],
+        ['cancel', () => request(t.app.url).post(`/payments/${paymentId}/cancel`)],
+        ['refund', () => request(t.app.url).post(`/payments/${paymentId}/refunds`).send({ amount: 100 })],
+      ];
+      for (const [what, call] of calls) {
+        const res = await call().set(session(frank));
+        expect([what, res.status]).toEqual([what, 404]);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+      }
+      const list = await request(t.app.url).get('/payments').set(session(frank)).expect(200);
+      expect(JSON.stringify(list.body)).not.toContain(paymentId);
+      // Nothing reached Stripe on the other user's behalf.
+      expect(stripe.received('POST', '/v1/refunds')).toEqual([]);
+      expect(stripe.received('POST', '/v1/payment_intents/').filter((r) => /\/(capture|cancel)$/.test(r.path))).toEqual([]);
+    });
+
+    it('an ordinary API key is another owner; an admin key sees it', async () => {
+      await request(t.app.url).get(`/payments/${paymentId}`).set('X-Api-Key', TEST_KEY).expect(404);
+      await request(t.app.url).get(`/payments/${paymentId}`).set('X-Api-Key', TEST_ADMIN_KEY).expect(200);
     });
   });
 });
