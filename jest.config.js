@@ -22,4 +22,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,
+  // Jest's default (cores − 1) is one worker on the 2-core CI machine; the suites are I/O-bound
+  // (child processes, databases), so two workers halve the run (634 s → 252 s measured).
+  maxWorkers: '100%',
 };
