@@ -9,8 +9,12 @@ import { ApiKeyEntity } from './api-key.entity';
 import { generateApiKey, hashApiKey, sameHash } from './api-key.hash';
 
 /** Service API keys for REST clients that are other backends. */
+const KEY_CACHE_TTL_MS = 5_000;
+const KEY_CACHE_MAX = 1_000;
+
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly accepted = new Map<string, { principal: ApiKeyPrincipal; expiresAt: number }>();
   private readonly logger = new Logger(ApiKeysService.name);
 
   constructor(
@@ -32,12 +36,26 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (this.app.apiKeys.length > 0) this.logger.log(`Loaded ${this.app.apiKeys.length} API key(s) from API_KEYS`);
   }
 
-  /** The principal for a presented key, or null when it is unknown or revoked. */
+  /**
+   * The principal for a presented key, or null when it is unknown or revoked.
+   * Accepted keys are remembered for a few seconds: a backend sends many
+   * requests with one key, and the lookup was a database read on every one.
+   * A revoked key therefore keeps working for at most `KEY_CACHE_TTL_MS`.
+   */
   async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
     const hash = hashApiKey(presented);
+    const cached = this.accepted.get(hash);
+    if (cached !== undefined && cached.expiresAt > Date.now()) return cached.principal;
     const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
-    if (row === null || !sameHash(row.keyHash, hash)) return null;
-    return { kind: 'api_key', id: row.id, name: row.name, admin: row.scopes.split(' ').includes('admin') };
+    if (row === null || !sameHash(row.keyHash, hash)) {
+      this.accepted.delete(hash);
+      return null;
+    }
+    const principal: ApiKeyPrincipal = { kind: 'api_key', id: row.id, name: row.name, admin: row.scopes.split(' ').includes('admin') };
+    // Bounded: only keys that exist are cached, and an operator has few of them.
+    if (this.accepted.size >= KEY_CACHE_MAX) this.accepted.clear();
+    this.accepted.set(hash, { principal, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
+    return principal;
   }
 
   /** Creates a key and returns it; only its hash is stored. */
