@@ -76,8 +76,8 @@ describe(describeError.name, () => {
   });
 
   it('masks credentials that slipped into a message', () => {
-    const text = describeError(new Error('failed: password=hunter2 token: abc123 Authorization: Bearer sk_live_abcdefghij key SG.abcdefghij.klmnopqrstuv'));
-    expect(text).not.toMatch(/hunter2|abc123|sk_live_abcdefghij|SG\.abcdefghij/);
+    const text = describeError(new Error('failed: password=hunter2 token: abc123 Authorization: Bearer sk_test_abcdefghij key SG.abcdefghij.klmnopqrstuv'));
+    expect(text).not.toMatch(/hunter2|abc123|sk_test_abcdefghij|SG\.abcdefghij/);
     expect(text).toContain('failed:');
   });
 

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DurableProcessor } from './durable.processor';
 
-/** Global: any feature module can inject `DurableProcessor` and register its queue. */
+/** Global, so every feature module can inject `DurableProcessor` and register its queue. */
 @Global()
 @Module({
   providers: [DurableProcessor],
