@@ -1,5 +1,6 @@
 import { ProviderFailedError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../../core/errors/integration.error';
-import { errorForStatus, errorForTransport, parseRetryAfter } from './http-client.errors';
+import { parseRetryAfter } from '../../core/http/retry-after';
+import { errorForStatus, errorForTransport } from './http-client.errors';
 
 describe(parseRetryAfter.name, () => {
   const now = Date.parse('2026-11-27T10:00:00Z');

@@ -7,15 +7,6 @@ import {
   RateLimitedError,
 } from '../../core/errors/integration.error';
 
-/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 export interface UpstreamAnswer {
   readonly provider: string;
   readonly operation: string;

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { ProviderNotConfiguredError } from '../../core/errors/integration.error';
 import { currentCallSignal } from '../../core/resilience/call-context';
-import { errorForStatus, errorForTransport, parseRetryAfter } from './http-client.errors';
+import { parseRetryAfter } from '../../core/http/retry-after';
+import { errorForStatus, errorForTransport } from './http-client.errors';
 import type { HttpClientAuth, HttpClientRegistration, HttpRequestOptions, QueryValue } from './http-client.options';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

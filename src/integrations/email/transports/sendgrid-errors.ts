@@ -6,6 +6,7 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
 } from '../../../core/errors/integration.error';
+import { parseRetryAfter } from '../../../core/http/retry-after';
 
 const PROVIDER = 'sendgrid';
 
@@ -50,12 +51,8 @@ function header(headers: Record<string, unknown>, name: string): string | undefi
  * else `X-RateLimit-Reset` (Unix seconds when the window resets).
  */
 export function retryAfterMsOf(headers: Record<string, unknown>, now = Date.now()): number | undefined {
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = header(headers, 'x-ratelimit-reset');
   if (reset !== undefined && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now);
   return undefined;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
+import { parseRetryAfter } from '../../../core/http/retry-after';
 import {
   ProviderFailedError,
   ProviderRejectedError,
@@ -83,10 +84,7 @@ function header(error: Stripe.errors.StripeError, name: string): string | undefi
 }
 
 function retryAfterMs(error: Stripe.errors.StripeError): number | undefined {
-  const value = header(error, 'retry-after');
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+  return parseRetryAfter(header(error, 'retry-after'));
 }
 
 function compact(values: Record<string, string | undefined>): Record<string, string> {
