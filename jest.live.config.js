@@ -3,4 +3,9 @@
 const base = require('./jest.config.js');
 const { displayName: _unit, testMatch: _match, ...common } = base.projects[0];
 
-module.exports = { ...common, displayName: 'live', testMatch: ['<rootDir>/test/live/**/*.live-spec.ts'], testTimeout: 60_000 };
+module.exports = {
+  ...common,
+  displayName: 'live',
+  testMatch: ['<rootDir>/test/live/**/*.live-spec.ts'],
+  testTimeout: 60_000,
+};

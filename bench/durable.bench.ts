@@ -38,7 +38,8 @@ async function run(scenario: Scenario): Promise<{ rowsPerSecond: number; seconds
       pollIntervalMs: 60_000,
     });
   const apps: TestApp[] = [await startTestApp({ env: { LOG_LEVEL: 'error' }, extraModules: [fixture()] })];
-  while (apps.length < scenario.instances) apps.push(await startTestApp({ shareWith: apps[0], env: { LOG_LEVEL: 'error' }, extraModules: [fixture()] }));
+  while (apps.length < scenario.instances)
+    apps.push(await startTestApp({ shareWith: apps[0], env: { LOG_LEVEL: 'error' }, extraModules: [fixture()] }));
   try {
     await insertJobs(apps[0].app.get(DataSource), ROWS);
     const queues = apps.map((app) => app.app.get(DurableTestQueue).queue);
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
     if (typeof postgres !== 'string') postgres.stop();
   }
   process.stdout.write(`\nDurable processor, ${ROWS} rows, no-op handler\n`);
-  process.stdout.write('| engine   | instances | concurrency | batch | seconds | rows/s |\n|----------|-----------|-------------|-------|---------|--------|\n');
+  process.stdout.write(
+    '| engine   | instances | concurrency | batch | seconds | rows/s |\n|----------|-----------|-------------|-------|---------|--------|\n',
+  );
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 

@@ -66,7 +66,15 @@ async function accept(url: string): Promise<{ perSecond: number; non2xx: number 
       {
         setupRequest: (request) => {
           n += 1;
-          return { ...request, body: JSON.stringify({ to: [`user${n}@example.com`], subject: 'Your weekly digest', text: 'Hello! Here is what happened this week.', html: '<p>Hello! Here is what happened this week.</p>' }) };
+          return {
+            ...request,
+            body: JSON.stringify({
+              to: [`user${n}@example.com`],
+              subject: 'Your weekly digest',
+              text: 'Hello! Here is what happened this week.',
+              html: '<p>Hello! Here is what happened this week.</p>',
+            }),
+          };
         },
       },
     ],
@@ -104,7 +112,12 @@ async function run(label: string, batch: boolean): Promise<Run> {
   try {
     // Phase 1: accept, with SendGrid holding its answers (one send in flight).
     fake.hold(true);
-    app = await spawnApp({ ...env, EMAIL_CONCURRENCY: '1', SENDGRID_TIMEOUT_MS: '120000', RESILIENCE_SENDGRID_TIMEOUT_MS: '120000' });
+    app = await spawnApp({
+      ...env,
+      EMAIL_CONCURRENCY: '1',
+      SENDGRID_TIMEOUT_MS: '120000',
+      RESILIENCE_SENDGRID_TIMEOUT_MS: '120000',
+    });
     const baseline = await autocannon({ url: `${app.url}/health/live`, connections: CONNECTIONS, amount: MESSAGES });
     const acceptRss = sampleRss(app.child.pid ?? 0);
     const accepted = await accept(app.url);
@@ -142,12 +155,32 @@ async function run(label: string, batch: boolean): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`email benchmark: ${MESSAGES} messages, ${CONNECTIONS} connections, SQLite, local SendGrid stand-in${HEAP_MB ? `, app heap capped at ${HEAP_MB} MB` : ''}\n`);
+  process.stdout.write(
+    `email benchmark: ${MESSAGES} messages, ${CONNECTIONS} connections, SQLite, local SendGrid stand-in${HEAP_MB ? `, app heap capped at ${HEAP_MB} MB` : ''}\n`,
+  );
   const runs = [await run('unbatched', false), await run('EMAIL_BATCH=true', true)];
   const fmt = (n: number, d = 0): string => n.toFixed(d);
   const rows = [
-    ['run', 'GET /health/live/s', 'accepted/s', 'sent/s', 'SendGrid requests', 'RSS accept peak MB', 'RSS drain start/peak/end MB', 'non-2xx'],
-    ...runs.map((r) => [r.label, fmt(r.baselinePerSecond), fmt(r.acceptedPerSecond), fmt(r.sentPerSecond), String(r.requests), fmt(r.acceptRssMb), `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`, String(r.non2xx)]),
+    [
+      'run',
+      'GET /health/live/s',
+      'accepted/s',
+      'sent/s',
+      'SendGrid requests',
+      'RSS accept peak MB',
+      'RSS drain start/peak/end MB',
+      'non-2xx',
+    ],
+    ...runs.map((r) => [
+      r.label,
+      fmt(r.baselinePerSecond),
+      fmt(r.acceptedPerSecond),
+      fmt(r.sentPerSecond),
+      String(r.requests),
+      fmt(r.acceptRssMb),
+      `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`,
+      String(r.non2xx),
+    ]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const [i, row] of rows.entries()) {

@@ -8,7 +8,18 @@ import { cpus, loadavg } from 'node:os';
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { BulkheadPolicy, ConsecutiveBreaker, SamplingBreaker, TimeoutStrategy, bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap } from 'cockatiel';
+import {
+  BulkheadPolicy,
+  ConsecutiveBreaker,
+  SamplingBreaker,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+} from 'cockatiel';
 import { appConfig } from '../src/config/app.config';
 import { redisConfig } from '../src/config/redis.config';
 import { type PolicySettings, resilienceConfig } from '../src/config/resilience.config';
@@ -22,7 +33,15 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const WARMUP = 20_000;
 
 /** The provider policies under test: breaker, retry and bulkhead on; the rate limit off (row with it below). */
-const POLICY: Partial<PolicySettings> = { ratePerSec: 0, maxAttempts: 3, timeoutMs: 10_000, breakerConsecutive: 5, breakerRatio: 0.5, bulkheadLimit: 20, bulkheadQueue: 100 };
+const POLICY: Partial<PolicySettings> = {
+  ratePerSec: 0,
+  maxAttempts: 3,
+  timeoutMs: 10_000,
+  breakerConsecutive: 5,
+  breakerRatio: 0.5,
+  bulkheadLimit: 20,
+  bulkheadQueue: 100,
+};
 
 @Injectable()
 class Target {
@@ -54,7 +73,10 @@ class Target {
 }
 
 @Module({
-  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }), ResilienceModule],
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
+    ResilienceModule,
+  ],
   providers: [Target],
 })
 class BenchModule {}
@@ -89,11 +111,20 @@ async function main(): Promise<void> {
   const target = app.get(Target);
 
   // The same cockatiel policies the registry builds for 'bench', used directly.
-  const breaker = new AnyOfBreaker([new ConsecutiveBreaker(5), new SamplingBreaker({ threshold: 0.5, duration: 30_000, minimumRps: 20 / 30 })]);
+  const breaker = new AnyOfBreaker([
+    new ConsecutiveBreaker(5),
+    new SamplingBreaker({ threshold: 0.5, duration: 30_000, minimumRps: 20 / 30 }),
+  ]);
   const direct = wrap(
     bulkhead(20, 100) as BulkheadPolicy,
-    circuitBreaker(handleWhen(() => true), { halfOpenAfter: 30_000, breaker }),
-    retry(handleWhen(() => true), { maxAttempts: 2 }),
+    circuitBreaker(
+      handleWhen(() => true),
+      { halfOpenAfter: 30_000, breaker },
+    ),
+    retry(
+      handleWhen(() => true),
+      { maxAttempts: 2 },
+    ),
   );
   const directWithTimeout = wrap(direct, timeout(10_000, TimeoutStrategy.Aggressive));
   const noop = async (): Promise<number> => 1;
@@ -127,7 +158,9 @@ async function main(): Promise<void> {
     'CPU ns added vs bare': Math.round(cpu(variant.name) - cpu(BARE)),
     'CPU ns added vs cockatiel': variant.name.startsWith('@') ? Math.round(cpu(variant.name) - cpu(DIRECT)) : '',
   }));
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   process.stdout.write(
     `\nResilience overhead: ${CALLS.toLocaleString('en-US')} sequential awaited calls per run, median of ${RUNS} runs, ` +
       `Node ${process.version}, ${cpus().length} CPUs, load average ${load} (other processes share the CPUs)\n`,
@@ -146,7 +179,15 @@ async function main(): Promise<void> {
 void (async () => {
   // The registry reads RESILIENCE_BENCH_* like any provider's settings.
   for (const [key, value] of Object.entries(POLICY)) {
-    const env = { ratePerSec: 'RATE_PER_SEC', maxAttempts: 'MAX_ATTEMPTS', timeoutMs: 'TIMEOUT_MS', breakerConsecutive: 'BREAKER_CONSECUTIVE', breakerRatio: 'BREAKER_RATIO', bulkheadLimit: 'BULKHEAD_LIMIT', bulkheadQueue: 'BULKHEAD_QUEUE' }[key];
+    const env = {
+      ratePerSec: 'RATE_PER_SEC',
+      maxAttempts: 'MAX_ATTEMPTS',
+      timeoutMs: 'TIMEOUT_MS',
+      breakerConsecutive: 'BREAKER_CONSECUTIVE',
+      breakerRatio: 'BREAKER_RATIO',
+      bulkheadLimit: 'BULKHEAD_LIMIT',
+      bulkheadQueue: 'BULKHEAD_QUEUE',
+    }[key];
     if (env !== undefined) process.env[`RESILIENCE_BENCH_${env}`] = String(value);
   }
   process.env.RESILIENCE_BENCH_RL_RATE_PER_SEC = '1000000';

@@ -80,7 +80,10 @@ async function idleRss(pid: number): Promise<number> {
 /** POST /files with a streamed multipart body (chunked, honouring backpressure). */
 async function postFile(url: string, size: number): Promise<{ status: number; body: string }> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
-  const req = request(`${url}/files`, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'X-Api-Key': KEY } });
+  const req = request(`${url}/files`, {
+    method: 'POST',
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'X-Api-Key': KEY },
+  });
   const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('error', reject);
     req.on('response', (res) => {
@@ -89,7 +92,9 @@ async function postFile(url: string, size: number): Promise<{ status: number; bo
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
   });
-  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  req.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   for (const chunk of generated(size)) if (!req.write(chunk)) await once(req, 'drain');
   req.end(`\r\n--${boundary}--\r\n`);
   return answered;
@@ -103,7 +108,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; resu
 
 /** Runs a bench/support server in its own process; resolves once it printed its port. */
 async function startHelper(script: string, args: string[]): Promise<{ endpoint: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support', script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const { port } = JSON.parse(line.toString()) as { port: number };
   return { endpoint: `http://127.0.0.1:${port}`, child };
@@ -111,11 +118,18 @@ async function startHelper(script: string, args: string[]): Promise<{ endpoint: 
 
 /** PUT of the raw generated stream (chunked) to the bare upload server. */
 async function putRaw(endpoint: string, size: number): Promise<void> {
-  const req = request(`${endpoint}/bench.bin`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
+  const req = request(`${endpoint}/bench.bin`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
   const answered = new Promise<void>((resolve, reject) => {
     req.on('error', reject);
     req.on('response', (res) => {
-      res.resume().on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`raw upload failed: ${res.statusCode}`))));
+      res
+        .resume()
+        .on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`raw upload failed: ${res.statusCode}`)),
+        );
     });
   });
   for (const chunk of generated(size)) if (!req.write(chunk)) await once(req, 'drain');
@@ -161,7 +175,9 @@ async function uploadThroughApp(app: AppProcess): Promise<AppRun> {
 
 async function deleteThroughApp(app: AppProcess, id: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const req = request(`${app.url}/files/${id}`, { method: 'DELETE', headers: { 'X-Api-Key': KEY } }, (res) => res.resume().on('end', resolve));
+    const req = request(`${app.url}/files/${id}`, { method: 'DELETE', headers: { 'X-Api-Key': KEY } }, (res) =>
+      res.resume().on('end', resolve),
+    );
     req.on('error', reject);
     req.end();
   });
@@ -212,9 +228,27 @@ async function benchS3(): Promise<Row> {
         S3_QUEUE_SIZE: String(QUEUE_SIZE),
       }),
     );
-    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
     const direct = async (): Promise<void> => {
-      await new Upload({ client, params: { Bucket: BUCKET, Key: 'direct/bench.bin', Body: Readable.from(generated(SIZE)), ContentType: 'application/octet-stream' }, partSize: PART_SIZE, queueSize: QUEUE_SIZE }).done();
+      await new Upload({
+        client,
+        params: {
+          Bucket: BUCKET,
+          Key: 'direct/bench.bin',
+          Body: Readable.from(generated(SIZE)),
+          ContentType: 'application/octet-stream',
+        },
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+      }).done();
       await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'direct/bench.bin' }));
     };
     try {
@@ -244,7 +278,10 @@ async function benchLocal(): Promise<Row[]> {
       rmSync(target);
     };
     const idle = await warmUp(app);
-    return [await compare(app, idle, () => putRaw(raw.endpoint, SIZE), 'local disk vs bare HTTP→file server'), await compare(app, idle, fileWrite, 'local disk vs in-process file write')];
+    return [
+      await compare(app, idle, () => putRaw(raw.endpoint, SIZE), 'local disk vs bare HTTP→file server'),
+      await compare(app, idle, fileWrite, 'local disk vs in-process file write'),
+    ];
   } finally {
     app?.kill('SIGTERM');
     if (app) await app.exited;
@@ -257,15 +294,29 @@ async function benchLocal(): Promise<Row[]> {
 function print(rows: Row[]): void {
   const mibs = (seconds: number): string => (SIZE / MiB / seconds).toFixed(1);
   const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
-  console.log(`\nStorage upload benchmark: ${(SIZE / MiB).toFixed(0)} MiB generated stream, best of ${RUNS} alternating runs per path`);
-  console.log(`S3 partSize ${PART_SIZE / MiB} MiB × queueSize ${QUEUE_SIZE}: the app holds about partSize × (queueSize + 1) = ${(PART_SIZE * (QUEUE_SIZE + 1)) / MiB} MiB per upload (parts in flight and the part being filled) plus two 1 MiB stream buffers\n`);
-  console.log('| backend | via POST /files (MiB/s) | direct (MiB/s) | ratio | app RSS idle (MB) | app RSS peak (MB) | peak growth (MB) | app CPU (% of one core) |');
+  console.log(
+    `\nStorage upload benchmark: ${(SIZE / MiB).toFixed(0)} MiB generated stream, best of ${RUNS} alternating runs per path`,
+  );
+  console.log(
+    `S3 partSize ${PART_SIZE / MiB} MiB × queueSize ${QUEUE_SIZE}: the app holds about partSize × (queueSize + 1) = ${(PART_SIZE * (QUEUE_SIZE + 1)) / MiB} MiB per upload (parts in flight and the part being filled) plus two 1 MiB stream buffers\n`,
+  );
+  console.log(
+    '| backend | via POST /files (MiB/s) | direct (MiB/s) | ratio | app RSS idle (MB) | app RSS peak (MB) | peak growth (MB) | app CPU (% of one core) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
-    console.log(`| ${row.backend} | ${mibs(row.viaApp)} | ${mibs(row.direct)} | ${(row.direct / row.viaApp).toFixed(2)} | ${mb(row.idle)} | ${mb(row.peak)} | ${mb(row.peak - row.idle)} | ${((row.appCpu / row.viaApp) * 100).toFixed(0)} |`);
+    console.log(
+      `| ${row.backend} | ${mibs(row.viaApp)} | ${mibs(row.direct)} | ${(row.direct / row.viaApp).toFixed(2)} | ${mb(row.idle)} | ${mb(row.peak)} | ${mb(row.peak - row.idle)} | ${((row.appCpu / row.viaApp) * 100).toFixed(0)} |`,
+    );
   }
-  console.log(`\nMachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('Goals: ratio ≥ 0.7, peak growth ≤ 100 MB. "direct": lib-storage Upload straight to s3rver; for local disk a bare Node HTTP server piping the body to a file, and a plain in-process file write (no HTTP at all).');
+  console.log(
+    `\nMachine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    'Goals: ratio ≥ 0.7, peak growth ≤ 100 MB. "direct": lib-storage Upload straight to s3rver; for local disk a bare Node HTTP server piping the body to a file, and a plain in-process file write (no HTTP at all).',
+  );
 }
 
 async function main(): Promise<void> {

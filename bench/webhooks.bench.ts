@@ -57,30 +57,64 @@ async function main(): Promise<void> {
   const portico = (logLevel: string): Omit<Target, 'database'> => ({
     name: `Portico (Nest 12, LOG_LEVEL=${logLevel})`,
     entry: join(root, 'bench', 'servers', 'portico.server.ts'),
-    env: { ...base, STRIPE_SECRET_KEY: 'sk_test_bench_0123456789', STRIPE_API_BASE: 'http://127.0.0.1:9', LOG_LEVEL: logLevel },
+    env: {
+      ...base,
+      STRIPE_SECRET_KEY: 'sk_test_bench_0123456789',
+      STRIPE_API_BASE: 'http://127.0.0.1:9',
+      LOG_LEVEL: logLevel,
+    },
   });
   const targets: Array<Omit<Target, 'database'> & { file: string }> = [
-    { name: '(a) bare node:http', entry: join(root, 'bench', 'servers', 'bare-http.server.ts'), env: base, file: 'bare.sqlite' },
-    { name: '(b) plain Express 5', entry: join(root, 'bench', 'servers', 'express.server.ts'), env: base, file: 'express.sqlite' },
-    { name: '(c) Express 5 + Portico middleware', entry: join(root, 'bench', 'servers', 'express-middleware.server.ts'), env: { ...base, LOG_LEVEL: 'warn' }, file: 'express-mw.sqlite' },
+    {
+      name: '(a) bare node:http',
+      entry: join(root, 'bench', 'servers', 'bare-http.server.ts'),
+      env: base,
+      file: 'bare.sqlite',
+    },
+    {
+      name: '(b) plain Express 5',
+      entry: join(root, 'bench', 'servers', 'express.server.ts'),
+      env: base,
+      file: 'express.sqlite',
+    },
+    {
+      name: '(c) Express 5 + Portico middleware',
+      entry: join(root, 'bench', 'servers', 'express-middleware.server.ts'),
+      env: { ...base, LOG_LEVEL: 'warn' },
+      file: 'express-mw.sqlite',
+    },
     { ...portico('warn'), file: 'portico.sqlite' },
     { ...portico('info'), file: 'portico.sqlite' },
   ];
   const only = process.env.BENCH_ONLY;
-  if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())));
-  process.stdout.write(`webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, event type ${EVENT_TYPE}, fixed-rate run at ${FIXED_RATE} events/s\n`);
+  if (only)
+    targets.splice(0, targets.length, ...targets.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())));
+  process.stdout.write(
+    `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, event type ${EVENT_TYPE}, fixed-rate run at ${FIXED_RATE} events/s\n`,
+  );
   const results: Measured[] = [];
   for (const target of targets) {
     const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
     try {
-      results.push(await measure({ ...target, env: { ...target.env, DATA_DIR: dataDir }, database: join(dataDir, target.file) }, root));
+      results.push(
+        await measure(
+          { ...target, env: { ...target.env, DATA_DIR: dataDir }, database: join(dataDir, target.file) },
+          root,
+        ),
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
   print(results);
-  process.stdout.write(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${cpus().length} cores\n`);
-  process.stdout.write('BENCH_EVENT_TYPE=customer.updated (no handler) measures intake alone; payment_intent.succeeded adds the processing Portico does in the same process.\n');
+  process.stdout.write(
+    `load average (1/5/15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} on ${cpus().length} cores\n`,
+  );
+  process.stdout.write(
+    'BENCH_EVENT_TYPE=customer.updated (no handler) measures intake alone; payment_intent.succeeded adds the processing Portico does in the same process.\n',
+  );
 }
 
 async function measure(target: Target, root: string): Promise<Measured> {
@@ -89,7 +123,11 @@ async function measure(target: Target, root: string): Promise<Measured> {
     const url = `http://127.0.0.1:${port}`;
     const warm = await run(url, signedEvents(10_000), { connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, statement caches)
     const max = await run(url, signedEvents(12_000 * DURATION_S), { connections: CONNECTIONS, duration: DURATION_S });
-    const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000), { connections: 16, duration: DURATION_S, overallRate: FIXED_RATE });
+    const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000), {
+      connections: 16,
+      duration: DURATION_S,
+      overallRate: FIXED_RATE,
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const stored = countRows(target.database);
     const answered = warm.answered + max.answered + fixed.answered;
@@ -140,7 +178,10 @@ function signedEvents(count: number): Array<{ body: string; signature: string }>
         },
       },
     });
-    events.push({ body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp }) });
+    events.push({
+      body,
+      signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp }),
+    });
   }
   return events;
 }
@@ -153,7 +194,11 @@ interface RunResult {
   readonly answered: number;
 }
 
-async function run(url: string, events: Array<{ body: string; signature: string }>, options: { connections: number; duration: number; overallRate?: number }): Promise<RunResult> {
+async function run(
+  url: string,
+  events: Array<{ body: string; signature: string }>,
+  options: { connections: number; duration: number; overallRate?: number },
+): Promise<RunResult> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -164,12 +209,17 @@ async function run(url: string, events: Array<{ body: string; signature: string 
         path: '/webhooks/stripe',
         setupRequest: (request) => {
           const event = events[next++ % events.length];
-          return { ...request, body: event.body, headers: { 'content-type': 'application/json', 'stripe-signature': event.signature } };
+          return {
+            ...request,
+            body: event.body,
+            headers: { 'content-type': 'application/json', 'stripe-signature': event.signature },
+          };
         },
       },
     ],
   });
-  if (next > events.length) process.stderr.write(`warning: ${next - events.length} requests reused an event (duplicates)\n`);
+  if (next > events.length)
+    process.stderr.write(`warning: ${next - events.length} requests reused an event (duplicates)\n`);
   return {
     rate: result.requests.total / options.duration,
     p50: result.latency.p50,
@@ -218,10 +268,22 @@ function print(results: Measured[]): void {
     String(r.errors),
     `${r.stored}/${r.answered}`,
   ]);
-  const header = ['server', 'events/s', 'p50', 'p99', '× Express', '× node:http', `at ${FIXED_RATE} events/s`, 'errors', 'rows/200s'];
+  const header = [
+    'server',
+    'events/s',
+    'p50',
+    'p99',
+    '× Express',
+    '× node:http',
+    `at ${FIXED_RATE} events/s`,
+    'errors',
+    'rows/200s',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(
+    `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

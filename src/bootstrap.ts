@@ -46,7 +46,11 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.bodyLimit, type: parsedUnlessStreamed('application/json') });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true, type: parsedUnlessStreamed('application/x-www-form-urlencoded') });
+  app.useBodyParser('urlencoded', {
+    limit: config.bodyLimit,
+    extended: true,
+    type: parsedUnlessStreamed('application/x-www-form-urlencoded'),
+  });
   app.use(helmet());
   // Session and login-state cookies (auth integration); unsigned: their values are sealed or signed themselves.
   app.use(cookieParser());

@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   closeOnSignals(app, config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);
-  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
+  const url = (await app.getUrl())
+    .replace('[::1]', 'localhost')
+    .replace('0.0.0.0', 'localhost')
+    .replace('127.0.0.1', 'localhost');
   process.stdout.write(`Portico listening on ${url}\n  API docs:  ${url}/docs\n  Readiness: ${url}/health/ready\n`);
 }
 
@@ -18,7 +21,9 @@ main().catch((error: unknown) => {
   if (environmentError) {
     process.stderr.write(`${environmentError.message}\nSee .env.example for every variable.\n`);
   } else {
-    process.stderr.write(`Portico failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Portico failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

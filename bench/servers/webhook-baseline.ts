@@ -21,9 +21,14 @@ export interface SqliteDatabase {
 
 /** better-sqlite3 (no @types package installed; this is the part the benchmark uses). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const Database = require('better-sqlite3') as new (path: string, options?: { readonly?: boolean }) => SqliteDatabase;
+export const Database = require('better-sqlite3') as new (
+  path: string,
+  options?: { readonly?: boolean },
+) => SqliteDatabase;
 
-export function openInbox(path: string): (payload: string, signature: string | undefined) => { status: number; body: string } {
+export function openInbox(
+  path: string,
+): (payload: string, signature: string | undefined) => { status: number; body: string } {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -36,7 +41,9 @@ export function openInbox(path: string): (payload: string, signature: string | u
     payload text NOT NULL, source varchar(16) NOT NULL);
     CREATE UNIQUE INDEX IF NOT EXISTS uq_stripe_events_event_id ON stripe_events (event_id);
     CREATE INDEX IF NOT EXISTS ix_stripe_events_status_due ON stripe_events (status, next_attempt_at);`);
-  const insert = db.prepare('INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id');
+  const insert = db.prepare(
+    'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id',
+  );
   const secret = process.env.STRIPE_WEBHOOK_SECRET ?? '';
   return (payload, signature) => {
     let event: { id?: unknown; type?: unknown; created?: unknown; livemode?: unknown; data?: unknown };
@@ -45,10 +52,24 @@ export function openInbox(path: string): (payload: string, signature: string | u
     } catch {
       return { status: 400, body: '{"title":"Invalid webhook"}' };
     }
-    if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number' || event.livemode !== false || typeof event.data !== 'object') {
+    if (
+      typeof event.id !== 'string' ||
+      typeof event.type !== 'string' ||
+      typeof event.created !== 'number' ||
+      event.livemode !== false ||
+      typeof event.data !== 'object'
+    ) {
       return { status: 400, body: '{"title":"Invalid webhook"}' };
     }
-    const rows = insert.all(randomBytes(16).toString('hex').slice(0, 36), event.id, event.type, 0, event.created, payload, 'webhook');
+    const rows = insert.all(
+      randomBytes(16).toString('hex').slice(0, 36),
+      event.id,
+      event.type,
+      0,
+      event.created,
+      payload,
+      'webhook',
+    );
     return { status: 200, body: JSON.stringify({ received: true, duplicate: rows.length === 0 }) };
   };
 }

@@ -7,7 +7,13 @@
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }> };
 
 const [directory, bucket] = process.argv.slice(2);
-new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] })
+new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  silent: true,
+  directory,
+  configureBuckets: [{ name: bucket, configs: [] }],
+})
   .run()
   .then(({ port }) => process.stdout.write(`${JSON.stringify({ port })}\n`))
   .catch((error: unknown) => {

@@ -22,6 +22,8 @@ runCli(async () => {
       throw error instanceof ApiKeyNameTakenError ? new CliUsageError(error.message) : error;
     });
   const { id, key } = created;
-  process.stdout.write(`Created API key "${name}"${values.admin ? ' (admin)' : ''} with id ${id}.\nKey (shown once, store it now):\n${key}\n`);
+  process.stdout.write(
+    `Created API key "${name}"${values.admin ? ' (admin)' : ''} with id ${id}.\nKey (shown once, store it now):\n${key}\n`,
+  );
   await context.close();
 });

@@ -17,7 +17,12 @@ export function runCli(command: () => Promise<void>): void {
   command().then(
     () => process.exit(0),
     (error: unknown) => {
-      const message = error instanceof InvalidEnvironmentError || error instanceof CliUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const message =
+        error instanceof InvalidEnvironmentError || error instanceof CliUsageError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
       process.stderr.write(`${message}\n`);
       process.exit(error instanceof CliUsageError ? 2 : 1);
     },

@@ -8,7 +8,8 @@ import { CliUsageError, createCliContext, runCli } from './cli-context';
 /** `npm run migration:run` / `npm run migration:revert` against the configured database. */
 runCli(async () => {
   const action = process.argv[2];
-  if (action !== 'run' && action !== 'revert' && action !== 'show') throw new CliUsageError('usage: migrate run|revert|show');
+  if (action !== 'run' && action !== 'revert' && action !== 'show')
+    throw new CliUsageError('usage: migrate run|revert|show');
   const context = await createCliContext([
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
@@ -18,7 +19,9 @@ runCli(async () => {
   const dataSource = context.get(DataSource);
   if (action === 'run') {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    process.stdout.write(applied.length === 0 ? 'No pending migrations\n' : applied.map((m) => `Applied ${m.name}\n`).join(''));
+    process.stdout.write(
+      applied.length === 0 ? 'No pending migrations\n' : applied.map((m) => `Applied ${m.name}\n`).join(''),
+    );
   } else if (action === 'revert') {
     await dataSource.undoLastMigration({ transaction: 'each' });
     process.stdout.write('Reverted the last migration\n');

@@ -6,7 +6,8 @@ import { PaymentsModule } from '../integrations/payments/payments.module';
 import { StripeCatchUpService } from '../integrations/payments/stripe-catch-up.service';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
 
-const USAGE = 'usage: npm run stripe:catch-up -- --since 2026-11-01T00:00:00Z   (at most 30 days back: Stripe keeps events that long)';
+const USAGE =
+  'usage: npm run stripe:catch-up -- --since 2026-11-01T00:00:00Z   (at most 30 days back: Stripe keeps events that long)';
 
 /**
  * Pages through Stripe's events list since `--since` and stores every event
@@ -17,7 +18,8 @@ runCli(async () => {
   const { values } = parseArgs({ options: { since: { type: 'string' } } });
   const since = values.since === undefined ? Number.NaN : Date.parse(values.since);
   if (Number.isNaN(since)) throw new CliUsageError(USAGE);
-  if (since < Date.now() - 30 * 24 * 3600_000 || since > Date.now()) throw new CliUsageError(`--since must be within the last 30 days\n${USAGE}`);
+  if (since < Date.now() - 30 * 24 * 3600_000 || since > Date.now())
+    throw new CliUsageError(`--since must be within the last 30 days\n${USAGE}`);
   const context = await createCliContext([DatabaseModule, EventEmitterModule.forRoot(), PaymentsModule]);
   try {
     const result = await context
@@ -27,7 +29,9 @@ runCli(async () => {
         // Not configured, Stripe refusing our key, Stripe down: say so in one line, no stack.
         throw isIntegrationError(error) ? new CliUsageError(`Catch-up failed: ${error.message}`) : error;
       });
-    process.stdout.write(`Stripe listed ${result.seen} event(s) since ${new Date(since).toISOString()}; ${result.stored} were new and are now in the inbox.\n`);
+    process.stdout.write(
+      `Stripe listed ${result.seen} event(s) since ${new Date(since).toISOString()}; ${result.stored} were new and are now in the inbox.\n`,
+    );
   } finally {
     await context.close();
   }

@@ -12,46 +12,71 @@ const API_KEY_ENTRY = /^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}(:admin)?$/;
 const ORIGIN = (item: string): boolean => item === '*' || /^https?:\/\/[^/\s]+$/.test(item);
 
 class AppEnv {
-  @EmptyAsUndefined() @IsOptional() @IsIn(['development', 'production', 'test'])
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(0, 65535)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(0, 65535)
   PORT?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   HOST?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   DATA_DIR?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIn([...LOG_LEVELS])
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn([...LOG_LEVELS])
   LOG_LEVEL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIn(['true', 'false'])
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['true', 'false'])
   LOG_PRETTY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsListOf(ORIGIN, 'origins (scheme://host[:port]) or *')
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsListOf(ORIGIN, 'origins (scheme://host[:port]) or *')
   CORS_ORIGINS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, {
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, {
     message: 'TRUST_PROXY must be true, false, a hop count, or a list of addresses/subnets',
   })
   TRUST_PROXY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })
   HTTP_BODY_LIMIT?: string;
 
-  @EmptyAsUndefined() @IsOptional()
+  @EmptyAsUndefined()
+  @IsOptional()
   @IsListOf((item) => API_KEY_ENTRY.test(item), 'name:sha256hex[:admin] entries')
   API_KEYS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   METRICS_TOKEN?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(0, 120_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(0, 120_000)
   SHUTDOWN_TIMEOUT_MS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s) URL' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s) URL' })
   PUBLIC_URL?: string;
 }
 

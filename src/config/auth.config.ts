@@ -7,24 +7,40 @@ import { EmptyAsUndefined, IsListOf } from './env.validators';
 const ORIGIN = (item: string): boolean => /^https?:\/\/[^/\s]+$/.test(item);
 
 class AuthEnv {
-  @EmptyAsUndefined() @IsOptional() @IsString() @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
   AUTH_JWT_SECRET?: string;
 
   /** 32 bytes as 64 hex characters or base64 (AES-256-GCM key for provider tokens at rest). */
-  @EmptyAsUndefined() @IsOptional()
-  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'AUTH_TOKEN_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'AUTH_TOKEN_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64',
+  })
   AUTH_TOKEN_ENCRYPTION_KEY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsListOf(ORIGIN, 'origins (scheme://host[:port])')
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsListOf(ORIGIN, 'origins (scheme://host[:port])')
   AUTH_REDIRECT_ALLOWLIST?: string;
 
-  @EmptyAsUndefined() @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'AUTH_DEFAULT_REDIRECT_URL must be an http(s) URL' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'AUTH_DEFAULT_REDIRECT_URL must be an http(s) URL' })
   AUTH_DEFAULT_REDIRECT_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString() @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_ISSUER must be 1-200 characters without spaces' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_ISSUER must be 1-200 characters without spaces' })
   AUTH_JWT_ISSUER?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString() @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_AUDIENCE must be 1-200 characters without spaces' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S{1,200}$/, { message: 'AUTH_JWT_AUDIENCE must be 1-200 characters without spaces' })
   AUTH_JWT_AUDIENCE?: string;
 }
 

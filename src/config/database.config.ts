@@ -6,20 +6,31 @@ import type { EnvSpec } from './env-rules';
 import { EmptyAsUndefined, IsBooleanString, IsIntString } from './env.validators';
 
 class DatabaseEnv {
-  @EmptyAsUndefined() @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite)' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite)',
+  })
   DATABASE_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   DATABASE_MIGRATE?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 200)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 200)
   DATABASE_POOL_SIZE?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   DATABASE_LOGGING?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   DATABASE_SSL?: string;
 }
 

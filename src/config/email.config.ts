@@ -8,40 +8,67 @@ import { EmptyAsUndefined, IsBooleanString, IsIntString } from './env.validators
 export const TEMPLATE_ID_PATTERN = /^d-[0-9a-f]{32}$/i;
 
 class EmailEnv {
-  @EmptyAsUndefined() @IsOptional() @IsIn(['sendgrid', 'log'])
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['sendgrid', 'log'])
   EMAIL_TRANSPORT?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsEmail({}, { message: 'EMAIL_FROM must be an email address' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsEmail({}, { message: 'EMAIL_FROM must be an email address' })
   EMAIL_FROM?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString() @MaxLength(100)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   EMAIL_FROM_NAME?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsEmail({}, { message: 'EMAIL_REPLY_TO must be an email address' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsEmail({}, { message: 'EMAIL_REPLY_TO must be an email address' })
   EMAIL_REPLY_TO?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsEmail({}, { message: 'EMAIL_REDIRECT_ALL_TO must be an email address' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsEmail({}, { message: 'EMAIL_REDIRECT_ALL_TO must be an email address' })
   EMAIL_REDIRECT_ALL_TO?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   EMAIL_BATCH?: string;
 
-  @EmptyAsUndefined() @IsOptional() @Matches(TEMPLATE_ID_PATTERN, { message: 'EMAIL_RECEIPTS_TEMPLATE_ID must be a SendGrid dynamic template id (d- and 32 hex digits)' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(TEMPLATE_ID_PATTERN, {
+    message: 'EMAIL_RECEIPTS_TEMPLATE_ID must be a SendGrid dynamic template id (d- and 32 hex digits)',
+  })
   EMAIL_RECEIPTS_TEMPLATE_ID?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 50)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 50)
   EMAIL_MAX_ATTEMPTS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(10, 3_600_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(10, 3_600_000)
   EMAIL_RETRY_BASE_MS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(10, 86_400_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(10, 86_400_000)
   EMAIL_RETRY_CAP_MS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 64)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 64)
   EMAIL_CONCURRENCY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1_000, 3_600_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1_000, 3_600_000)
   EMAIL_LEASE_MS?: string;
 }
 
@@ -81,6 +108,8 @@ export const emailEnv: EnvSpec = {
   production: (env: RawEnv) => {
     const transport = str(env.EMAIL_TRANSPORT) ?? (isSet(env.SENDGRID_API_KEY) ? 'sendgrid' : 'log');
     // SendGrid refuses senders it has not verified; a placeholder would dead-letter every message.
-    return transport === 'sendgrid' && !isSet(env.EMAIL_FROM) ? ['EMAIL_FROM: required in production with the sendgrid transport'] : [];
+    return transport === 'sendgrid' && !isSet(env.EMAIL_FROM)
+      ? ['EMAIL_FROM: required in production with the sendgrid transport']
+      : [];
   },
 };

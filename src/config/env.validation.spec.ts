@@ -14,15 +14,23 @@ describe('findEnvProblems', () => {
   describe('provider groups are all-or-nothing', () => {
     it('asks for STRIPE_WEBHOOK_SECRET when only STRIPE_SECRET_KEY is set', () => {
       const problems = findEnvProblems({ STRIPE_SECRET_KEY: 'sk_test_x' });
-      expect(problems).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required for payments \(Stripe\) because STRIPE_SECRET_KEY is set/)]);
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^STRIPE_WEBHOOK_SECRET: required for payments \(Stripe\) because STRIPE_SECRET_KEY is set/,
+        ),
+      ]);
     });
 
     it('asks for STRIPE_SECRET_KEY when only the webhook secret is set', () => {
-      expect(findEnvProblems({ STRIPE_WEBHOOK_SECRET: WEBHOOK })).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: required/)]);
+      expect(findEnvProblems({ STRIPE_WEBHOOK_SECRET: WEBHOOK })).toEqual([
+        expect.stringMatching(/^STRIPE_SECRET_KEY: required/),
+      ]);
     });
 
     it('accepts a complete Stripe group with rotated webhook secrets', () => {
-      expect(findEnvProblems({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: `${WEBHOOK},whsec_old` })).toEqual([]);
+      expect(
+        findEnvProblems({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: `${WEBHOOK},whsec_old` }),
+      ).toEqual([]);
     });
 
     it.each([

@@ -33,7 +33,9 @@ export const ENV_SPECS: readonly EnvSpec[] = [
 /** Thrown at start-up; its message lists every problem, one per line, never a value. */
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'InvalidEnvironmentError';
   }
 }
@@ -49,7 +51,9 @@ export function findEnvProblems(env: RawEnv, specs: readonly EnvSpec[] = ENV_SPE
       if (groupUsed(env, group) && !groupComplete(env, group)) {
         const set = [...group.required, ...(group.optional ?? [])].filter((name) => isSet(env[name]));
         for (const missing of group.required.filter((name) => !isSet(env[name]))) {
-          problems.push(`${missing}: required for ${group.label} because ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`);
+          problems.push(
+            `${missing}: required for ${group.label} because ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`,
+          );
         }
       }
     }
@@ -74,7 +78,9 @@ export function validateEnv(raw: Record<string, unknown>): Record<string, unknow
 
 function describe(error: ValidationError): string[] {
   const own = Object.values(error.constraints ?? {}).map((message) =>
-    message.startsWith(error.property) ? message.replace(error.property, `${error.property}:`) : `${error.property}: ${message}`,
+    message.startsWith(error.property)
+      ? message.replace(error.property, `${error.property}:`)
+      : `${error.property}: ${message}`,
   );
   return [...own, ...(error.children ?? []).flatMap(describe)];
 }

@@ -3,9 +3,7 @@ import { ValidationOptions, registerDecorator } from 'class-validator';
 
 /** Empty strings count as "not set" so `FOO=` in `.env` behaves like no `FOO`. */
 export const EmptyAsUndefined = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && value.trim() === '' ? undefined : value,
-  );
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value));
 
 const BOOL = /^(true|false|1|0|yes|no|on|off)$/i;
 

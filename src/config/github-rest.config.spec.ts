@@ -3,15 +3,19 @@ import { findEnvProblems } from './env.validation';
 describe('githubRest config', () => {
   it('asks for GITHUB_REST_TOKEN once the API URL is set', () => {
     expect(findEnvProblems({ GITHUB_REST_API_URL: 'http://127.0.0.1:1' })).toEqual([
-      expect.stringMatching(/^GITHUB_REST_TOKEN: required for GitHub REST client .* because GITHUB_REST_API_URL is set/),
+      expect.stringMatching(
+        /^GITHUB_REST_TOKEN: required for GitHub REST client .* because GITHUB_REST_API_URL is set/,
+      ),
     ]);
   });
 
   it('refuses a token with spaces or a malformed URL', () => {
-    expect(findEnvProblems({ GITHUB_REST_TOKEN: 'ghp_ with spaces inside it' })).toEqual([expect.stringMatching(/^GITHUB_REST_TOKEN: must be a GitHub token/)]);
-    expect(findEnvProblems({ GITHUB_REST_TOKEN: 'ghp_0123456789abcdefghij', GITHUB_REST_API_URL: 'api.github.com' })).toEqual([
-      expect.stringMatching(/^GITHUB_REST_API_URL: .*http\(s\) URL/),
+    expect(findEnvProblems({ GITHUB_REST_TOKEN: 'ghp_ with spaces inside it' })).toEqual([
+      expect.stringMatching(/^GITHUB_REST_TOKEN: must be a GitHub token/),
     ]);
+    expect(
+      findEnvProblems({ GITHUB_REST_TOKEN: 'ghp_0123456789abcdefghij', GITHUB_REST_API_URL: 'api.github.com' }),
+    ).toEqual([expect.stringMatching(/^GITHUB_REST_API_URL: .*http\(s\) URL/)]);
   });
 
   it('accepts a token alone (default API URL)', () => {

@@ -11,13 +11,22 @@ const GITHUB_REST_GROUP = {
 } as const;
 
 class GitHubRestEnv {
-  @EmptyAsUndefined() @IsOptional() @Matches(/^\S{20,255}$/, { message: 'GITHUB_REST_TOKEN must be a GitHub token (ghp_…, github_pat_…), without spaces' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^\S{20,255}$/, {
+    message: 'GITHUB_REST_TOKEN must be a GitHub token (ghp_…, github_pat_…), without spaces',
+  })
   GITHUB_REST_TOKEN?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GITHUB_REST_API_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString() @MaxLength(100)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   GITHUB_REST_USER_AGENT?: string;
 }
 

@@ -11,22 +11,34 @@ const GITHUB_GROUP = {
 } as const;
 
 class GitHubEnv {
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   GITHUB_CLIENT_ID?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   GITHUB_CLIENT_SECRET?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GITHUB_CALLBACK_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GITHUB_AUTHORIZATION_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GITHUB_TOKEN_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GITHUB_API_URL?: string;
 }
 

@@ -11,25 +11,39 @@ const GOOGLE_GROUP = {
 } as const;
 
 class GoogleEnv {
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   GOOGLE_CLIENT_ID?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   GOOGLE_CLIENT_SECRET?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GOOGLE_CALLBACK_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GOOGLE_AUTHORIZATION_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GOOGLE_TOKEN_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   GOOGLE_USERINFO_URL?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   GOOGLE_OFFLINE_ACCESS?: string;
 }
 

@@ -5,7 +5,8 @@ import type { EnvSpec } from './env-rules';
 import { EmptyAsUndefined } from './env.validators';
 
 class RedisEnv {
-  @EmptyAsUndefined() @IsOptional()
+  @EmptyAsUndefined()
+  @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 }

@@ -1,5 +1,11 @@
 import { findEnvProblems } from './env.validation';
-import { BASE_POLICY, type ResilienceConfig, providerEnvSegment, resilienceConfig, resolvePolicySettings } from './resilience.config';
+import {
+  BASE_POLICY,
+  type ResilienceConfig,
+  providerEnvSegment,
+  resilienceConfig,
+  resolvePolicySettings,
+} from './resilience.config';
 
 function configFrom(env: Record<string, string>): ResilienceConfig {
   const saved = process.env;
@@ -15,7 +21,10 @@ describe('resilience config', () => {
   it('gives every provider the base policy, with the built-in profile of known providers', () => {
     const config = configFrom({});
     expect(resolvePolicySettings(config, 'acme')).toEqual(BASE_POLICY);
-    expect(resolvePolicySettings(config, 'stripe')).toMatchObject({ ratePerSec: 25, maxAttempts: BASE_POLICY.maxAttempts });
+    expect(resolvePolicySettings(config, 'stripe')).toMatchObject({
+      ratePerSec: 25,
+      maxAttempts: BASE_POLICY.maxAttempts,
+    });
     expect(resolvePolicySettings(config, 'github').ratePerSec).toBe(10);
   });
 
@@ -48,12 +57,20 @@ describe('resilience config', () => {
   });
 
   it('refuses a backoff base above its cap', () => {
-    expect(findEnvProblems({ RESILIENCE_DEFAULT_BACKOFF_BASE_MS: '2000', RESILIENCE_DEFAULT_BACKOFF_CAP_MS: '1000' })).toEqual([
+    expect(
+      findEnvProblems({ RESILIENCE_DEFAULT_BACKOFF_BASE_MS: '2000', RESILIENCE_DEFAULT_BACKOFF_CAP_MS: '1000' }),
+    ).toEqual([
       expect.stringMatching(/RESILIENCE_DEFAULT_BACKOFF_BASE_MS: must not exceed RESILIENCE_DEFAULT_BACKOFF_CAP_MS/),
     ]);
   });
 
   it('accepts well-formed settings', () => {
-    expect(findEnvProblems({ RESILIENCE_STRIPE_RATE_PER_SEC: '90', RESILIENCE_DEFAULT_BREAKER_RATIO: '0.5', RESILIENCE_ACME_BULKHEAD_QUEUE: '0' })).toEqual([]);
+    expect(
+      findEnvProblems({
+        RESILIENCE_STRIPE_RATE_PER_SEC: '90',
+        RESILIENCE_DEFAULT_BREAKER_RATIO: '0.5',
+        RESILIENCE_ACME_BULKHEAD_QUEUE: '0',
+      }),
+    ).toEqual([]);
   });
 });

@@ -97,7 +97,9 @@ export const PROVIDER_PROFILES: Readonly<Record<string, Partial<PolicySettings>>
 
 const SETTING_KEYS = Object.keys(POLICY_SETTINGS) as Array<keyof PolicySettings>;
 // Longest suffix first so `..._BREAKER_WINDOW_MS` never parses as a shorter setting.
-const SUFFIXES = SETTING_KEYS.map((key) => [key, POLICY_SETTINGS[key].env] as const).sort((a, b) => b[1].length - a[1].length);
+const SUFFIXES = SETTING_KEYS.map((key) => [key, POLICY_SETTINGS[key].env] as const).sort(
+  (a, b) => b[1].length - a[1].length,
+);
 const PREFIX = 'RESILIENCE_';
 
 /** `github-api` → `GITHUB_API`: the segment a provider's variables use. */
@@ -118,7 +120,11 @@ function parseVariables(env: RawEnv): ParsedVariable[] {
     if (!name.startsWith(PREFIX) || !isSet(value)) continue;
     const rest = name.slice(PREFIX.length);
     const match = SUFFIXES.find(([, suffix]) => rest.endsWith(`_${suffix}`) && rest.length > suffix.length + 1);
-    result.push(match ? { name, segment: rest.slice(0, -(match[1].length + 1)), key: match[0], value: value.trim() } : { name, segment: rest, value: value.trim() });
+    result.push(
+      match
+        ? { name, segment: rest.slice(0, -(match[1].length + 1)), key: match[0], value: value.trim() }
+        : { name, segment: rest, value: value.trim() },
+    );
   }
   return result;
 }

@@ -12,23 +12,35 @@ const SENDGRID_GROUP = {
 } as const;
 
 class SendGridEnv {
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   SENDGRID_API_KEY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   SENDGRID_API_BASE?: string;
 
   /** Base64 (DER/SPKI) or PEM P-256 public key shown in SendGrid's event webhook settings. */
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 86_400)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 86_400)
   SENDGRID_WEBHOOK_TOLERANCE_SECONDS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(100, 120_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(100, 120_000)
   SENDGRID_TIMEOUT_MS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   SENDGRID_SANDBOX_MODE?: string;
 }
 
@@ -51,7 +63,9 @@ export type SendGridConfig = ReturnType<typeof sendgridConfig>;
 /** True when `text` is a P-256 public key, base64 DER (as SendGrid shows it) or PEM. */
 export function isP256PublicKey(text: string): boolean {
   try {
-    const key = text.includes('BEGIN PUBLIC KEY') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+    const key = text.includes('BEGIN PUBLIC KEY')
+      ? createPublicKey(text)
+      : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
     return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
   } catch {
     return false;
@@ -65,7 +79,9 @@ export const sendgridEnv: EnvSpec = {
   rules: (env: RawEnv) => {
     const key = str(env.SENDGRID_WEBHOOK_PUBLIC_KEY);
     return key !== undefined && !isP256PublicKey(key)
-      ? ['SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid\'s event webhook settings (base64 or PEM)']
+      ? [
+          "SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid's event webhook settings (base64 or PEM)",
+        ]
       : [];
   },
 };

@@ -24,7 +24,12 @@ describe('storage config', () => {
   it('defaults to the local driver with 5 MiB parts, 4 in flight, a 5-minute sweep', () => {
     process.env = { DATA_DIR: '/srv/portico' };
     const config = storageConfig();
-    expect(config).toMatchObject({ driver: 'local', localRoot: '/srv/portico/files', sweepIntervalSeconds: 300, s3: { partSizeBytes: 5 * 1024 ** 2, queueSize: 4 } });
+    expect(config).toMatchObject({
+      driver: 'local',
+      localRoot: '/srv/portico/files',
+      sweepIntervalSeconds: 300,
+      s3: { partSizeBytes: 5 * 1024 ** 2, queueSize: 4 },
+    });
   });
 
   it('chooses the s3 driver when a bucket is set', () => {

@@ -16,47 +16,76 @@ const S3_STATIC_CREDENTIALS = {
 } as const;
 
 class StorageEnv {
-  @EmptyAsUndefined() @IsOptional() @IsIn(['local', 's3'])
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['local', 's3'])
   STORAGE_DRIVER?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString() @MinLength(32, { message: 'STORAGE_URL_SECRET must be at least 32 characters' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'STORAGE_URL_SECRET must be at least 32 characters' })
   STORAGE_URL_SECRET?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 5 * 1024 ** 4)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 5 * 1024 ** 4)
   STORAGE_MAX_UPLOAD_BYTES?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   STORAGE_ALLOWED_TYPES?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 604_800)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 604_800)
   STORAGE_URL_MAX_EXPIRES_SECONDS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(60, 86_400)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(60, 86_400)
   STORAGE_SWEEP_INTERVAL_SECONDS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   S3_BUCKET?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   S3_REGION?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   S3_ENDPOINT?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsBooleanString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   S3_FORCE_PATH_STYLE?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   S3_ACCESS_KEY_ID?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsString()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsString()
   S3_SECRET_ACCESS_KEY?: string;
 
   // S3 refuses multipart parts under 5 MiB (except the last); 512 MiB keeps memory sane.
-  @EmptyAsUndefined() @IsOptional() @IsIntString(5 * 1024 ** 2, 512 * 1024 ** 2)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(5 * 1024 ** 2, 512 * 1024 ** 2)
   S3_PART_SIZE_BYTES?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 16)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 16)
   S3_QUEUE_SIZE?: string;
 }
 

@@ -17,9 +17,21 @@ describe('stripe config', () => {
 
   it('parses rotation secrets, defaults and the key mode', () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { ...COMPLETE, STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old', STRIPE_CATCH_UP_INTERVAL_MINUTES: '' });
+    Object.assign(process.env, {
+      ...COMPLETE,
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old',
+      STRIPE_CATCH_UP_INTERVAL_MINUTES: '',
+    });
     try {
-      expect(stripeConfig()).toMatchObject({ configured: true, livemode: true, webhookSecrets: ['whsec_new', 'whsec_old'], webhookToleranceSeconds: 300, timeoutMs: 10_000, catchUpIntervalMinutes: 0 });
+      expect(stripeConfig()).toMatchObject({
+        configured: true,
+        livemode: true,
+        webhookSecrets: ['whsec_new', 'whsec_old'],
+        webhookToleranceSeconds: 300,
+        timeoutMs: 10_000,
+        catchUpIntervalMinutes: 0,
+      });
     } finally {
       process.env = saved;
     }

@@ -11,27 +11,41 @@ const STRIPE_GROUP = {
 } as const;
 
 class StripeEnv {
-  @EmptyAsUndefined() @IsOptional()
-  @Matches(/^(sk|rk)_(test|live)_\S+$/, { message: 'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)' })
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_\S+$/, {
+    message: 'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)',
+  })
   STRIPE_SECRET_KEY?: string;
 
-  @EmptyAsUndefined() @IsOptional()
+  @EmptyAsUndefined()
+  @IsOptional()
   @IsListOf((item) => /^whsec_\S+$/.test(item), 'webhook signing secrets (whsec_…)')
   STRIPE_WEBHOOK_SECRET?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsHttpUrl()
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsHttpUrl()
   STRIPE_API_BASE?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1, 3600)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1, 3600)
   STRIPE_WEBHOOK_TOLERANCE_SECONDS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(100, 120_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(100, 120_000)
   STRIPE_TIMEOUT_MS?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(0, 1440)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(0, 1440)
   STRIPE_CATCH_UP_INTERVAL_MINUTES?: string;
 
-  @EmptyAsUndefined() @IsOptional() @IsIntString(1_000, 600_000)
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(1_000, 600_000)
   STRIPE_EVENT_LEASE_MS?: string;
 }
 

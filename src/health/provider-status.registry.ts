@@ -36,7 +36,9 @@ export class ProviderStatusRegistry {
     @Inject(googleOAuthConfig.KEY) google: ConfigType<typeof googleOAuthConfig>,
     @Inject(githubOAuthConfig.KEY) github: ConfigType<typeof githubOAuthConfig>,
   ) {
-    const configured = (yes: boolean): ProviderProbe => () => ({ status: yes ? 'up' : 'not_configured' });
+    const configured =
+      (yes: boolean): ProviderProbe =>
+      () => ({ status: yes ? 'up' : 'not_configured' });
     this.register('stripe', configured(stripe.configured));
     this.register('sendgrid', configured(sendgrid.configured));
     this.register('s3', configured(storage.driver === 's3' && storage.s3.configured));

@@ -12,7 +12,14 @@ async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -21,13 +28,15 @@ function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
     // Failed loads are judged below by URL and status.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('response', (res) => {
     const url = new URL(res.url());
     // Signed out, /auth/me answers 401 and the page tries one refresh: expected. Browsers always ask for a favicon.
-    const expected = (res.status() === 401 && ['/auth/me', '/auth/refresh'].includes(url.pathname)) || url.pathname === '/favicon.ico';
+    const expected =
+      (res.status() === 401 && ['/auth/me', '/auth/refresh'].includes(url.pathname)) || url.pathname === '/favicon.ico';
     if (res.status() >= 400 && !expected) problems.push(`${res.status()} ${url.pathname}`);
   });
   return problems;
@@ -59,14 +68,24 @@ describe('The page at / in a real browser (chromium)', () => {
     await page.waitForURL(`${t.app.url}/`);
     await page.locator('#account').waitFor({ state: 'visible' });
     expect(await page.locator('#me-email').textContent()).toBe('(ada@example.test)');
-    expect(JSON.parse((await page.locator('#me').textContent()) ?? '{}')).toMatchObject({ email: 'ada@example.test', emailVerified: true, providers: ['google'] });
+    expect(JSON.parse((await page.locator('#me').textContent()) ?? '{}')).toMatchObject({
+      email: 'ada@example.test',
+      emailVerified: true,
+      providers: ['google'],
+    });
     // The session lives in httpOnly cookies: the page's script cannot read them.
     expect(await page.evaluate('document.cookie')).toBe('');
     const cookies = await context.cookies(t.app.url);
     expect(cookies.find((c) => c.name === 'portico_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
     // Upload through the page (multipart POST /files with the session cookie) and get a download link.
-    await page.locator('#file').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('Hello from the browser test\n') });
+    await page
+      .locator('#file')
+      .setInputFiles({
+        name: 'hello.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('Hello from the browser test\n'),
+      });
     await page.getByRole('button', { name: 'Upload' }).click();
     const link = page.locator('#download-link');
     await link.waitFor({ state: 'visible' });
@@ -77,7 +96,10 @@ describe('The page at / in a real browser (chromium)', () => {
 
     // Queue a test email (POST /emails with the session cookie): 202 and its id.
     await page.getByRole('button', { name: 'Queue email' }).click();
-    await page.locator('#email-result').getByText(/^Queued as [0-9a-f-]{36}\.$/).waitFor();
+    await page
+      .locator('#email-result')
+      .getByText(/^Queued as [0-9a-f-]{36}\.$/)
+      .waitFor();
 
     await page.screenshot({ path: join(ARTIFACTS, `auth-browser-signed-in-${testEngine()}.png`), fullPage: true });
 

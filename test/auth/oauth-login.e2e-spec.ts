@@ -32,12 +32,16 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     expect(res.status).toBe(302);
     const to = new URL(res.headers.location as string);
     expect(`${to.origin}${to.pathname}`).toBe(`${t.google.url}/o/oauth2/v2/auth`);
-    expect(to.searchParams.get('redirect_uri')).toBe(`${t.app.url.replace('127.0.0.1', '127.0.0.1')}/auth/google/callback`);
+    expect(to.searchParams.get('redirect_uri')).toBe(
+      `${t.app.url.replace('127.0.0.1', '127.0.0.1')}/auth/google/callback`,
+    );
     expect(to.searchParams.get('scope')).toBe('openid email profile');
     expect(to.searchParams.get('code_challenge_method')).toBe('S256');
     expect(to.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(to.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico_oauth_google='));
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('portico_oauth_google='));
     expect(cookie).toMatch(/Max-Age=600/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -52,7 +56,12 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     expect(landing).toBe('/');
     const me = await browser.get('/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ email: 'erin@example.test', emailVerified: true, name: 'Erin', providers: ['google'] });
+    expect(me.body).toMatchObject({
+      email: 'erin@example.test',
+      emailVerified: true,
+      name: 'Erin',
+      providers: ['google'],
+    });
     const access = browser.jar.get(SESSION) as string;
     expect(browser.jar.get(REFRESH)).toMatch(/^rt_/);
     const bearer = await request(t.app.url).get('/auth/me').set('Authorization', `Bearer ${access}`).expect(200);
@@ -86,7 +95,12 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     expect(await viaGitHub.login('github', '1001')).toBe('/');
     const me = await viaGitHub.get('/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: googleMe.id, email: 'ada@example.test', emailVerified: true, providers: ['github', 'google'] });
+    expect(me.body).toMatchObject({
+      id: googleMe.id,
+      email: 'ada@example.test',
+      emailVerified: true,
+      providers: ['github', 'google'],
+    });
     const log = await t.github.log();
     expect(log.filter((e) => e.type === 'token' && e.ok)).not.toHaveLength(0);
   });
@@ -115,7 +129,9 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
 
   it('returns to an allowed returnTo after login', async () => {
     const browser = new LoginBrowser(t.app.url);
-    expect(await browser.login('google', 'g-erin', `${FRONT_END}/after?tab=files`)).toBe(`${FRONT_END}/after?tab=files`);
+    expect(await browser.login('google', 'g-erin', `${FRONT_END}/after?tab=files`)).toBe(
+      `${FRONT_END}/after?tab=files`,
+    );
   });
 
   describe('refused logins redirect to the front end with an error code (never a 500)', () => {
@@ -155,7 +171,11 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const browser = new LoginBrowser(t.app.url);
       const back = await consent(await browser.start('github'), { user: '1003', decision: 'allow' });
       const sealed = browser.jar.get('portico_oauth_github') as string;
-      browser.jar.set('portico_oauth_github', `${sealed.slice(0, -4)}${sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`, '/auth');
+      browser.jar.set(
+        'portico_oauth_github',
+        `${sealed.slice(0, -4)}${sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`,
+        '/auth',
+      );
       const res = await browser.callback(back);
       expect(errorOf(res.headers.location as string)).toBe('state_invalid');
     });
@@ -195,19 +215,37 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       expect(errorOf(res.headers.location as string)).toBe('code_rejected');
       expect(attacker.jar.get(SESSION)).toBeUndefined();
       const log = await t.google.log();
-      expect(log.at(-1)).toMatchObject({ type: 'token', ok: false, description: 'code verifier does not match the challenge' });
+      expect(log.at(-1)).toMatchObject({
+        type: 'token',
+        ok: false,
+        description: 'code verifier does not match the challenge',
+      });
     });
 
     it('the stand-in really enforces PKCE: no code_verifier, no token', async () => {
       const browser = new LoginBrowser(t.app.url);
       const back = await consent(await browser.start('google'), { user: 'g-erin', decision: 'allow' });
-      const res = await request(t.google.url).post('/token').type('form').send({
-        grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: `${t.app.url}/auth/google/callback`, client_id: 'google-client', client_secret: 'google-secret',
-      });
+      const res = await request(t.google.url)
+        .post('/token')
+        .type('form')
+        .send({
+          grant_type: 'authorization_code',
+          code: back.searchParams.get('code'),
+          redirect_uri: `${t.app.url}/auth/google/callback`,
+          client_id: 'google-client',
+          client_secret: 'google-secret',
+        });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'missing code verifier' });
       const noChallenge = new URL(`${t.google.url}/o/oauth2/v2/auth`);
-      for (const [k, v] of Object.entries({ client_id: 'google-client', redirect_uri: `${t.app.url}/auth/google/callback`, response_type: 'code', scope: 'openid', state: 's' })) noChallenge.searchParams.set(k, v);
+      for (const [k, v] of Object.entries({
+        client_id: 'google-client',
+        redirect_uri: `${t.app.url}/auth/google/callback`,
+        response_type: 'code',
+        scope: 'openid',
+        state: 's',
+      }))
+        noChallenge.searchParams.set(k, v);
       const refused = await request(t.google.url).get(`${noChallenge.pathname}${noChallenge.search}`).expect(302);
       expect(new URL(refused.headers.location as string).searchParams.get('error')).toBe('invalid_request');
       noChallenge.searchParams.set('redirect_uri', `${t.app.url}/auth/google/callback/`);
@@ -224,12 +262,17 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const res = await fresh.callback(own);
       expect(errorOf(res.headers.location as string)).toBe('code_rejected');
       expect(fresh.jar.get(SESSION)).toBeUndefined();
-      expect((await t.github.log()).filter((e) => e.type === 'token').at(-1)).toMatchObject({ ok: false, description: 'code already used' });
+      expect((await t.github.log()).filter((e) => e.type === 'token').at(-1)).toMatchObject({
+        ok: false,
+        description: 'code already used',
+      });
     });
 
     it('provider outage while loading the profile: provider_unavailable, no session', async () => {
       const browser = new LoginBrowser(t.app.url);
-      const res = await browser.callback(await consent(await browser.start('google'), { user: 'g-outage', decision: 'allow' }));
+      const res = await browser.callback(
+        await consent(await browser.start('google'), { user: 'g-outage', decision: 'allow' }),
+      );
       expect(res.status).toBe(302);
       expect(errorOf(res.headers.location as string)).toBe('provider_unavailable');
       expect(browser.jar.get(SESSION)).toBeUndefined();
@@ -318,7 +361,10 @@ describe('OAuth login not configured', () => {
       const res = await request(app.url).get('/auth/google');
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(res.body).toMatchObject({ title: 'Provider not configured', detail: expect.stringContaining('GOOGLE_CLIENT_ID') });
+      expect(res.body).toMatchObject({
+        title: 'Provider not configured',
+        detail: expect.stringContaining('GOOGLE_CLIENT_ID'),
+      });
       expect((await request(app.url).get('/auth/github/callback?code=x&state=y')).status).toBe(503);
       expect((await request(app.url).get('/auth/providers').expect(200)).body).toEqual({ providers: [] });
     } finally {
@@ -342,7 +388,9 @@ describe('Google offline access (GOOGLE_OFFLINE_ACCESS=true)', () => {
     expect(authorize.searchParams.get('prompt')).toBe('consent');
     await browser.callback(await consent(authorize, { user: 'g-erin', decision: 'allow' }));
     const { DataSource } = await import('typeorm');
-    const rows: Array<{ refresh_token: string | null }> = await t.app.app.get(DataSource).query("SELECT refresh_token FROM oauth_accounts WHERE provider = 'google'");
+    const rows: Array<{ refresh_token: string | null }> = await t.app.app
+      .get(DataSource)
+      .query("SELECT refresh_token FROM oauth_accounts WHERE provider = 'google'");
     expect(rows).toHaveLength(1);
     expect(rows[0].refresh_token).toMatch(/^v1\./);
     expect(rows[0].refresh_token).not.toMatch(/rt_[0-9a-f]{32}/);

@@ -15,13 +15,18 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
   let t: AuthTestEnv;
   let ada: LoginBrowser;
   let frank: LoginBrowser;
-  const session = (b: LoginBrowser): Record<string, string> => ({ Authorization: `Bearer ${b.jar.get('portico_session')}` });
+  const session = (b: LoginBrowser): Record<string, string> => ({
+    Authorization: `Bearer ${b.jar.get('portico_session')}`,
+  });
 
   const stripe = new StripeContractServer();
 
   beforeAll(async () => {
     await stripe.start();
-    t = await startAuthTestEnv({ ...stripeTestEnv(stripe), STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!' });
+    t = await startAuthTestEnv({
+      ...stripeTestEnv(stripe),
+      STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!',
+    });
     ada = new LoginBrowser(t.app.url);
     await ada.login('google', 'g-ada');
     frank = new LoginBrowser(t.app.url);
@@ -74,7 +79,11 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
     });
 
     it('a user does not see an API key’s files either', async () => {
-      const byKey = await request(t.app.url).post('/files').set('X-Api-Key', TEST_KEY).attach('file', Buffer.from('key data'), { filename: 'k.txt', contentType: 'text/plain' }).expect(201);
+      const byKey = await request(t.app.url)
+        .post('/files')
+        .set('X-Api-Key', TEST_KEY)
+        .attach('file', Buffer.from('key data'), { filename: 'k.txt', contentType: 'text/plain' })
+        .expect(201);
       await request(t.app.url).get(`/files/${byKey.body.id}`).set(session(ada)).expect(404);
     });
   });
@@ -111,7 +120,10 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
     let paymentId: string;
 
     beforeAll(async () => {
-      const res = await request(t.app.url).post('/payments/intents').set(session(ada)).send({ amount: 1999, currency: 'eur' });
+      const res = await request(t.app.url)
+        .post('/payments/intents')
+        .set(session(ada))
+        .send({ amount: 1999, currency: 'eur' });
       expect(res.status).toBe(201);
       paymentId = res.body.id as string;
     });
@@ -138,7 +150,9 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
       expect(JSON.stringify(list.body)).not.toContain(paymentId);
       // Nothing reached Stripe on the other user's behalf.
       expect(stripe.received('POST', '/v1/refunds')).toEqual([]);
-      expect(stripe.received('POST', '/v1/payment_intents/').filter((r) => /\/(capture|cancel)$/.test(r.path))).toEqual([]);
+      expect(stripe.received('POST', '/v1/payment_intents/').filter((r) => /\/(capture|cancel)$/.test(r.path))).toEqual(
+        [],
+      );
     });
 
     it('an ordinary API key is another owner; an admin key sees it', async () => {

@@ -24,14 +24,21 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
     return browser;
   }
 
-  const me = (token: string): request.Test => request(t.app.url).get('/auth/me').set('Authorization', `Bearer ${token}`);
+  const me = (token: string): request.Test =>
+    request(t.app.url).get('/auth/me').set('Authorization', `Bearer ${token}`);
 
   describe('access token', () => {
     it('is an HS256 JWT with iss, aud, sub, sid and a 15-minute lifetime', async () => {
       const browser = await signedIn();
       const claims = jwt.decode(browser.jar.get(SESSION) as string, { complete: true });
       expect(claims.header.alg).toBe('HS256');
-      expect(claims.payload).toMatchObject({ iss: 'portico', aud: 'portico-api', sub: expect.any(String), sid: expect.any(String), jti: expect.any(String) });
+      expect(claims.payload).toMatchObject({
+        iss: 'portico',
+        aud: 'portico-api',
+        sub: expect.any(String),
+        sid: expect.any(String),
+        jti: expect.any(String),
+      });
       const payload = claims.payload as { iat: number; exp: number };
       expect(payload.exp - payload.iat).toBe(15 * 60);
     });
@@ -42,17 +49,37 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
       const claims = jwt.decode(good) as Record<string, unknown>;
       const base = { sub: claims.sub, sid: claims.sid };
       const [header, payload, signature] = good.split('.');
-      const otherPayload = Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-7000-8000-000000000000' })).toString('base64url');
+      const otherPayload = Buffer.from(
+        JSON.stringify({ ...claims, sub: '00000000-0000-7000-8000-000000000000' }),
+      ).toString('base64url');
       const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
       const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
       const bad = {
         'flipped signature': `${header}.${payload}.${flipped}`,
         'changed payload': `${header}.${otherPayload}.${signature}`,
         'alg none': none,
-        expired: await jwt.signAsync({ ...base, exp: Math.floor(Date.now() / 1000) - 10 }, { secret: JWT_SECRET, issuer: 'portico', audience: 'portico-api' }),
-        'other audience': await jwt.signAsync(base, { secret: JWT_SECRET, issuer: 'portico', audience: 'someone-else', expiresIn: 600 }),
-        'other issuer': await jwt.signAsync(base, { secret: JWT_SECRET, issuer: 'evil', audience: 'portico-api', expiresIn: 600 }),
-        'other key': await jwt.signAsync(base, { secret: 'x'.repeat(40), issuer: 'portico', audience: 'portico-api', expiresIn: 600 }),
+        expired: await jwt.signAsync(
+          { ...base, exp: Math.floor(Date.now() / 1000) - 10 },
+          { secret: JWT_SECRET, issuer: 'portico', audience: 'portico-api' },
+        ),
+        'other audience': await jwt.signAsync(base, {
+          secret: JWT_SECRET,
+          issuer: 'portico',
+          audience: 'someone-else',
+          expiresIn: 600,
+        }),
+        'other issuer': await jwt.signAsync(base, {
+          secret: JWT_SECRET,
+          issuer: 'evil',
+          audience: 'portico-api',
+          expiresIn: 600,
+        }),
+        'other key': await jwt.signAsync(base, {
+          secret: 'x'.repeat(40),
+          issuer: 'portico',
+          audience: 'portico-api',
+          expiresIn: 600,
+        }),
       };
       await me(good).expect(200);
       for (const [what, token] of Object.entries(bad)) {
@@ -101,7 +128,10 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
 
     it('works for REST clients with the token in the body, answering the next one in the body', async () => {
       const browser = await signedIn();
-      const res = await request(t.app.url).post('/auth/refresh').send({ refreshToken: browser.jar.get(REFRESH) }).expect(200);
+      const res = await request(t.app.url)
+        .post('/auth/refresh')
+        .send({ refreshToken: browser.jar.get(REFRESH) })
+        .expect(200);
       expect(res.body.refreshToken).toMatch(/^rt_/);
       await me(res.body.accessToken).expect(200);
       await request(t.app.url).post('/auth/refresh').send({ refreshToken: res.body.refreshToken }).expect(200);
@@ -142,23 +172,45 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
     it('accepts a user session on protected routes (cookie or Bearer) and reports the user as principal', async () => {
       const browser = await signedIn();
       const id = (await browser.get('/auth/me')).body.id as string;
-      const viaCookie = await request(t.app.url).post('/test-fixtures/echo').set('Cookie', `${SESSION}=${browser.jar.get(SESSION)}`).send({ name: 'a', count: 1 }).expect(201);
+      const viaCookie = await request(t.app.url)
+        .post('/test-fixtures/echo')
+        .set('Cookie', `${SESSION}=${browser.jar.get(SESSION)}`)
+        .send({ name: 'a', count: 1 })
+        .expect(201);
       expect(viaCookie.body.principal).toBe(id);
-      const viaBearer = await request(t.app.url).post('/test-fixtures/echo').set('Authorization', `Bearer ${browser.jar.get(SESSION)}`).send({ name: 'a', count: 1 }).expect(201);
+      const viaBearer = await request(t.app.url)
+        .post('/test-fixtures/echo')
+        .set('Authorization', `Bearer ${browser.jar.get(SESSION)}`)
+        .send({ name: 'a', count: 1 })
+        .expect(201);
       expect(viaBearer.body.principal).toBe(id);
     });
 
     it('still accepts API keys (Bearer and X-Api-Key) and refuses unknown ones', async () => {
-      await request(t.app.url).post('/test-fixtures/echo').set('Authorization', `Bearer ${TEST_KEY}`).send({ name: 'a', count: 1 }).expect(201);
-      await request(t.app.url).post('/test-fixtures/echo').set('X-Api-Key', TEST_KEY).send({ name: 'a', count: 1 }).expect(201);
-      const wrong = await request(t.app.url).post('/test-fixtures/echo').set('Authorization', 'Bearer pk_not_a_key').send({ name: 'a', count: 1 });
+      await request(t.app.url)
+        .post('/test-fixtures/echo')
+        .set('Authorization', `Bearer ${TEST_KEY}`)
+        .send({ name: 'a', count: 1 })
+        .expect(201);
+      await request(t.app.url)
+        .post('/test-fixtures/echo')
+        .set('X-Api-Key', TEST_KEY)
+        .send({ name: 'a', count: 1 })
+        .expect(201);
+      const wrong = await request(t.app.url)
+        .post('/test-fixtures/echo')
+        .set('Authorization', 'Bearer pk_not_a_key')
+        .send({ name: 'a', count: 1 });
       expect(wrong.status).toBe(401);
       expect(wrong.body.detail).toBe('The API key is not valid');
     });
 
     it('keeps admin routes to admin API keys: a user session gets 403', async () => {
       const browser = await signedIn();
-      await request(t.app.url).get('/test-fixtures/admin').set('Authorization', `Bearer ${browser.jar.get(SESSION)}`).expect(403);
+      await request(t.app.url)
+        .get('/test-fixtures/admin')
+        .set('Authorization', `Bearer ${browser.jar.get(SESSION)}`)
+        .expect(403);
       await request(t.app.url).get('/test-fixtures/admin').set('X-Api-Key', TEST_ADMIN_KEY).expect(200);
     });
 
@@ -173,7 +225,9 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
   it('stores provider tokens encrypted (AES-256-GCM), never in clear', async () => {
     await signedIn('g-ada');
     const { DataSource } = await import('typeorm');
-    const rows: Array<{ access_token: string }> = await t.app.app.get(DataSource).query('SELECT access_token FROM oauth_accounts');
+    const rows: Array<{ access_token: string }> = await t.app.app
+      .get(DataSource)
+      .query('SELECT access_token FROM oauth_accounts');
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
       expect(row.access_token).toMatch(/^v1\./);

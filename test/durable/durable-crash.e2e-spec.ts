@@ -5,7 +5,11 @@ import { buildDataSourceOptions } from '../../src/core/database/data-source.opti
 import { type AppProcess, spawnApp } from '../support/app-process';
 import { testEnv } from '../support/app';
 import { insertJobs, waitFor } from '../support/durable';
-import { DurableTestCompletion, DurableTestJob, ensureDurableTestTables } from '../support/fixtures/durable-test.module';
+import {
+  DurableTestCompletion,
+  DurableTestJob,
+  ensureDurableTestTables,
+} from '../support/fixtures/durable-test.module';
 
 const ROWS = 120;
 const CONCURRENCY = 8; // as in the fixture
@@ -50,14 +54,24 @@ describe('Durable processor crash recovery (SIGKILL mid-drain)', () => {
     processes.push(killed);
     const processing = (): Promise<number> => ds.getRepository(DurableTestJob).countBy({ status: 'processing' });
     // Kill while handlers are mid-run (each takes 250 ms), a quarter of the way in.
-    await waitFor(async () => (await completions()).length >= ROWS / 4 && (await processing()) > 0, 30_000, 'a quarter done and rows in flight');
+    await waitFor(
+      async () => (await completions()).length >= ROWS / 4 && (await processing()) > 0,
+      30_000,
+      'a quarter done and rows in flight',
+    );
     killed.kill('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
-    const orphaned = new Set((await ds.getRepository(DurableTestJob).findBy({ status: 'processing' })).map((job) => job.id));
+    const orphaned = new Set(
+      (await ds.getRepository(DurableTestJob).findBy({ status: 'processing' })).map((job) => job.id),
+    );
 
     const restarted = await spawnApp(env, [FIXTURE]);
     processes.push(restarted);
-    await waitFor(async () => (await ds.getRepository(DurableTestJob).countBy({ status: 'done' })) === ROWS, 60_000, 'every row done');
+    await waitFor(
+      async () => (await ds.getRepository(DurableTestJob).countBy({ status: 'done' })) === ROWS,
+      60_000,
+      'every row done',
+    );
     restarted.kill('SIGTERM');
     expect(await restarted.exited).toEqual({ code: 0, signal: null });
 
@@ -78,6 +92,8 @@ describe('Durable processor crash recovery (SIGKILL mid-drain)', () => {
     }
     // The rows the dead process held were taken over, not lost.
     expect(orphaned.size).toBeGreaterThan(0);
-    process.stdout.write(`crash recovery: ${orphaned.size} rows orphaned by SIGKILL, ${duplicated.length} handled twice, ${ROWS} done\n`);
+    process.stdout.write(
+      `crash recovery: ${orphaned.size} rows orphaned by SIGKILL, ${duplicated.length} handled twice, ${ROWS} done\n`,
+    );
   });
 });

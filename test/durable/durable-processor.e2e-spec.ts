@@ -4,7 +4,12 @@ import { type DurableQueue, PermanentFailure } from '../../src/core/durable/dura
 import { ProviderUnavailableError, RateLimitedError } from '../../src/core/errors/integration.error';
 import { type TestApp, startTestApp } from '../support/app';
 import { insertJobs, jobOf, sleep, waitFor } from '../support/durable';
-import { DurableTestJob, DurableTestModule, DurableTestQueue, type HandlerContext } from '../support/fixtures/durable-test.module';
+import {
+  DurableTestJob,
+  DurableTestModule,
+  DurableTestQueue,
+  type HandlerContext,
+} from '../support/fixtures/durable-test.module';
 
 type Behaviour = (row: DurableTestJob, context: HandlerContext) => Promise<void>;
 
@@ -40,10 +45,14 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
 
   /** Drains until the row reaches `status` (retries wait for their backoff). */
   async function settle(id: string, status: DurableTestJob['status']): Promise<DurableTestJob> {
-    await waitFor(async () => {
-      await queue.drain();
-      return (await jobOf(ds, id)).status === status;
-    }, 5_000, `row ${id} to be ${status}`);
+    await waitFor(
+      async () => {
+        await queue.drain();
+        return (await jobOf(ds, id)).status === status;
+      },
+      5_000,
+      `row ${id} to be ${status}`,
+    );
     return jobOf(ds, id);
   }
 
@@ -131,7 +140,11 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     };
     const [id] = await insertJobs(ds, 1);
     await queue.drain();
-    expect(await jobOf(ds, id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'PermanentFailure: recipient address rejected' });
+    expect(await jobOf(ds, id)).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: 'PermanentFailure: recipient address rejected',
+    });
     expect(calls.get(id)).toBe(1);
   });
 
@@ -157,8 +170,18 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
   });
 
   it('reclaims a row whose lease expired (its worker died) and leaves live leases alone', async () => {
-    const [expired] = await insertJobs(ds, 1, { status: 'processing', attempts: 1, lockedBy: 'crashed:1:dead', lockedUntil: new Date(Date.now() - 1_000) });
-    const [held] = await insertJobs(ds, 1, { status: 'processing', attempts: 1, lockedBy: 'alive:2:busy', lockedUntil: new Date(Date.now() + 60_000) });
+    const [expired] = await insertJobs(ds, 1, {
+      status: 'processing',
+      attempts: 1,
+      lockedBy: 'crashed:1:dead',
+      lockedUntil: new Date(Date.now() - 1_000),
+    });
+    const [held] = await insertJobs(ds, 1, {
+      status: 'processing',
+      attempts: 1,
+      lockedBy: 'alive:2:busy',
+      lockedUntil: new Date(Date.now() + 60_000),
+    });
     await queue.drain();
     expect(await jobOf(ds, expired)).toMatchObject({ status: 'done', attempts: 2, lockedBy: null });
     expect(await jobOf(ds, held)).toMatchObject({ status: 'processing', attempts: 1, lockedBy: 'alive:2:busy' });
@@ -167,7 +190,12 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
   });
 
   it('dead-letters an expired row whose last allowed attempt never finished', async () => {
-    const [id] = await insertJobs(ds, 1, { status: 'processing', attempts: 3, lockedBy: 'crashed:1:dead', lockedUntil: new Date(Date.now() - 1_000) });
+    const [id] = await insertJobs(ds, 1, {
+      status: 'processing',
+      attempts: 3,
+      lockedBy: 'crashed:1:dead',
+      lockedUntil: new Date(Date.now() - 1_000),
+    });
     await queue.drain();
     expect(await jobOf(ds, id)).toMatchObject({ status: 'dead', attempts: 4 });
     expect(calls.has(id)).toBe(false);
@@ -188,15 +216,28 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     // Meanwhile the leases ran out: another worker claimed two rows, and this
     // same worker claimed the third again (a newer attempt of its own).
     const lease = new Date(Date.now() + 60_000);
-    await ds.getRepository(DurableTestJob).update([succeeds, fails], { lockedBy: 'newer:3:owner', lockedUntil: lease, attempts: 2 });
+    await ds
+      .getRepository(DurableTestJob)
+      .update([succeeds, fails], { lockedBy: 'newer:3:owner', lockedUntil: lease, attempts: 2 });
     const self = t.app.get(DurableProcessor).workerId;
     await ds.getRepository(DurableTestJob).update(reclaimedBySelf, { lockedUntil: lease, attempts: 2 });
     release();
     await draining;
     for (const id of [succeeds, fails]) {
-      expect(await jobOf(ds, id)).toMatchObject({ status: 'processing', lockedBy: 'newer:3:owner', processedAt: null, lastError: null, attempts: 2 });
+      expect(await jobOf(ds, id)).toMatchObject({
+        status: 'processing',
+        lockedBy: 'newer:3:owner',
+        processedAt: null,
+        lastError: null,
+        attempts: 2,
+      });
     }
-    expect(await jobOf(ds, reclaimedBySelf)).toMatchObject({ status: 'processing', lockedBy: self, processedAt: null, attempts: 2 });
+    expect(await jobOf(ds, reclaimedBySelf)).toMatchObject({
+      status: 'processing',
+      lockedBy: self,
+      processedAt: null,
+      attempts: 2,
+    });
   });
 
   it('kick() handles a new row at once, without waiting for the poll interval', async () => {

@@ -34,7 +34,11 @@ describe('Email batching (EMAIL_BATCH=true)', () => {
   beforeEach(() => fake.reset());
 
   /** Holds SendGrid until `count` messages are queued, then lets it answer. */
-  async function queueWhileHeld(count: number, body: (i: number) => Record<string, unknown>, ...then: Parameters<FakeSendGrid['answer']>): Promise<string[]> {
+  async function queueWhileHeld(
+    count: number,
+    body: (i: number) => Record<string, unknown>,
+    ...then: Parameters<FakeSendGrid['answer']>
+  ): Promise<string[]> {
     // The first send (of the first message) fails slowly, so the rest pile up behind it.
     fake.answer({ status: 503 }, ...then);
     fake.setDelay(300);
@@ -44,14 +48,21 @@ describe('Email batching (EMAIL_BATCH=true)', () => {
   }
 
   it('sends messages with the same content as one request, one personalization each, each its own record', async () => {
-    const ids = await queueWhileHeld(40, (i) => plainEmail({ to: [`r${i}@example.com`], subject: 'Digest', text: 'Same for all' }));
+    const ids = await queueWhileHeld(40, (i) =>
+      plainEmail({ to: [`r${i}@example.com`], subject: 'Digest', text: 'Same for all' }),
+    );
     await eventually(async () => (ids.every((id) => fake.timesSent(id) === 1) ? true : undefined), 15_000, 'all sent');
     const accepted = fake.requests.filter((r) => r.status === 202);
     expect(accepted.length).toBeLessThan(ids.length);
     const big = accepted.reduce((a, b) => (b.messageIds.length > a.messageIds.length ? b : a));
     expect(big.messageIds.length).toBeGreaterThan(1);
-    const personalizations = big.body.personalizations as Array<{ to: Array<{ email: string }>; custom_args: Record<string, string> }>;
-    expect(personalizations.every((p) => p.to.length === 1 && typeof p.custom_args.portico_message_id === 'string')).toBe(true);
+    const personalizations = big.body.personalizations as Array<{
+      to: Array<{ email: string }>;
+      custom_args: Record<string, string>;
+    }>;
+    expect(
+      personalizations.every((p) => p.to.length === 1 && typeof p.custom_args.portico_message_id === 'string'),
+    ).toBe(true);
     const sample = await client.waitForStatus(big.messageIds[1], 'sent');
     expect(sample.to).toHaveLength(1);
     expect(sample.providerMessageId).toEqual((await client.get(big.messageIds[0])).body.providerMessageId);
@@ -68,7 +79,11 @@ describe('Email batching (EMAIL_BATCH=true)', () => {
   });
 
   it('retries each message alone when SendGrid refuses a batch', async () => {
-    const ids = await queueWhileHeld(10, (i) => plainEmail({ to: [`x${i}@example.com`], subject: 'Refused batch', text: 'x' }), { status: 400, errors: [{ field: 'personalizations.3.to', message: 'Does not contain a valid address.' }] });
+    const ids = await queueWhileHeld(
+      10,
+      (i) => plainEmail({ to: [`x${i}@example.com`], subject: 'Refused batch', text: 'x' }),
+      { status: 400, errors: [{ field: 'personalizations.3.to', message: 'Does not contain a valid address.' }] },
+    );
     await eventually(async () => (ids.every((id) => fake.timesSent(id) === 1) ? true : undefined), 15_000, 'all sent');
     const refused = fake.requests.find((r) => r.status === 400);
     expect(refused?.messageIds.length).toBeGreaterThan(1);

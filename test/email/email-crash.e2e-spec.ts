@@ -38,7 +38,8 @@ describe('Email outbox across a crash', () => {
       async () => {
         if (!ids.every((id) => fake.timesSent(id) >= 1)) return undefined;
         for (const status of ['queued', 'sending', 'failed']) {
-          if (((await admin.getJson(`/admin/emails?status=${status}&limit=1`)).body.items as unknown[]).length > 0) return undefined;
+          if (((await admin.getJson(`/admin/emails?status=${status}&limit=1`)).body.items as unknown[]).length > 0)
+            return undefined;
         }
         return true;
       },
@@ -46,7 +47,9 @@ describe('Email outbox across a crash', () => {
       'every accepted message sent and recorded after restart',
     );
     const duplicates = fake.duplicates();
-    process.stdout.write(`email crash test: ${ids.length} accepted, ${sentBeforeCrash} sent before SIGKILL, ${duplicates.size} sent twice (goal 0)\n`);
+    process.stdout.write(
+      `email crash test: ${ids.length} accepted, ${sentBeforeCrash} sent before SIGKILL, ${duplicates.size} sent twice (goal 0)\n`,
+    );
     // A duplicate is a message SendGrid accepted while we were killed before recording it:
     // at most the sends in flight at the kill (EMAIL_CONCURRENCY). Each carries our id in custom_args.
     expect(duplicates.size).toBeLessThanOrEqual(16);

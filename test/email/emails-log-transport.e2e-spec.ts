@@ -13,7 +13,13 @@ describe('Email without SendGrid (log transport), redirect and receipts', () => 
   let admin: EmailsClient;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { API_KEYS: TEST_API_KEYS, EMAIL_REDIRECT_ALL_TO: 'staging@example.com', EMAIL_RECEIPTS_TEMPLATE_ID: RECEIPTS_TEMPLATE } });
+    t = await startTestApp({
+      env: {
+        API_KEYS: TEST_API_KEYS,
+        EMAIL_REDIRECT_ALL_TO: 'staging@example.com',
+        EMAIL_RECEIPTS_TEMPLATE_ID: RECEIPTS_TEMPLATE,
+      },
+    });
     user = new EmailsClient(t.url, TEST_KEY);
     admin = new EmailsClient(t.url, TEST_ADMIN_KEY);
   });
@@ -42,36 +48,68 @@ describe('Email without SendGrid (log transport), redirect and receipts', () => 
   });
 
   it('refuses the event webhook with 503 while no verification key is set', async () => {
-    const res = await fetch(`${t.url}/webhooks/sendgrid`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[]' });
+    const res = await fetch(`${t.url}/webhooks/sendgrid`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '[]',
+    });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { detail: string }).detail).toContain('SENDGRID_WEBHOOK_PUBLIC_KEY');
   });
 
   it('queues one receipt per payment.succeeded, to the payment’s customer, kept under the payment’s owner', async () => {
     const events = t.app.get(EventEmitter2);
-    const payment = { paymentId: 'pay_123', amount: 1999, currency: 'eur', customerEmail: 'buyer@example.com', ownerId: 'key:billing' };
+    const payment = {
+      paymentId: 'pay_123',
+      amount: 1999,
+      currency: 'eur',
+      customerEmail: 'buyer@example.com',
+      ownerId: 'key:billing',
+    };
     await events.emitAsync('payment.succeeded', payment);
     await events.emitAsync('payment.succeeded', payment); // at-least-once delivery upstream: still one receipt
-    await events.emitAsync('payment.succeeded', { paymentId: 'pay_no_email', amount: 100, currency: 'usd', customerEmail: null });
+    await events.emitAsync('payment.succeeded', {
+      paymentId: 'pay_no_email',
+      amount: 100,
+      currency: 'usd',
+      customerEmail: null,
+    });
     const receipts = await eventually(async () => {
       const list = await admin.getJson('/admin/emails?limit=100');
-      const items = (list.body.items as Array<{ id: string; templateId: string | null }>).filter((e) => e.templateId === RECEIPTS_TEMPLATE);
+      const items = (list.body.items as Array<{ id: string; templateId: string | null }>).filter(
+        (e) => e.templateId === RECEIPTS_TEMPLATE,
+      );
       return items.length > 0 ? items : undefined;
     });
     expect(receipts).toHaveLength(1);
     const receipt = await admin.waitForStatus(receipts[0].id, 'sent');
     expect(receipt.originalRecipients?.to).toEqual(['buyer@example.com']);
-    expect(receipt.dynamicTemplateData).toEqual({ paymentId: 'pay_123', amount: 1999, currency: 'EUR', amountFormatted: '€19.99' });
+    expect(receipt.dynamicTemplateData).toEqual({
+      paymentId: 'pay_123',
+      amount: 1999,
+      currency: 'EUR',
+      amountFormatted: '€19.99',
+    });
   });
 });
 
 describe('Log transport output', () => {
   it('writes each message as one structured JSON log line', async () => {
-    const env = await testEnv({ env: { API_KEYS: TEST_API_KEYS, LOG_LEVEL: 'info', EMAIL_REDIRECT_ALL_TO: '', EMAIL_RECEIPTS_TEMPLATE_ID: '' } });
+    const env = await testEnv({
+      env: { API_KEYS: TEST_API_KEYS, LOG_LEVEL: 'info', EMAIL_REDIRECT_ALL_TO: '', EMAIL_RECEIPTS_TEMPLATE_ID: '' },
+    });
     const app = await spawnApp(env);
     try {
       const id = await new EmailsClient(app.url, TEST_KEY).send(plainEmail({ subject: 'Logged subject' }));
-      const line = await eventually(async () => app.output().split('\n').find((l) => l.includes(`"id":"${id}"`)), 10_000, 'log line');
+      const line = await eventually(
+        async () =>
+          app
+            .output()
+            .split('\n')
+            .find((l) => l.includes(`"id":"${id}"`)),
+        10_000,
+        'log line',
+      );
       const entry = JSON.parse(line) as { email: { id: string; to: string[]; subject: string; text: string } };
       expect(entry.email).toMatchObject({ id, to: ['ada@example.com'], subject: 'Logged subject', text: 'Hi Ada' });
     } finally {

@@ -45,7 +45,16 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
   beforeEach(() => fake.reset());
 
   it('accepts a message with 202 and sends it once with our id in custom_args', async () => {
-    const res = await user.post('/emails', plainEmail({ to: ['ada@example.com'], cc: ['bob@example.com'], bcc: ['eve@example.com'], html: '<p>Hi</p>', categories: ['welcome'] }));
+    const res = await user.post(
+      '/emails',
+      plainEmail({
+        to: ['ada@example.com'],
+        cc: ['bob@example.com'],
+        bcc: ['eve@example.com'],
+        html: '<p>Hi</p>',
+        categories: ['welcome'],
+      }),
+    );
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ id: expect.any(String), status: 'queued' });
     const id = res.body.id as string;
@@ -62,21 +71,44 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
         { type: 'text/plain', value: 'Hi Ada' },
         { type: 'text/html', value: '<p>Hi</p>' },
       ],
-      personalizations: [{ to: [{ email: 'ada@example.com' }], cc: [{ email: 'bob@example.com' }], bcc: [{ email: 'eve@example.com' }], custom_args: { portico_message_id: id } }],
+      personalizations: [
+        {
+          to: [{ email: 'ada@example.com' }],
+          cc: [{ email: 'bob@example.com' }],
+          bcc: [{ email: 'eve@example.com' }],
+          custom_args: { portico_message_id: id },
+        },
+      ],
     });
-    expect(sent).toMatchObject({ status: 'sent', attempts: 1, lastError: null, transport: 'sendgrid', providerMessageId: expect.stringMatching(/^\S{10,}$/) });
+    expect(sent).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      lastError: null,
+      transport: 'sendgrid',
+      providerMessageId: expect.stringMatching(/^\S{10,}$/),
+    });
     expect(sent.history.map((h) => h.status)).toEqual(['queued', 'sent']);
   });
 
   it('sends a dynamic template with its data', async () => {
-    const res = await user.post('/emails/template', { to: ['ada@example.com'], templateId: 'd-0123456789abcdef0123456789ABCDEF', dynamicTemplateData: { name: 'Ada', items: [1, 2] } });
+    const res = await user.post('/emails/template', {
+      to: ['ada@example.com'],
+      templateId: 'd-0123456789abcdef0123456789ABCDEF',
+      dynamicTemplateData: { name: 'Ada', items: [1, 2] },
+    });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
     await user.waitForStatus(id, 'sent');
     const [request] = fake.requestsFor(id);
     expect(request.body.template_id).toBe('d-0123456789abcdef0123456789abcdef');
     expect(request.body.content).toBeUndefined();
-    expect(request.body.personalizations).toEqual([{ to: [{ email: 'ada@example.com' }], dynamic_template_data: { name: 'Ada', items: [1, 2] }, custom_args: { portico_message_id: id } }]);
+    expect(request.body.personalizations).toEqual([
+      {
+        to: [{ email: 'ada@example.com' }],
+        dynamic_template_data: { name: 'Ada', items: [1, 2] },
+        custom_args: { portico_message_id: id },
+      },
+    ]);
   });
 
   it('keeps messages to their owner: another key gets 404, admins see everything', async () => {
@@ -94,7 +126,8 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
 
   it('pages through GET /emails with a cursor, newest first, filtered by recipient and status', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await other.send(plainEmail({ to: [`page${i}@example.com`], subject: `page ${i}` })));
+    for (let i = 0; i < 5; i++)
+      ids.push(await other.send(plainEmail({ to: [`page${i}@example.com`], subject: `page ${i}` })));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -120,7 +153,10 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
   });
 
   it('does not retry a 400: the message fails with SendGrid’s field errors, and an admin can retry it', async () => {
-    fake.answer({ status: 400, errors: [{ field: 'from', message: 'The from address does not match a verified Sender Identity.' }] });
+    fake.answer({
+      status: 400,
+      errors: [{ field: 'from', message: 'The from address does not match a verified Sender Identity.' }],
+    });
     const id = await user.send(plainEmail());
     const failed = await user.waitForStatus(id, 'failed');
     expect(failed.attempts).toBe(1);
@@ -179,7 +215,11 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
 
   it('reports SendGrid degraded in /health/ready while sends keep failing, up again after a success', async () => {
     const sendgridHealth = async (): Promise<{ status: string; consecutiveFailures?: number }> =>
-      ((await (await fetch(`${t.url}/health/ready`)).json()) as { providers: Record<string, { status: string; consecutiveFailures?: number }> }).providers.sendgrid;
+      (
+        (await (await fetch(`${t.url}/health/ready`)).json()) as {
+          providers: Record<string, { status: string; consecutiveFailures?: number }>;
+        }
+      ).providers.sendgrid;
     fake.setChaos({ unavailable: 1 });
     await user.waitForStatus(await user.send(plainEmail()), 'failed');
     await user.waitForStatus(await user.send(plainEmail()), 'failed');

@@ -22,7 +22,11 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
   afterAll(async () => t?.close());
 
   async function refused(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Problem> {
-    const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const problem = (await res.json()) as Problem;
     expect({ status: res.status, problem }).toMatchObject({ status: 400 });
@@ -30,11 +34,21 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
   }
 
   function messages(problem: Problem, field: string): string {
-    return (problem.errors ?? []).filter((e) => e.field === field).map((e) => e.message).join(' | ');
+    return (problem.errors ?? [])
+      .filter((e) => e.field === field)
+      .map((e) => e.message)
+      .join(' | ');
   }
 
   it('lists every bad address of to, cc and bcc, and queues nothing', async () => {
-    const problem = await refused('/emails', plainEmail({ to: ['ok@example.com', 'bob@', 'no spaces@example.com'], cc: ['cc@@example.com'], bcc: ['fine@example.com', 'x'] }));
+    const problem = await refused(
+      '/emails',
+      plainEmail({
+        to: ['ok@example.com', 'bob@', 'no spaces@example.com'],
+        cc: ['cc@@example.com'],
+        bcc: ['fine@example.com', 'x'],
+      }),
+    );
     expect(problem.type).toBe('https://portico.dev/problems/validation');
     expect(messages(problem, 'to')).toContain('to[1] "bob@"');
     expect(messages(problem, 'to')).toContain('to[2] "no spaces@example.com"');
@@ -49,7 +63,15 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
     ['no recipients', { to: [] }, 'to', /1 to 1000 recipients/],
     ['to missing', { to: undefined }, 'to', /array of email addresses/],
     ['to not an array', { to: 'ada@example.com' }, 'to', /array of email addresses/],
-    ['over 1000 recipients', { to: Array.from({ length: 600 }, (_, i) => `a${i}@example.com`), cc: Array.from({ length: 401 }, (_, i) => `c${i}@example.com`) }, 'to', /got 1001/],
+    [
+      'over 1000 recipients',
+      {
+        to: Array.from({ length: 600 }, (_, i) => `a${i}@example.com`),
+        cc: Array.from({ length: 401 }, (_, i) => `c${i}@example.com`),
+      },
+      'to',
+      /got 1001/,
+    ],
     ['a repeated address', { to: ['ada@example.com'], bcc: ['ADA@example.com'] }, 'to', /"ada@example.com" repeated/],
     ['subject missing', { subject: undefined }, 'subject', /subject/],
     ['subject empty', { subject: '' }, 'subject', /longer than or equal to 1/],
@@ -59,7 +81,12 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
     ['text not a string', { text: 42 }, 'text', /text must be a string/],
     ['html not a string', { html: ['x'] }, 'html', /html must be a string/],
     ['replyTo not an address', { replyTo: 'nobody' }, 'replyTo', /"nobody" is not a valid email address/],
-    ['more than 10 categories', { categories: Array.from({ length: 11 }, (_, i) => `c${i}`) }, 'categories', /no more than 10/],
+    [
+      'more than 10 categories',
+      { categories: Array.from({ length: 11 }, (_, i) => `c${i}`) },
+      'categories',
+      /no more than 10/,
+    ],
     ['a non-ASCII category', { categories: ['café'] }, 'categories', /printable ASCII/],
     ['sendAt not a date-time', { sendAt: 'tomorrow' }, 'sendAt', /ISO 8601/],
     ['sendAt beyond 72 hours', { sendAt: new Date(Date.now() + 73 * 3600_000).toISOString() }, 'sendAt', /72 hours/],
@@ -72,13 +99,28 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
   it.each([
     ['a template id that is not d- + 32 hex', { templateId: 'd-123' }, 'templateId', /d- and 32 hex/],
     ['a missing template id', { templateId: undefined }, 'templateId', /d- and 32 hex/],
-    ['template data that is not an object', { dynamicTemplateData: [1, 2] }, 'dynamicTemplateData', /must be a JSON object/],
-    ['template data over 10,000 bytes', { dynamicTemplateData: { blob: 'x'.repeat(10_000) } }, 'dynamicTemplateData', /at most 10000 bytes/],
+    [
+      'template data that is not an object',
+      { dynamicTemplateData: [1, 2] },
+      'dynamicTemplateData',
+      /must be a JSON object/,
+    ],
+    [
+      'template data over 10,000 bytes',
+      { dynamicTemplateData: { blob: 'x'.repeat(10_000) } },
+      'dynamicTemplateData',
+      /at most 10000 bytes/,
+    ],
     ['a bad address', { to: ['ada@example.com', 'bad@'] }, 'to', /to\[1\] "bad@"/],
     ['a subject with a line break', { subject: 'a\nb' }, 'subject', /line breaks/],
     ['text (templates carry their own content)', { text: 'hi' }, 'text', /not allowed/],
   ])('POST /emails/template refuses %s', async (_name, change, field, message) => {
-    const problem = await refused('/emails/template', { to: ['ada@example.com'], templateId: TEMPLATE, dynamicTemplateData: { name: 'Ada' }, ...change });
+    const problem = await refused('/emails/template', {
+      to: ['ada@example.com'],
+      templateId: TEMPLATE,
+      dynamicTemplateData: { name: 'Ada' },
+      ...change,
+    });
     expect(messages(problem, field)).toMatch(message);
   });
 
@@ -88,7 +130,15 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
   });
 
   it('refuses bad list filters with 400', async () => {
-    for (const query of ['status=lost', 'limit=0', 'limit=101', 'limit=abc', 'cursor=%21%21', 'cursor=bm90LWEtdXVpZA', 'to=nobody']) {
+    for (const query of [
+      'status=lost',
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'cursor=%21%21',
+      'cursor=bm90LWEtdXVpZA',
+      'to=nobody',
+    ]) {
       const res = await fetch(`${t.url}/emails?${query}`, { headers: { Authorization: `Bearer ${TEST_KEY}` } });
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -101,10 +151,13 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
   });
 
   it('describes every email route and its problem answers in the OpenAPI document', async () => {
-    const doc = (await (await fetch(`${t.url}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await fetch(`${t.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(Object.keys(doc.paths['/emails/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '404']));
     expect(Object.keys(doc.paths['/emails'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '401']));
-    for (const path of ['/emails/template', '/admin/emails', '/admin/emails/{id}/retry', '/webhooks/sendgrid']) expect(doc.paths[path]).toBeDefined();
+    for (const path of ['/emails/template', '/admin/emails', '/admin/emails/{id}/retry', '/webhooks/sendgrid'])
+      expect(doc.paths[path]).toBeDefined();
   });
 
   it('still accepts the same request once it is valid', async () => {

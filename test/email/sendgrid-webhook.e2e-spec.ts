@@ -9,7 +9,13 @@ let seq = 0;
 /** A SendGrid event as the webhook delivers it (custom args appear as top-level fields). */
 function event(kind: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
   seq += 1;
-  return { email: 'ada@example.com', timestamp: Math.floor(Date.now() / 1000), event: kind, sg_event_id: `evt-${Date.now()}-${seq}`, ...fields };
+  return {
+    email: 'ada@example.com',
+    timestamp: Math.floor(Date.now() / 1000),
+    event: kind,
+    sg_event_id: `evt-${Date.now()}-${seq}`,
+    ...fields,
+  };
 }
 
 describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
@@ -39,9 +45,16 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
     await fake?.close();
   });
 
-  async function post(body: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; type: string | null }> {
+  async function post(
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown>; type: string | null }> {
     const res = await fetch(`${t.url}/webhooks/sendgrid`, { method: 'POST', headers, body });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type') };
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown>,
+      type: res.headers.get('content-type'),
+    };
   }
 
   async function deliver(events: unknown[]): Promise<void> {
@@ -56,10 +69,14 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
   }
 
   async function historyOf(id: string, length: number): Promise<EmailView> {
-    return eventually(async () => {
-      const { body } = await client.get(id);
-      return body.history.length >= length ? body : undefined;
-    }, 10_000, `history of ${id} with ${length} entries`);
+    return eventually(
+      async () => {
+        const { body } = await client.get(id);
+        return body.history.length >= length ? body : undefined;
+      },
+      10_000,
+      `history of ${id} with ${length} entries`,
+    );
   }
 
   it('applies a valid batch by our id: forward statuses, opens and clicks as history', async () => {
@@ -72,7 +89,9 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
     ]);
     const email = await historyOf(message.id, 6);
     expect(email.status).toBe('delivered');
-    expect(email.history.map((h) => h.status)).toEqual(expect.arrayContaining(['queued', 'sent', 'delivered', 'opened', 'clicked']));
+    expect(email.history.map((h) => h.status)).toEqual(
+      expect.arrayContaining(['queued', 'sent', 'delivered', 'opened', 'clicked']),
+    );
     expect(email.history.find((h) => h.status === 'clicked')?.detail).toMatchObject({ url: 'https://example.com/x' });
     const opened = await client.getJson('/emails?status=opened');
     expect((opened.body.items as Array<{ id: string }>).map((e) => e.id)).toContain(message.id);
@@ -102,33 +121,57 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
 
   it('falls back to sg_message_id when the event lacks our custom arg', async () => {
     const message = await sentMessage();
-    await deliver([event('delivered', { sg_message_id: `${message.providerMessageId}.filterdrecv-5645d9c87f-7ngkq-1-5E1E1F7A-2E.0` })]);
+    await deliver([
+      event('delivered', {
+        sg_message_id: `${message.providerMessageId}.filterdrecv-5645d9c87f-7ngkq-1-5E1E1F7A-2E.0`,
+      }),
+    ]);
     await client.waitForStatus(message.id, 'delivered');
   });
 
   it('accepts events for unknown messages without failing the batch', async () => {
     const message = await sentMessage();
-    await deliver([event('delivered', { portico_message_id: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }), event('delivered', { sg_message_id: 'unknownid.filter.0' }), event('spamreport', { portico_message_id: message.id })]);
+    await deliver([
+      event('delivered', { portico_message_id: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }),
+      event('delivered', { sg_message_id: 'unknownid.filter.0' }),
+      event('spamreport', { portico_message_id: message.id }),
+    ]);
     await client.waitForStatus(message.id, 'spamreport');
   });
 
   it('does not send again a message SendGrid already reported on (its 202 was lost to us)', async () => {
     fake.answer({ status: 429, retryAfterSeconds: 2 });
     const id = await client.send(plainEmail());
-    await eventually(async () => ((await client.get(id)).body.attempts === 1 && fake.requests.some((r) => r.messageIds.includes(id)) ? true : undefined));
+    await eventually(async () =>
+      (await client.get(id)).body.attempts === 1 && fake.requests.some((r) => r.messageIds.includes(id))
+        ? true
+        : undefined,
+    );
     await deliver([event('processed', { portico_message_id: id })]);
-    const email = await eventually(async () => {
-      const { body } = await client.get(id);
-      return body.attempts === 2 && body.status === 'sent' ? body : undefined;
-    }, 10_000, 'second attempt skipped');
-    await eventually(async () => ((await client.getJson('/emails?status=sending')).body.items as unknown[]).length === 0 ? true : undefined);
+    const email = await eventually(
+      async () => {
+        const { body } = await client.get(id);
+        return body.attempts === 2 && body.status === 'sent' ? body : undefined;
+      },
+      10_000,
+      'second attempt skipped',
+    );
+    await eventually(async () =>
+      ((await client.getJson('/emails?status=sending')).body.items as unknown[]).length === 0 ? true : undefined,
+    );
     expect(fake.timesSent(id)).toBe(0);
     expect(email.history.map((h) => h.status)).toEqual(['queued', 'sent']);
   });
 
   it.each([
-    ['a tampered body', (body: string) => ({ body: body.replace('delivered', 'bounce'), headers: signer.headers(body) })],
-    ['a stale timestamp', (body: string) => ({ body, headers: signer.headers(body, Math.floor(Date.now() / 1000) - 301) })],
+    [
+      'a tampered body',
+      (body: string) => ({ body: body.replace('delivered', 'bounce'), headers: signer.headers(body) }),
+    ],
+    [
+      'a stale timestamp',
+      (body: string) => ({ body, headers: signer.headers(body, Math.floor(Date.now() / 1000) - 301) }),
+    ],
     ['another key', (body: string) => ({ body, headers: new EventWebhookSigner().headers(body) })],
     ['no signature headers', (body: string) => ({ body, headers: { 'Content-Type': 'application/json' } })],
   ])('refuses %s with a 400 problem and applies nothing', async (_name, make) => {

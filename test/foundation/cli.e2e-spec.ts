@@ -8,12 +8,20 @@ import { applyEnv, startTestApp, testEnv } from '../support/app';
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 
-async function cli(script: string, args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
+async function cli(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', script), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', script), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      },
+    );
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failed = error as { stdout: string; stderr: string; code: number };

@@ -9,7 +9,10 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { API_KEYS: TEST_API_KEYS, HTTP_BODY_LIMIT: '2kb' }, extraModules: [EchoFixtureModule] });
+    t = await startTestApp({
+      env: { API_KEYS: TEST_API_KEYS, HTTP_BODY_LIMIT: '2kb' },
+      extraModules: [EchoFixtureModule],
+    });
   });
   afterAll(async () => t.close());
 
@@ -37,10 +40,19 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
   });
 
   it('answers malformed JSON with 400 problem+json carrying the request id', async () => {
-    const res = await request(t.url).post('/test-fixtures/echo').set('Authorization', `Bearer ${TEST_KEY}`).set('Content-Type', 'application/json').send('{"name": ');
+    const res = await request(t.url)
+      .post('/test-fixtures/echo')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name": ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON', instance: '/test-fixtures/echo' });
+    expect(res.body).toMatchObject({
+      status: 400,
+      title: 'Bad Request',
+      detail: 'The request body is not valid JSON',
+      instance: '/test-fixtures/echo',
+    });
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|stack/);
   });
@@ -53,7 +65,10 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
   });
 
   it('answers a body over HTTP_BODY_LIMIT with 413 problem+json', async () => {
-    const res = await request(t.url).post('/test-fixtures/echo').set('X-Api-Key', TEST_KEY).send({ name: 'x'.repeat(5000), count: 1 });
+    const res = await request(t.url)
+      .post('/test-fixtures/echo')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ name: 'x'.repeat(5000), count: 1 });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.detail).toMatch(/larger/);
@@ -72,7 +87,11 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
   });
 
   it('accepts valid input with transformation applied', async () => {
-    const res = await request(t.url).post('/test-fixtures/echo').set('X-Api-Key', TEST_KEY).send({ name: 'ada', count: 3 }).expect(201);
+    const res = await request(t.url)
+      .post('/test-fixtures/echo')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ name: 'ada', count: 3 })
+      .expect(201);
     expect(res.body).toEqual({ body: { name: 'ada', count: 3 }, principal: 'tester' });
   });
 
@@ -87,7 +106,10 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
     const missing = await request(t.url).post('/test-fixtures/echo').send({ name: 'a', count: 1 });
     expect(missing.status).toBe(401);
     expect(missing.headers['content-type']).toMatch(PROBLEM);
-    const wrong = await request(t.url).post('/test-fixtures/echo').set('Authorization', 'Bearer pk_not_a_key').send({ name: 'a', count: 1 });
+    const wrong = await request(t.url)
+      .post('/test-fixtures/echo')
+      .set('Authorization', 'Bearer pk_not_a_key')
+      .send({ name: 'a', count: 1 });
     expect(wrong.status).toBe(401);
     expect(wrong.body.detail).toBe('The API key is not valid');
   });

@@ -56,7 +56,12 @@ describe('start-up and shutdown of the real process', () => {
     try {
       const res = await fetch(`${app.url}/test-fixtures/echo`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json', 'X-Request-Id': 'trace-42', Cookie: 'sid=abc' },
+        headers: {
+          Authorization: `Bearer ${TEST_KEY}`,
+          'Content-Type': 'application/json',
+          'X-Request-Id': 'trace-42',
+          Cookie: 'sid=abc',
+        },
         body: JSON.stringify({ name: 'log', count: 2 }),
       });
       expect(res.status).toBe(201);
@@ -66,9 +71,15 @@ describe('start-up and shutdown of the real process', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const requestLine = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'trace-42' && 'responseTime' in l);
+      const requestLine = lines.find(
+        (l) => (l.req as { id?: string } | undefined)?.id === 'trace-42' && 'responseTime' in l,
+      );
       expect(requestLine).toBeDefined();
-      expect(requestLine).toMatchObject({ route: '/test-fixtures/echo', status: 201, req: { method: 'POST', url: '/test-fixtures/echo' } });
+      expect(requestLine).toMatchObject({
+        route: '/test-fixtures/echo',
+        status: 201,
+        req: { method: 'POST', url: '/test-fixtures/echo' },
+      });
       expect(typeof requestLine?.responseTime).toBe('number');
       expect(app.output()).not.toContain(TEST_KEY);
       expect(app.output()).not.toContain('sid=abc');

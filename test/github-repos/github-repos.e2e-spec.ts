@@ -13,10 +13,16 @@ describe('GitHub repositories (example module on HttpClientModule)', () => {
 
   beforeAll(async () => {
     github = await startGithubApi(TOKEN, {
-      octocat: Array.from({ length: 35 }, (_, i) => ({ name: `repo-${i}`, language: i % 2 ? 'TypeScript' : 'Go', stars: i })),
+      octocat: Array.from({ length: 35 }, (_, i) => ({
+        name: `repo-${i}`,
+        language: i % 2 ? 'TypeScript' : 'Go',
+        stars: i,
+      })),
       'new-user': [],
     });
-    t = await startTestApp({ env: { API_KEYS: TEST_API_KEYS, GITHUB_REST_TOKEN: TOKEN, GITHUB_REST_API_URL: github.url } });
+    t = await startTestApp({
+      env: { API_KEYS: TEST_API_KEYS, GITHUB_REST_TOKEN: TOKEN, GITHUB_REST_API_URL: github.url },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -45,7 +51,12 @@ describe('GitHub repositories (example module on HttpClientModule)', () => {
 
     const sent = github.requests.at(-1);
     expect(sent?.url).toBe('/users/octocat/repos?page=2&per_page=30&sort=updated&type=owner');
-    expect(sent?.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'portico' });
+    expect(sent?.headers).toMatchObject({
+      authorization: `Bearer ${TOKEN}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'portico',
+    });
   });
 
   it('answers an unknown user with 404 problem+json, asked once', async () => {
@@ -81,8 +92,12 @@ describe('GitHub repositories (example module on HttpClientModule)', () => {
     const ready = await request(t.url).get('/health/ready').expect(200);
     expect(ready.body.providers['github-rest']).toEqual({ status: 'up', circuit: 'closed' });
     const metrics = (await request(t.url).get('/metrics').expect(200)).text;
-    expect(metrics).toContain('integration_calls_total{provider="github-rest",operation="repos.listForUser",outcome="success"} 2');
-    expect(metrics).toContain('integration_calls_total{provider="github-rest",operation="repos.listForUser",outcome="rate_limited"} 1');
+    expect(metrics).toContain(
+      'integration_calls_total{provider="github-rest",operation="repos.listForUser",outcome="success"} 2',
+    );
+    expect(metrics).toContain(
+      'integration_calls_total{provider="github-rest",operation="repos.listForUser",outcome="rate_limited"} 1',
+    );
     // The client's own GET ran inside the adapter's call: not counted twice.
     expect(metrics).not.toContain('provider="github-rest",operation="GET"');
   });
@@ -99,7 +114,10 @@ describe('GitHub repositories without GITHUB_REST_TOKEN', () => {
     const res = await request(t.url).get('/github/users/octocat/repos').set('X-Api-Key', TEST_KEY);
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ type: 'https://portico.dev/problems/provider-not-configured', provider: 'github-rest' });
+    expect(res.body).toMatchObject({
+      type: 'https://portico.dev/problems/provider-not-configured',
+      provider: 'github-rest',
+    });
     expect(res.body.detail).toContain('GITHUB_REST_TOKEN');
     const ready = await request(t.url).get('/health/ready').expect(200);
     expect(ready.body.providers['github-rest']).toEqual({ status: 'not_configured' });

@@ -9,23 +9,40 @@ import { SendGridTransport } from '../../src/integrations/email/transports/sendg
  */
 const key = process.env.SENDGRID_TEST_API_KEY;
 const from = process.env.SENDGRID_TEST_FROM ?? 'test@example.com';
-if (!key) process.stdout.write('sendgrid.live-spec: SENDGRID_TEST_API_KEY is not set; skipping the live SendGrid test\n');
+if (!key)
+  process.stdout.write('sendgrid.live-spec: SENDGRID_TEST_API_KEY is not set; skipping the live SendGrid test\n');
 const describeLive = key ? describe : describe.skip;
 
 describeLive('SendGridTransport against SendGrid (sandbox mode)', () => {
-  const config = { configured: true, apiKey: key, apiBase: 'https://api.sendgrid.com', webhookPublicKey: undefined, webhookToleranceSeconds: 600, timeoutMs: 20_000, sandboxMode: true };
+  const config = {
+    configured: true,
+    apiKey: key,
+    apiBase: 'https://api.sendgrid.com',
+    webhookPublicKey: undefined,
+    webhookToleranceSeconds: 600,
+    timeoutMs: 20_000,
+    sandboxMode: true,
+  };
   let sut: SendGridTransport;
   beforeAll(() => {
     sut = new SendGridTransport(config);
   });
-  const message = (overrides: object = {}) => ({ from: { email: from, name: 'Portico live test' }, subject: 'Portico live test', text: 'sandbox', personalizations: [{ messageId: uuidv7(), to: ['portico-live@example.com'], cc: [], bcc: [] }], ...overrides });
+  const message = (overrides: object = {}) => ({
+    from: { email: from, name: 'Portico live test' },
+    subject: 'Portico live test',
+    text: 'sandbox',
+    personalizations: [{ messageId: uuidv7(), to: ['portico-live@example.com'], cc: [], bcc: [] }],
+    ...overrides,
+  });
 
   it('accepts a plain message with our id in custom_args', async () => {
     await expect(sut.send(message())).resolves.toEqual({ providerMessageId: expect.any(String) });
   });
 
   it('maps a refused template id to a non-retryable rejection listing the field', async () => {
-    const error: unknown = await sut.send(message({ text: undefined, subject: undefined, templateId: 'd-00000000000000000000000000000000' })).catch((e: unknown) => e);
+    const error: unknown = await sut
+      .send(message({ text: undefined, subject: undefined, templateId: 'd-00000000000000000000000000000000' }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRejectedError);
     expect((error as ProviderRejectedError).retryable).toBe(false);
   });

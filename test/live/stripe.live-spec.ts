@@ -13,7 +13,17 @@ if (!key) process.stdout.write('stripe.live-spec: STRIPE_TEST_SECRET_KEY is not 
 const describeLive = key ? describe : describe.skip;
 
 describeLive('StripePaymentGateway against Stripe test mode', () => {
-  const config = { configured: true, secretKey: key, webhookSecrets: [], apiBase: undefined, webhookToleranceSeconds: 300, timeoutMs: 20_000, catchUpIntervalMinutes: 0, eventLeaseMs: 30_000, livemode: false };
+  const config = {
+    configured: true,
+    secretKey: key,
+    webhookSecrets: [],
+    apiBase: undefined,
+    webhookToleranceSeconds: 300,
+    timeoutMs: 20_000,
+    catchUpIntervalMinutes: 0,
+    eventLeaseMs: 30_000,
+    livemode: false,
+  };
   let sut: StripePaymentGateway;
   const run = Date.now().toString(36);
   beforeAll(() => {
@@ -21,19 +31,37 @@ describeLive('StripePaymentGateway against Stripe test mode', () => {
   });
 
   it('creates an intent once per idempotency key, retrieves and cancels it', async () => {
-    const input = { amount: 1234, currency: 'eur', metadata: { portico_live_test: run }, idempotencyKey: `portico-live-${run}`, captureMethod: 'manual' as const };
+    const input = {
+      amount: 1234,
+      currency: 'eur',
+      metadata: { portico_live_test: run },
+      idempotencyKey: `portico-live-${run}`,
+      captureMethod: 'manual' as const,
+    };
     const first = await sut.createIntent(input);
     const replay = await sut.createIntent(input);
     expect(replay.providerId).toBe(first.providerId);
     expect((await sut.retrieveIntent(first.providerId)).amount).toBe(1234);
-    const canceled = await sut.cancelIntent({ providerId: first.providerId, idempotencyKey: `portico-live-cancel-${run}` });
+    const canceled = await sut.cancelIntent({
+      providerId: first.providerId,
+      idempotencyKey: `portico-live-cancel-${run}`,
+    });
     expect(canceled.status).toBe('canceled');
   });
 
   it('maps a reused key with different parameters and an invalid parameter to rejections', async () => {
     await sut.createIntent({ amount: 500, currency: 'eur', metadata: {}, idempotencyKey: `portico-live-reuse-${run}` });
-    await expect(sut.createIntent({ amount: 501, currency: 'eur', metadata: {}, idempotencyKey: `portico-live-reuse-${run}` })).rejects.toMatchObject({ httpStatus: 409 });
-    await expect(sut.createIntent({ amount: 500, currency: 'not-a-currency', metadata: {}, idempotencyKey: `portico-live-bad-${run}` })).rejects.toBeInstanceOf(ProviderRejectedError);
+    await expect(
+      sut.createIntent({ amount: 501, currency: 'eur', metadata: {}, idempotencyKey: `portico-live-reuse-${run}` }),
+    ).rejects.toMatchObject({ httpStatus: 409 });
+    await expect(
+      sut.createIntent({
+        amount: 500,
+        currency: 'not-a-currency',
+        metadata: {},
+        idempotencyKey: `portico-live-bad-${run}`,
+      }),
+    ).rejects.toBeInstanceOf(ProviderRejectedError);
   });
 
   it('lists recent events', async () => {

@@ -21,13 +21,22 @@ describe('payment.succeeded → receipt email (across modules)', () => {
   });
 
   it('queues exactly one receipt to the customer, even when Stripe redelivers', async () => {
-    const created = await request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 1250, currency: 'eur', customerEmail: 'ada@example.com' }).expect(201);
+    const created = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 1250, currency: 'eur', customerEmail: 'ada@example.com' })
+      .expect(201);
     const intent = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id);
-    const event = intentEvent('payment_intent.succeeded', { id: intent?.id ?? '', amount: 1250 }, Math.floor(Date.now() / 1000) + 1);
+    const event = intentEvent(
+      'payment_intent.succeeded',
+      { id: intent?.id ?? '', amount: 1250 },
+      Math.floor(Date.now() / 1000) + 1,
+    );
     await deliver(t.url, JSON.stringify(event));
     await deliver(t.url, JSON.stringify(event));
     const ds = t.app.get(DataSource);
-    const receipts = async (): Promise<Array<{ owner_id: string }>> => ds.query(`SELECT owner_id FROM emails WHERE idempotency_key = 'receipt:${created.body.id}'`);
+    const receipts = async (): Promise<Array<{ owner_id: string }>> =>
+      ds.query(`SELECT owner_id FROM emails WHERE idempotency_key = 'receipt:${created.body.id}'`);
     await waitFor(async () => (await receipts()).length > 0, 15_000, 'the receipt to be queued');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await receipts()).toEqual([{ owner_id: expect.stringMatching(/^key:/) }]);

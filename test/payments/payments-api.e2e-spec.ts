@@ -11,11 +11,17 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
   const stripe = new StripeContractServer();
   let t: TestApp;
   const auth = (key = TEST_KEY): Record<string, string> => ({ Authorization: `Bearer ${key}` });
-  const create = (body: object, headers: Record<string, string> = {}) => request(t.url).post('/payments/intents').set({ ...auth(), ...headers }).send(body);
+  const create = (body: object, headers: Record<string, string> = {}) =>
+    request(t.url)
+      .post('/payments/intents')
+      .set({ ...auth(), ...headers })
+      .send(body);
 
   beforeAll(async () => {
     await stripe.start();
-    t = await startTestApp({ env: stripeTestEnv(stripe, { API_KEYS: `${TEST_API_KEYS},${apiKeyEntry('other', OTHER_KEY)}` }) });
+    t = await startTestApp({
+      env: stripeTestEnv(stripe, { API_KEYS: `${TEST_API_KEYS},${apiKeyEntry('other', OTHER_KEY)}` }),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -30,21 +36,51 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
 
   it('describes the payment, webhook and admin routes in the OpenAPI document', async () => {
     const doc = await request(t.url).get('/docs-json').expect(200);
-    for (const path of ['/payments/intents', '/payments', '/payments/{id}', '/payments/{id}/capture', '/payments/{id}/cancel', '/payments/{id}/refunds', '/webhooks/stripe', '/admin/webhooks/stripe/events', '/admin/webhooks/stripe/events/{id}/replay']) {
+    for (const path of [
+      '/payments/intents',
+      '/payments',
+      '/payments/{id}',
+      '/payments/{id}/capture',
+      '/payments/{id}/cancel',
+      '/payments/{id}/refunds',
+      '/webhooks/stripe',
+      '/admin/webhooks/stripe/events',
+      '/admin/webhooks/stripe/events/{id}/replay',
+    ]) {
       expect(doc.body.paths[path]).toBeDefined();
     }
-    expect(Object.keys(doc.body.paths['/payments/intents'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '402', '409', '503']));
+    expect(Object.keys(doc.body.paths['/payments/intents'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '402', '409', '503']),
+    );
   });
 
   it('creates an intent: 201 with client secret, a generated Idempotency-Key echoed, one Stripe call with a stable key', async () => {
-    const res = await create({ amount: 1999, currency: 'eur', description: 'Order A-1', metadata: { orderId: 'A-1' }, customerEmail: 'ada@example.com' });
+    const res = await create({
+      amount: 1999,
+      currency: 'eur',
+      description: 'Order A-1',
+      metadata: { orderId: 'A-1' },
+      customerEmail: 'ada@example.com',
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), clientSecret: expect.stringMatching(/^pi_\w+_secret_/), status: 'requires_payment_method', amount: 1999, currency: 'eur' });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      clientSecret: expect.stringMatching(/^pi_\w+_secret_/),
+      status: 'requires_payment_method',
+      amount: 1999,
+      currency: 'eur',
+    });
     expect(res.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     const calls = stripe.received('POST', '/v1/payment_intents');
     expect(calls).toHaveLength(1);
     expect(calls[0].idempotencyKey).toBe(`portico-pi-create-${res.body.id}`);
-    expect(calls[0].params).toMatchObject({ amount: '1999', currency: 'eur', description: 'Order A-1', receipt_email: 'ada@example.com', metadata: { orderId: 'A-1', portico_payment_id: res.body.id } });
+    expect(calls[0].params).toMatchObject({
+      amount: '1999',
+      currency: 'eur',
+      description: 'Order A-1',
+      receipt_email: 'ada@example.com',
+      metadata: { orderId: 'A-1', portico_payment_id: res.body.id },
+    });
   });
 
   it('replays the same Idempotency-Key and body without calling Stripe again', async () => {
@@ -68,7 +104,11 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
 
   it('keeps idempotency keys per caller: another key holder reusing the key gets their own intent', async () => {
     const mine = await create({ amount: 800, currency: 'usd' }, { 'Idempotency-Key': 'shared-key' }).expect(201);
-    const theirs = await request(t.url).post('/payments/intents').set({ ...auth(OTHER_KEY), 'Idempotency-Key': 'shared-key' }).send({ amount: 800, currency: 'usd' }).expect(201);
+    const theirs = await request(t.url)
+      .post('/payments/intents')
+      .set({ ...auth(OTHER_KEY), 'Idempotency-Key': 'shared-key' })
+      .send({ amount: 800, currency: 'usd' })
+      .expect(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
   });
 
@@ -85,7 +125,11 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
     expect(fields).toEqual(['amount', 'captureMethod', 'currency', 'extra', 'metadata']);
     const tooBig = await create({ amount: 100_000_000, currency: 'xyz', metadata: { ['x'.repeat(41)]: 'v' } });
-    expect((tooBig.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['amount', 'currency', 'metadata']);
+    expect((tooBig.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual([
+      'amount',
+      'currency',
+      'metadata',
+    ]);
     const longValue = await create({ amount: 1, currency: 'usd', metadata: { note: 'v'.repeat(501) } });
     expect(longValue.body.errors[0].message).toMatch(/500/);
     expect(stripe.received('POST', '/v1/payment_intents')).toHaveLength(0);
@@ -94,7 +138,14 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
   it('reads own payments with history; another owner’s id is 404; admins see all', async () => {
     const created = await create({ amount: 1200, currency: 'gbp' }).expect(201);
     const mine = await request(t.url).get(`/payments/${created.body.id}`).set(auth()).expect(200);
-    expect(mine.body).toMatchObject({ id: created.body.id, status: 'requires_payment_method', amount: 1200, currency: 'gbp', amountRefunded: 0, refunds: [] });
+    expect(mine.body).toMatchObject({
+      id: created.body.id,
+      status: 'requires_payment_method',
+      amount: 1200,
+      currency: 'gbp',
+      amountRefunded: 0,
+      refunds: [],
+    });
     expect(mine.body.history).toEqual([expect.objectContaining({ status: 'requires_payment_method', source: 'api' })]);
     expect(mine.body.metadata).toEqual({});
     const other = await request(t.url).get(`/payments/${created.body.id}`).set(auth(OTHER_KEY));
@@ -106,10 +157,22 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
 
   it('lists own payments newest first with a cursor and a status filter', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i += 1) ids.push((await request(t.url).post('/payments/intents').set(auth(OTHER_KEY)).send({ amount: 100 + i, currency: 'usd' }).expect(201)).body.id);
+    for (let i = 0; i < 3; i += 1)
+      ids.push(
+        (
+          await request(t.url)
+            .post('/payments/intents')
+            .set(auth(OTHER_KEY))
+            .send({ amount: 100 + i, currency: 'usd' })
+            .expect(201)
+        ).body.id,
+      );
     const first = await request(t.url).get('/payments?limit=2').set(auth(OTHER_KEY)).expect(200);
     expect(first.body.items.map((p: { id: string }) => p.id)).toEqual([ids[2], ids[1]]);
-    const second = await request(t.url).get(`/payments?limit=2&cursor=${first.body.nextCursor}`).set(auth(OTHER_KEY)).expect(200);
+    const second = await request(t.url)
+      .get(`/payments?limit=2&cursor=${first.body.nextCursor}`)
+      .set(auth(OTHER_KEY))
+      .expect(200);
     const all = [...first.body.items, ...second.body.items].map((p: { id: string }) => p.id);
     expect(all).toEqual(expect.arrayContaining(ids));
     const mineOnly = await request(t.url).get('/payments?limit=100').set(auth()).expect(200);
@@ -123,11 +186,14 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     const created = await create({ amount: 3000, currency: 'eur', captureMethod: 'manual' }).expect(201);
     const stripeId = stripe.received('POST', '/v1/payment_intents')[0];
     expect(stripeId.params.capture_method).toBe('manual');
-    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)?.id as string;
+    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)
+      ?.id as string;
     stripe.setIntentStatus(intentId, 'requires_capture');
     const captured = await request(t.url).post(`/payments/${created.body.id}/capture`).set(auth()).expect(200);
     expect(captured.body).toMatchObject({ status: 'succeeded', amountReceived: 3000 });
-    expect(stripe.received('POST', `/v1/payment_intents/${intentId}/capture`)[0].idempotencyKey).toBe(`portico-pi-capture-${created.body.id}`);
+    expect(stripe.received('POST', `/v1/payment_intents/${intentId}/capture`)[0].idempotencyKey).toBe(
+      `portico-pi-capture-${created.body.id}`,
+    );
     const cancel = await request(t.url).post(`/payments/${created.body.id}/cancel`).set(auth());
     expect(cancel.status).toBe(409);
     expect(cancel.body.detail).toMatch(/already succeeded/);
@@ -137,7 +203,10 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     const created = await create({ amount: 900, currency: 'eur' }).expect(201);
     const canceled = await request(t.url).post(`/payments/${created.body.id}/cancel`).set(auth()).expect(200);
     expect(canceled.body.status).toBe('canceled');
-    expect(canceled.body.history.map((h: { status: string }) => h.status)).toEqual(['requires_payment_method', 'canceled']);
+    expect(canceled.body.history.map((h: { status: string }) => h.status)).toEqual([
+      'requires_payment_method',
+      'canceled',
+    ]);
     await request(t.url).post(`/payments/${created.body.id}/capture`).set(auth()).expect(409);
   });
 
@@ -150,12 +219,22 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
 
   it('refunds partially, then the rest; refuses beyond what was captured', async () => {
     const created = await create({ amount: 5000, currency: 'usd', captureMethod: 'manual' }).expect(201);
-    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)?.id as string;
+    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)
+      ?.id as string;
     await request(t.url).post(`/payments/${created.body.id}/refunds`).set(auth()).send({ amount: 100 }).expect(409);
     stripe.setIntentStatus(intentId, 'requires_capture');
     await request(t.url).post(`/payments/${created.body.id}/capture`).set(auth()).expect(200);
-    const part = await request(t.url).post(`/payments/${created.body.id}/refunds`).set(auth()).send({ amount: 1500, reason: 'requested_by_customer' }).expect(201);
-    expect(part.body).toMatchObject({ amount: 1500, currency: 'usd', status: 'succeeded', reason: 'requested_by_customer' });
+    const part = await request(t.url)
+      .post(`/payments/${created.body.id}/refunds`)
+      .set(auth())
+      .send({ amount: 1500, reason: 'requested_by_customer' })
+      .expect(201);
+    expect(part.body).toMatchObject({
+      amount: 1500,
+      currency: 'usd',
+      status: 'succeeded',
+      reason: 'requested_by_customer',
+    });
     const over = await request(t.url).post(`/payments/${created.body.id}/refunds`).set(auth()).send({ amount: 3501 });
     expect(over.status).toBe(422);
     expect(over.body).toMatchObject({ refundable: 3500, captured: 5000 });
@@ -170,4 +249,3 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     await request(t.url).post(`/payments/${created.body.id}/refunds`).set(auth()).send({}).expect(422);
   });
 });
-

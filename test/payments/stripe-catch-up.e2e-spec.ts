@@ -10,11 +10,15 @@ const ROOT = join(__dirname, '..', '..');
 /** Runs `src/cli/stripe-catch-up.ts` (what `npm run stripe:catch-up` runs, from sources). */
 function runCatchUp(env: Record<string, string>, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', 'stripe-catch-up.ts'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', 'stripe-catch-up.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -37,7 +41,9 @@ describe('Stripe catch-up command', () => {
 
   it('stores the events Stripe lists that the webhook never delivered, once, across pages', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const events = Array.from({ length: 130 }, (_, i) => intentEvent('payment_intent.processing', { id: `pi_catchup_${i}` }, now - 600 + i));
+    const events = Array.from({ length: 130 }, (_, i) =>
+      intentEvent('payment_intent.processing', { id: `pi_catchup_${i}` }, now - 600 + i),
+    );
     stripe.events = [...events, intentEvent('payment_intent.processing', { id: 'pi_too_old' }, now - 7200)];
     // Five of them did arrive by webhook.
     for (const event of events.slice(0, 5)) expect((await deliver(t.url, JSON.stringify(event))).status).toBe(200);
@@ -53,7 +59,9 @@ describe('Stripe catch-up command', () => {
     const again = await runCatchUp(env, ['--since', since]);
     expect(again.output).toContain('0 were new');
 
-    const rows: Array<{ source: string; n: string | number }> = await t.app.get(DataSource).query('SELECT source, COUNT(*) AS n FROM stripe_events GROUP BY source ORDER BY source');
+    const rows: Array<{ source: string; n: string | number }> = await t.app
+      .get(DataSource)
+      .query('SELECT source, COUNT(*) AS n FROM stripe_events GROUP BY source ORDER BY source');
     expect(rows.map((r) => [r.source, Number(r.n)])).toEqual([
       ['catch-up', 125],
       ['webhook', 5],
@@ -67,9 +75,14 @@ describe('Stripe catch-up command', () => {
   });
 
   it('says in one line when Stripe is not configured', async () => {
-    const result = await runCatchUp({ ...t.env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', STRIPE_API_BASE: '' }, ['--since', new Date(Date.now() - 3600_000).toISOString()]);
+    const result = await runCatchUp(
+      { ...t.env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', STRIPE_API_BASE: '' },
+      ['--since', new Date(Date.now() - 3600_000).toISOString()],
+    );
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/Catch-up failed: stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET/);
+    expect(result.output).toMatch(
+      /Catch-up failed: stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET/,
+    );
     expect(result.output).not.toMatch(/\n\s+at /);
   });
 });

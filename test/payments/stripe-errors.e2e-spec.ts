@@ -9,13 +9,23 @@ const PROBLEM = /application\/problem\+json/;
 describe('Stripe errors seen by API callers', () => {
   const stripe = new StripeContractServer();
   let t: TestApp;
-  const create = () => request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 1000, currency: 'usd' });
+  const create = () =>
+    request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 1000, currency: 'usd' });
 
   beforeAll(async () => {
     await stripe.start();
     // Quick retries, and no breaker: this suite provokes many failures in a row on purpose.
     t = await startTestApp({
-      env: stripeTestEnv(stripe, { STRIPE_TIMEOUT_MS: '300', RESILIENCE_STRIPE_BACKOFF_BASE_MS: '10', RESILIENCE_STRIPE_BACKOFF_CAP_MS: '50', RESILIENCE_STRIPE_BREAKER_CONSECUTIVE: '0', RESILIENCE_STRIPE_BREAKER_RATIO: '0' }),
+      env: stripeTestEnv(stripe, {
+        STRIPE_TIMEOUT_MS: '300',
+        RESILIENCE_STRIPE_BACKOFF_BASE_MS: '10',
+        RESILIENCE_STRIPE_BACKOFF_CAP_MS: '50',
+        RESILIENCE_STRIPE_BREAKER_CONSECUTIVE: '0',
+        RESILIENCE_STRIPE_BREAKER_RATIO: '0',
+      }),
     });
   });
   afterAll(async () => {
@@ -25,22 +35,46 @@ describe('Stripe errors seen by API callers', () => {
   beforeEach(() => stripe.reset());
 
   it('a declined card → 402 problem with Stripe’s code and decline_code', async () => {
-    stripe.failNext(1, { status: 402, error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } });
+    stripe.failNext(1, {
+      status: 402,
+      error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      },
+    });
     const res = await create();
     expect(res.status).toBe(402);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ title: 'Payment declined', code: 'card_declined', decline_code: 'insufficient_funds', provider: 'stripe' });
+    expect(res.body).toMatchObject({
+      title: 'Payment declined',
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+      provider: 'stripe',
+    });
   });
 
   it('an invalid parameter → 400 problem naming Stripe’s param', async () => {
-    stripe.failNext(1, { status: 400, error: { type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'amount', message: 'Invalid integer' } });
+    stripe.failNext(1, {
+      status: 400,
+      error: {
+        type: 'invalid_request_error',
+        code: 'parameter_invalid_integer',
+        param: 'amount',
+        message: 'Invalid integer',
+      },
+    });
     const res = await create();
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ param: 'amount', code: 'parameter_invalid_integer' });
   });
 
   it('Stripe refusing our key → 502 (our misconfiguration), nothing about the key leaks', async () => {
-    stripe.failNext(1, { status: 401, error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' } });
+    stripe.failNext(1, {
+      status: 401,
+      error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' },
+    });
     const res = await create();
     expect(res.status).toBe(502);
     expect(res.body.title).toBe('Provider configuration error');
@@ -100,7 +134,9 @@ describe('Stripe errors seen by API callers', () => {
     expect(calls).toHaveLength(4);
     expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(1);
     expect(calls[1].idempotencyKey).toBe(`portico-pi-create-${second.body.id}`);
-    expect([...stripe.intents.values()].filter((i) => i.metadata.portico_payment_id === second.body.id)).toHaveLength(1);
+    expect([...stripe.intents.values()].filter((i) => i.metadata.portico_payment_id === second.body.id)).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -112,11 +148,18 @@ describe('Payments without Stripe configured', () => {
   afterAll(async () => t?.close());
 
   it('answers 503 naming the variables to set, and reports not_configured', async () => {
-    const res = await request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 1000, currency: 'usd' });
+    const res = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 1000, currency: 'usd' });
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.detail).toMatch(/STRIPE_SECRET_KEY.*STRIPE_WEBHOOK_SECRET/);
-    const hook = await request(t.url).post('/webhooks/stripe').set('Stripe-Signature', 't=1,v1=00').set('Content-Type', 'application/json').send('{}');
+    const hook = await request(t.url)
+      .post('/webhooks/stripe')
+      .set('Stripe-Signature', 't=1,v1=00')
+      .set('Content-Type', 'application/json')
+      .send('{}');
     expect(hook.status).toBe(503);
     const ready = await request(t.url).get('/health/ready').expect(200);
     expect(ready.body.providers.stripe).toEqual({ status: 'not_configured' });

@@ -20,7 +20,10 @@ describe('Creating an intent while Stripe fails transiently', () => {
 
   it('503 twice then success: the client gets one intent; Stripe saw one idempotency key on all three attempts and created one intent', async () => {
     stripe.failNext(2, { status: 503, pathPrefix: '/v1/payment_intents' });
-    const res = await request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 4200, currency: 'eur' });
+    const res = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 4200, currency: 'eur' });
     expect(res.status).toBe(201);
     const attempts = stripe.received('POST', '/v1/payment_intents');
     expect(attempts.map((a) => a.status)).toEqual([503, 503, 200]);
@@ -31,15 +34,25 @@ describe('Creating an intent while Stripe fails transiently', () => {
   it('503 with Stripe-Should-Retry: false is not retried', async () => {
     stripe.reset();
     stripe.failNext(1, { status: 503, shouldRetry: false, pathPrefix: '/v1/payment_intents' });
-    const res = await request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 4300, currency: 'eur' });
+    const res = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 4300, currency: 'eur' });
     expect(res.status).toBe(502);
     expect(stripe.received('POST', '/v1/payment_intents')).toHaveLength(1);
   });
 
   it('a declined card is not retried', async () => {
     stripe.reset();
-    stripe.failNext(1, { status: 402, error: { type: 'card_error', code: 'card_declined', message: 'declined' }, pathPrefix: '/v1/payment_intents' });
-    const res = await request(t.url).post('/payments/intents').set('Authorization', `Bearer ${TEST_KEY}`).send({ amount: 4400, currency: 'eur' });
+    stripe.failNext(1, {
+      status: 402,
+      error: { type: 'card_error', code: 'card_declined', message: 'declined' },
+      pathPrefix: '/v1/payment_intents',
+    });
+    const res = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 4400, currency: 'eur' });
     expect(res.status).toBe(402);
     expect(stripe.received('POST', '/v1/payment_intents')).toHaveLength(1);
   });

@@ -23,7 +23,9 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
   beforeAll(async () => {
     await stripe.start();
     // Slow handlers so the kill lands mid-run; a short lease so the restart takes over quickly.
-    env = await testEnv({ env: stripeTestEnv(stripe, { STRIPE_TEST_HANDLER_MS: '40', STRIPE_EVENT_LEASE_MS: '1500', LOG_LEVEL: 'error' }) });
+    env = await testEnv({
+      env: stripeTestEnv(stripe, { STRIPE_TEST_HANDLER_MS: '40', STRIPE_EVENT_LEASE_MS: '1500', LOG_LEVEL: 'error' }),
+    });
   });
   afterAll(async () => {
     for (const p of processes) p.kill('SIGKILL');
@@ -32,43 +34,70 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
     if (env) rmSync(env.DATA_DIR, { recursive: true, force: true });
   });
 
-  const count = async (sql: string): Promise<number> => Number(((await ds.query(sql)) as Array<{ n: string | number }>)[0].n);
+  const count = async (sql: string): Promise<number> =>
+    Number(((await ds.query(sql)) as Array<{ n: string | number }>)[0].n);
 
   it('after a restart every acknowledged event is processed and no effect is applied twice', async () => {
     const first = await spawnApp(env, [FIXTURE]);
     processes.push(first);
     ds = new DataSource(
-      buildDataSourceOptions({ engine: env.DATABASE_URL ? 'postgres' : 'sqlite', url: env.DATABASE_URL, sqlitePath: join(env.DATA_DIR, 'portico.sqlite'), migrate: false, poolSize: 2, logging: false, ssl: false }),
+      buildDataSourceOptions({
+        engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
+        url: env.DATABASE_URL,
+        sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
+        migrate: false,
+        poolSize: 2,
+        logging: false,
+        ssl: false,
+      }),
     );
     await ds.initialize();
 
     const scenario = buildScenario(EVENTS, 'crash');
     for (let start = 0; start < scenario.payloads.length; start += 50) {
       const answers = await Promise.all(
-        scenario.payloads.slice(start, start + 50).map((payload) => fetch(`${first.url}/webhooks/stripe`, { method: 'POST', headers: signedHeaders(payload), body: payload })),
+        scenario.payloads
+          .slice(start, start + 50)
+          .map((payload) =>
+            fetch(`${first.url}/webhooks/stripe`, { method: 'POST', headers: signedHeaders(payload), body: payload }),
+          ),
       );
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
     }
     // Kill while handlers are provably mid-run, some way in.
     await waitFor(
-      async () => (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'done'")) >= EVENTS / 5 && (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'processing'")) > 0,
+      async () =>
+        (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'done'")) >= EVENTS / 5 &&
+        (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'processing'")) > 0,
       30_000,
       'a fifth processed and events in flight',
     );
     first.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
-    const orphaned = new Set(((await ds.query("SELECT event_id FROM stripe_events WHERE status = 'processing'")) as Array<{ event_id: string }>).map((r) => r.event_id));
+    const orphaned = new Set(
+      (
+        (await ds.query("SELECT event_id FROM stripe_events WHERE status = 'processing'")) as Array<{
+          event_id: string;
+        }>
+      ).map((r) => r.event_id),
+    );
     expect(orphaned.size).toBeGreaterThan(0);
     expect(await count('SELECT COUNT(*) AS n FROM stripe_events')).toBe(EVENTS); // everything acknowledged was stored
 
     const second = await spawnApp(env, [FIXTURE]);
     processes.push(second);
-    await waitFor(async () => (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'done'")) === EVENTS, 60_000, 'every event done');
+    await waitFor(
+      async () => (await count("SELECT COUNT(*) AS n FROM stripe_events WHERE status = 'done'")) === EVENTS,
+      60_000,
+      'every event done',
+    );
     second.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
 
     // Every event's handlers ran; only an event in flight at the kill can have run twice (at-least-once delivery to handlers)...
-    const runs: Array<{ event_id: string; pid: number }> = await ds.query('SELECT event_id, pid FROM test_stripe_handled');
+    const runs: Array<{ event_id: string; pid: number }> = await ds.query(
+      'SELECT event_id, pid FROM test_stripe_handled',
+    );
     const perEvent = new Map<string, number[]>();
     for (const run of runs) perEvent.set(run.event_id, [...(perEvent.get(run.event_id) ?? []), run.pid]);
     const ids = scenario.payloads.map((p) => (JSON.parse(p) as { id: string }).id);
@@ -81,6 +110,8 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
     }
     // ...but no payment effect is applied twice, and every final state is right.
     await expectFinalStates(ds, scenario);
-    process.stdout.write(`crash: ${orphaned.size} events orphaned by SIGKILL and taken over; ${twice.length} handler runs repeated, 0 effects repeated\n`);
+    process.stdout.write(
+      `crash: ${orphaned.size} events orphaned by SIGKILL and taken over; ${twice.length} handler runs repeated, 0 effects repeated\n`,
+    );
   }, 120_000);
 });

@@ -2,7 +2,15 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { type TestApp, startTestApp } from '../support/app';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
-import { ROTATED_SECRET, WEBHOOK_SECRET, deliver, intentEvent, signedHeaders, stripeEvent, stripeTestEnv } from '../support/stripe/stripe-fixtures';
+import {
+  ROTATED_SECRET,
+  WEBHOOK_SECRET,
+  deliver,
+  intentEvent,
+  signedHeaders,
+  stripeEvent,
+  stripeTestEnv,
+} from '../support/stripe/stripe-fixtures';
 
 const PROBLEM = /application\/problem\+json/;
 
@@ -10,16 +18,26 @@ describe('Stripe webhook inbox: verification and storage', () => {
   const stripe = new StripeContractServer();
   let t: TestApp;
   const storedCount = async (eventId?: string): Promise<number> => {
-    const rows: Array<{ n: string | number }> = await t.app.get(DataSource).query(
-      eventId === undefined ? 'SELECT COUNT(*) AS n FROM stripe_events' : `SELECT COUNT(*) AS n FROM stripe_events WHERE event_id = '${eventId}'`,
-    );
+    const rows: Array<{ n: string | number }> = await t.app
+      .get(DataSource)
+      .query(
+        eventId === undefined
+          ? 'SELECT COUNT(*) AS n FROM stripe_events'
+          : `SELECT COUNT(*) AS n FROM stripe_events WHERE event_id = '${eventId}'`,
+      );
     return Number(rows[0].n);
   };
-  const post = (payload: string, headers: Record<string, string>) => request(t.url).post('/webhooks/stripe').set(headers).send(payload);
+  const post = (payload: string, headers: Record<string, string>) =>
+    request(t.url).post('/webhooks/stripe').set(headers).send(payload);
 
   beforeAll(async () => {
     await stripe.start();
-    t = await startTestApp({ env: stripeTestEnv(stripe, { STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${ROTATED_SECRET}`, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '300' }) });
+    t = await startTestApp({
+      env: stripeTestEnv(stripe, {
+        STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET},${ROTATED_SECRET}`,
+        STRIPE_WEBHOOK_TOLERANCE_SECONDS: '300',
+      }),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -38,12 +56,16 @@ describe('Stripe webhook inbox: verification and storage', () => {
     const event = stripeEvent('customer.created', { id: 'cus_1', object: 'customer' }, Math.floor(Date.now() / 1000));
     const res = await deliver(t.url, JSON.stringify(event), { secret: ROTATED_SECRET });
     expect(res.status).toBe(200);
-    const rows: Array<{ status: string; attempts: number }> = await t.app.get(DataSource).query(`SELECT status, attempts FROM stripe_events WHERE event_id = '${event.id}'`);
+    const rows: Array<{ status: string; attempts: number }> = await t.app
+      .get(DataSource)
+      .query(`SELECT status, attempts FROM stripe_events WHERE event_id = '${event.id}'`);
     expect(rows).toEqual([{ status: 'done', attempts: 0 }]);
   });
 
   it('answers a duplicate delivery 200 and stores it once', async () => {
-    const payload = JSON.stringify(stripeEvent('invoice.paid', { id: 'in_1', object: 'invoice' }, Math.floor(Date.now() / 1000)));
+    const payload = JSON.stringify(
+      stripeEvent('invoice.paid', { id: 'in_1', object: 'invoice' }, Math.floor(Date.now() / 1000)),
+    );
     expect((await deliver(t.url, payload)).status).toBe(200);
     const again = await deliver(t.url, payload);
     expect(again.status).toBe(200);
@@ -60,7 +82,8 @@ describe('Stripe webhook inbox: verification and storage', () => {
       expect(await storedCount()).toBe(before);
     });
 
-    const event = (): string => JSON.stringify(intentEvent('payment_intent.succeeded', { id: 'pi_refused' }, Math.floor(Date.now() / 1000)));
+    const event = (): string =>
+      JSON.stringify(intentEvent('payment_intent.succeeded', { id: 'pi_refused' }, Math.floor(Date.now() / 1000)));
 
     it('a wrong secret', async () => {
       const payload = event();
@@ -121,7 +144,14 @@ describe('Stripe webhook inbox: verification and storage', () => {
     });
 
     it('a live-mode event while the key is a test key', async () => {
-      const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', { id: 'pi_live', object: 'payment_intent' }, Math.floor(Date.now() / 1000), { livemode: true }));
+      const payload = JSON.stringify(
+        stripeEvent(
+          'payment_intent.succeeded',
+          { id: 'pi_live', object: 'payment_intent' },
+          Math.floor(Date.now() / 1000),
+          { livemode: true },
+        ),
+      );
       const res = await post(payload, signedHeaders(payload));
       expect(res.status).toBe(400);
       expect(res.body.detail).toMatch(/live mode/);

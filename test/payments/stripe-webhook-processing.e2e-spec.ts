@@ -4,7 +4,13 @@ import { TEST_ADMIN_KEY, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
 import StripeRecordingFixtureModule, { StripeRecorder } from '../support/fixtures/stripe-recording.fixture';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
-import { chargeRefundedEvent, deliver, intentEvent, stripeEvent, stripeTestEnv } from '../support/stripe/stripe-fixtures';
+import {
+  chargeRefundedEvent,
+  deliver,
+  intentEvent,
+  stripeEvent,
+  stripeTestEnv,
+} from '../support/stripe/stripe-fixtures';
 import { waitFor, waitForInboxIdle } from '../support/stripe/wait';
 
 describe('Stripe webhook processing: handlers, payment state, domain events, admin', () => {
@@ -17,7 +23,11 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
 
   /** Creates a payment through our API and returns our id and Stripe's. */
   async function createPayment(amount = 2000): Promise<{ id: string; intentId: string }> {
-    const res = await request(t.url).post('/payments/intents').set(user).send({ amount, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' }).expect(201);
+    const res = await request(t.url)
+      .post('/payments/intents')
+      .set(user)
+      .send({ amount, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' })
+      .expect(201);
     const intent = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === res.body.id);
     if (!intent) throw new Error('intent not created at the contract server');
     return { id: res.body.id, intentId: intent.id };
@@ -42,7 +52,11 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
 
   it('payment_intent.succeeded moves our payment to succeeded, records history and emits payment.succeeded once', async () => {
     const { id, intentId } = await createPayment(2500);
-    const event = intentEvent('payment_intent.succeeded', { id: intentId, amount: 2500, metadata: { portico_payment_id: id } }, now() + 1);
+    const event = intentEvent(
+      'payment_intent.succeeded',
+      { id: intentId, amount: 2500, metadata: { portico_payment_id: id } },
+      now() + 1,
+    );
     await send(event);
     await send(event); // Stripe redelivers
     await waitForInboxIdle(t);
@@ -56,7 +70,13 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     expect(body.history[1].occurredAt).toBe(new Date(event.created * 1000).toISOString());
     expect(recorder.handled.get(event.id)).toBe(1);
     expect(recorder.domain.filter((d) => d.name === 'payment.succeeded' && d.payload.paymentId === id)).toHaveLength(1);
-    expect(recorder.domain.find((d) => d.payload.paymentId === id)?.payload).toMatchObject({ ownerId: expect.stringMatching(/^key:/), amount: 2500, currency: 'eur', customerEmail: 'ada@example.com', description: 'Order 7' });
+    expect(recorder.domain.find((d) => d.payload.paymentId === id)?.payload).toMatchObject({
+      ownerId: expect.stringMatching(/^key:/),
+      amount: 2500,
+      currency: 'eur',
+      customerEmail: 'ada@example.com',
+      description: 'Order 7',
+    });
   });
 
   it('out of order: succeeded arriving before processing stays succeeded', async () => {
@@ -111,11 +131,20 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
   });
 
   it('refund.updated moves our refund to its final status once', async () => {
-    const created = await request(t.url).post('/payments/intents').set(user).send({ amount: 3000, currency: 'eur', captureMethod: 'manual' }).expect(201);
-    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)?.id as string;
+    const created = await request(t.url)
+      .post('/payments/intents')
+      .set(user)
+      .send({ amount: 3000, currency: 'eur', captureMethod: 'manual' })
+      .expect(201);
+    const intentId = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id)
+      ?.id as string;
     stripe.setIntentStatus(intentId, 'requires_capture');
     await request(t.url).post(`/payments/${created.body.id}/capture`).set(user).expect(200);
-    const refund = await request(t.url).post(`/payments/${created.body.id}/refunds`).set(user).send({ amount: 1000 }).expect(201);
+    const refund = await request(t.url)
+      .post(`/payments/${created.body.id}/refunds`)
+      .set(user)
+      .send({ amount: 1000 })
+      .expect(201);
     const stripeRefund = [...stripe.refunds.values()].find((r) => r.metadata.portico_refund_id === refund.body.id);
     expect(stripeRefund).toBeDefined();
     // The refund later fails at the bank; a stale "pending" update arrives after.
@@ -128,20 +157,32 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
 
   it('links a webhook to our payment by metadata when our own call never got Stripe’s answer', async () => {
     stripe.failNext(3, { status: 500, pathPrefix: '/v1/payment_intents' });
-    const failed = await request(t.url).post('/payments/intents').set(user).set('Idempotency-Key', 'lost-answer').send({ amount: 6100, currency: 'eur' });
+    const failed = await request(t.url)
+      .post('/payments/intents')
+      .set(user)
+      .set('Idempotency-Key', 'lost-answer')
+      .send({ amount: 6100, currency: 'eur' });
     expect(failed.status).toBe(503);
     const listed = await request(t.url).get('/payments?status=creating').set(user).expect(200);
     expect(listed.body.items).toHaveLength(1);
     const ourId = listed.body.items[0].id as string;
     // Stripe did create it after all (e.g. our read timed out): its event carries our id.
-    await send(intentEvent('payment_intent.succeeded', { id: 'pi_answer_lost', amount: 6100, metadata: { portico_payment_id: ourId } }, now()));
+    await send(
+      intentEvent(
+        'payment_intent.succeeded',
+        { id: 'pi_answer_lost', amount: 6100, metadata: { portico_payment_id: ourId } },
+        now(),
+      ),
+    );
     await waitForInboxIdle(t);
     const body = await payment(ourId);
     expect(body).toMatchObject({ stripeId: 'pi_answer_lost', status: 'succeeded', amountReceived: 6100 });
   });
 
   it('an intent created elsewhere is recorded without owner: admins see it, callers do not', async () => {
-    await send(intentEvent('payment_intent.succeeded', { id: 'pi_from_dashboard', amount: 777, currency: 'usd' }, now()));
+    await send(
+      intentEvent('payment_intent.succeeded', { id: 'pi_from_dashboard', amount: 777, currency: 'usd' }, now()),
+    );
     await waitForInboxIdle(t);
     const list = await request(t.url).get('/payments?status=succeeded&limit=100').set(admin).expect(200);
     const row = list.body.items.find((p: { amount: number }) => p.amount === 777);
@@ -155,7 +196,9 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     await send(unknown);
     await send(invoice);
     await waitForInboxIdle(t);
-    const rows: Array<{ status: string; last_error: string | null }> = await t.app.get(DataSource).query(`SELECT status, last_error FROM stripe_events WHERE event_id = '${unknown.id}'`);
+    const rows: Array<{ status: string; last_error: string | null }> = await t.app
+      .get(DataSource)
+      .query(`SELECT status, last_error FROM stripe_events WHERE event_id = '${unknown.id}'`);
     expect(rows).toEqual([{ status: 'done', last_error: null }]);
     expect(recorder.handled.get(unknown.id)).toBe(1);
     expect(recorder.typed).toContain(invoice.id);
@@ -177,15 +220,25 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     await request(t.url).get('/admin/webhooks/stripe/events?status=dead').set(user).expect(403);
     const dead = await request(t.url).get('/admin/webhooks/stripe/events?status=dead').set(admin).expect(200);
     const row = dead.body.items.find((r: { eventId: string }) => r.eventId === event.id);
-    expect(row).toMatchObject({ status: 'dead', type: 'product.updated', lastError: expect.stringMatching(/recorder refuses/) });
+    expect(row).toMatchObject({
+      status: 'dead',
+      type: 'product.updated',
+      lastError: expect.stringMatching(/recorder refuses/),
+    });
     expect(dead.body.counts.dead).toBeGreaterThanOrEqual(1);
     await request(t.url).get('/admin/webhooks/stripe/events?status=bogus').set(admin).expect(400);
 
     recorder.failPermanently.delete('product.updated');
-    const replayed = await request(t.url).post(`/admin/webhooks/stripe/events/${event.id}/replay`).set(admin).expect(202);
+    const replayed = await request(t.url)
+      .post(`/admin/webhooks/stripe/events/${event.id}/replay`)
+      .set(admin)
+      .expect(202);
     expect(replayed.body.eventId).toBe(event.id);
     await waitFor(() => recorder.handled.get(event.id) === 1, 10_000, 'the replayed event to be handled');
-    const processed = await request(t.url).get('/admin/webhooks/stripe/events?status=processed&limit=200').set(admin).expect(200);
+    const processed = await request(t.url)
+      .get('/admin/webhooks/stripe/events?status=processed&limit=200')
+      .set(admin)
+      .expect(200);
     expect(processed.body.items.some((r: { eventId: string }) => r.eventId === event.id)).toBe(true);
     await request(t.url).post('/admin/webhooks/stripe/events/evt_nope/replay').set(admin).expect(404);
   });

@@ -12,13 +12,20 @@ const DELIVERIES_PER_EVENT = 3;
 const AT_ONCE = 50;
 
 /** Sends every delivery, 50 in flight at a time, round-robin over `urls`; counts answers. */
-async function deliverAll(urls: readonly string[], deliveries: readonly string[]): Promise<{ statuses: Map<number, number>; stored: number }> {
+async function deliverAll(
+  urls: readonly string[],
+  deliveries: readonly string[],
+): Promise<{ statuses: Map<number, number>; stored: number }> {
   const statuses = new Map<number, number>();
   let stored = 0;
   for (let start = 0; start < deliveries.length; start += AT_ONCE) {
     await Promise.all(
       deliveries.slice(start, start + AT_ONCE).map(async (payload, i) => {
-        const res = await fetch(`${urls[(start + i) % urls.length]}/webhooks/stripe`, { method: 'POST', headers: signedHeaders(payload), body: payload });
+        const res = await fetch(`${urls[(start + i) % urls.length]}/webhooks/stripe`, {
+          method: 'POST',
+          headers: signedHeaders(payload),
+          body: payload,
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const body = (await res.json()) as { duplicate?: boolean };
         if (res.status === 200 && body.duplicate === false) stored += 1;
@@ -56,7 +63,9 @@ describe(`Stripe webhook reliability: ${EVENTS} events × ${DELIVERIES_PER_EVENT
       expectExactlyOnce(scenario, [recorder]);
       await expectFinalStates(t.app.get(DataSource), scenario);
       await expectDomainEvents(t.app.get(DataSource), scenario, [recorder]);
-      process.stdout.write(`reliability (1 instance): ${EVENTS * DELIVERIES_PER_EVENT} deliveries stored and processed in ${Date.now() - started} ms\n`);
+      process.stdout.write(
+        `reliability (1 instance): ${EVENTS * DELIVERIES_PER_EVENT} deliveries stored and processed in ${Date.now() - started} ms\n`,
+      );
     } finally {
       await t.close();
     }
@@ -64,7 +73,11 @@ describe(`Stripe webhook reliability: ${EVENTS} events × ${DELIVERIES_PER_EVENT
 
   it('two instances on one database claim from one inbox: still exactly once', async () => {
     const a = await startTestApp({ env: stripeTestEnv(stripe), extraModules: [StripeRecordingFixtureModule] });
-    const b = await startTestApp({ env: stripeTestEnv(stripe), extraModules: [StripeRecordingFixtureModule], shareWith: a });
+    const b = await startTestApp({
+      env: stripeTestEnv(stripe),
+      extraModules: [StripeRecordingFixtureModule],
+      shareWith: a,
+    });
     try {
       const scenario = buildScenario(EVENTS, 'two');
       const started = Date.now();

@@ -14,7 +14,8 @@ function sample(metrics: string, name: string, labels: Record<string, string>): 
   for (const line of metrics.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     const labelText = line.slice(name.length + 1, line.indexOf('}'));
-    if (wanted.every((pair) => labelText.split(',').includes(pair))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (wanted.every((pair) => labelText.split(',').includes(pair)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
 }
@@ -22,8 +23,10 @@ function sample(metrics: string, name: string, labels: Record<string, string>): 
 describe('Resilience and metrics through HttpClientModule against a faulty upstream', () => {
   let upstream: FaultServer;
   let t: TestApp;
-  const call = (client: string, scenario: string): request.Test => request(t.url).get(`/test-fixtures/http/${client}/${scenario}`).set('X-Api-Key', TEST_KEY);
-  const metrics = async (): Promise<string> => (await request(t.url).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+  const call = (client: string, scenario: string): request.Test =>
+    request(t.url).get(`/test-fixtures/http/${client}/${scenario}`).set('X-Api-Key', TEST_KEY);
+  const metrics = async (): Promise<string> =>
+    (await request(t.url).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
 
   beforeAll(async () => {
     upstream = await startFaultServer();
@@ -66,12 +69,19 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
     const res = await call('faulty', 'down');
     expect(res.status).toBe(502);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ type: 'https://portico.dev/problems/provider-failed', provider: 'faulty', upstreamStatus: 500 });
+    expect(res.body).toMatchObject({
+      type: 'https://portico.dev/problems/provider-failed',
+      provider: 'faulty',
+      upstreamStatus: 500,
+    });
     expect(upstream.seen('/faulty/down')).toHaveLength(3);
   });
 
   it('waits the upstream Retry-After before retrying a 429', async () => {
-    upstream.script('/faulty/busy', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200, body: { done: true } }]);
+    upstream.script('/faulty/busy', [
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 200, body: { done: true } },
+    ]);
     await call('faulty', 'busy').expect(200);
     const [first, second] = upstream.seen('/faulty/busy');
     expect(second.at - first.at).toBeGreaterThanOrEqual(950);
@@ -126,11 +136,20 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
 
   it('retries a POST only when it carries an idempotency key', async () => {
     upstream.script('/faulty/create', [{ status: 503 }]);
-    await request(t.url).post('/test-fixtures/http/faulty/create').set('X-Api-Key', TEST_KEY).send({ a: 1 }).expect(503);
+    await request(t.url)
+      .post('/test-fixtures/http/faulty/create')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ a: 1 })
+      .expect(503);
     expect(upstream.seen('/faulty/create')).toHaveLength(1);
 
     upstream.script('/faulty/create-keyed', [{ status: 503 }, { status: 201, body: { id: 'x' } }]);
-    await request(t.url).post('/test-fixtures/http/faulty/create-keyed').set('X-Api-Key', TEST_KEY).set('Idempotency-Key', 'order-42').send({ a: 1 }).expect(201);
+    await request(t.url)
+      .post('/test-fixtures/http/faulty/create-keyed')
+      .set('X-Api-Key', TEST_KEY)
+      .set('Idempotency-Key', 'order-42')
+      .send({ a: 1 })
+      .expect(201);
     const seen = upstream.seen('/faulty/create-keyed');
     expect(seen).toHaveLength(2);
     expect(seen.map((r) => r.headers['idempotency-key'])).toEqual(['order-42', 'order-42']);
@@ -139,7 +158,8 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
 
   it('counts calls, outcomes and retries in /metrics', async () => {
     const text = await metrics();
-    const calls = (operation: string, outcome: string): number => sample(text, 'integration_calls_total', { provider: 'faulty', operation, outcome });
+    const calls = (operation: string, outcome: string): number =>
+      sample(text, 'integration_calls_total', { provider: 'faulty', operation, outcome });
     expect(calls('GET', 'success')).toBe(3); // flaky, busy, reset
     expect(calls('GET', 'error')).toBe(2); // down, reset-always
     expect(calls('GET', 'rate_limited')).toBe(1);
@@ -152,7 +172,13 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
     expect(sample(text, 'integration_retries_total', { provider: 'faulty', operation: 'POST' })).toBe(1);
     expect(sample(text, 'integration_call_duration_seconds_count', { provider: 'faulty', operation: 'GET' })).toBe(9);
     // HTTP metrics use the route template, never the raw URL.
-    expect(sample(text, 'http_requests_total', { method: 'GET', route: '/test-fixtures/http/:client/:scenario', status: '200' })).toBe(3);
+    expect(
+      sample(text, 'http_requests_total', {
+        method: 'GET',
+        route: '/test-fixtures/http/:client/:scenario',
+        status: '200',
+      }),
+    ).toBe(3);
     expect(text).not.toContain('route="/test-fixtures/http/faulty');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
@@ -183,7 +209,11 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
     const fast = await call('fragile', 'outage');
     expect(fast.status).toBe(503);
     expect(fast.headers['content-type']).toMatch(PROBLEM);
-    expect(fast.body).toMatchObject({ type: 'https://portico.dev/problems/provider-unavailable', code: 'circuit_open', provider: 'fragile' });
+    expect(fast.body).toMatchObject({
+      type: 'https://portico.dev/problems/provider-unavailable',
+      code: 'circuit_open',
+      provider: 'fragile',
+    });
     expect(Number(fast.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(fast.headers['retry-after'])).toBeLessThanOrEqual(2);
     expect(upstream.seen('/fragile/outage')).toHaveLength(2);
@@ -196,6 +226,8 @@ describe('Resilience and metrics through HttpClientModule against a faulty upstr
     expect(after.body.providers.fragile).toEqual({ status: 'up', circuit: 'closed' });
     const text = await metrics();
     expect(sample(text, 'integration_circuit_state', { provider: 'fragile' })).toBe(0);
-    expect(sample(text, 'integration_calls_total', { provider: 'fragile', operation: 'GET', outcome: 'circuit_open' })).toBe(1);
+    expect(
+      sample(text, 'integration_calls_total', { provider: 'fragile', operation: 'GET', outcome: 'circuit_open' }),
+    ).toBe(1);
   });
 });

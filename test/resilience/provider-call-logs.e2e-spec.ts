@@ -32,9 +32,13 @@ describe('Provider call logs (real process, JSON lines)', () => {
     });
     const app = await spawnApp(env, [FIXTURE]);
     try {
-      const ok = await fetch(`${app.url}/test-fixtures/http/faulty/logged`, { headers: { 'X-Api-Key': TEST_KEY, 'X-Request-Id': 'trace-ok' } });
+      const ok = await fetch(`${app.url}/test-fixtures/http/faulty/logged`, {
+        headers: { 'X-Api-Key': TEST_KEY, 'X-Request-Id': 'trace-ok' },
+      });
       expect(ok.status).toBe(200);
-      const failed = await fetch(`${app.url}/test-fixtures/http/fragile/logged`, { headers: { 'X-Api-Key': TEST_KEY, 'X-Request-Id': 'trace-fail' } });
+      const failed = await fetch(`${app.url}/test-fixtures/http/fragile/logged`, {
+        headers: { 'X-Api-Key': TEST_KEY, 'X-Request-Id': 'trace-fail' },
+      });
       expect(failed.status).toBe(502);
       await new Promise((resolve) => setTimeout(resolve, 200));
 
@@ -51,8 +55,14 @@ describe('Provider call logs (real process, JSON lines)', () => {
       expect(success).toMatchObject({ level: LEVEL.debug, outcome: 'success', attempts: 2 });
       expect(typeof success?.durationMs).toBe('number');
 
-      expect(of('trace-fail').find((l) => l.msg?.startsWith('Circuit for fragile opened'))).toMatchObject({ level: LEVEL.warn });
-      expect(of('trace-fail').find((l) => l.msg === 'fragile GET failed')).toMatchObject({ level: LEVEL.error, outcome: 'error', attempts: 1 });
+      expect(of('trace-fail').find((l) => l.msg?.startsWith('Circuit for fragile opened'))).toMatchObject({
+        level: LEVEL.warn,
+      });
+      expect(of('trace-fail').find((l) => l.msg === 'fragile GET failed')).toMatchObject({
+        level: LEVEL.error,
+        outcome: 'error',
+        attempts: 1,
+      });
       expect(app.output()).not.toContain('secret-faulty-token');
     } finally {
       app.kill('SIGTERM');

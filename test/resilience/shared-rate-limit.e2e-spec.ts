@@ -53,7 +53,9 @@ describe('Rate limit shared through Redis (two instances)', () => {
     const started = Date.now();
     const responses = await Promise.all(
       apps.flatMap((app) =>
-        Array.from({ length: CALLS_PER_INSTANCE }, (_, i) => request(app.url).get(`/test-fixtures/http/${CLIENT}/call-${i}`).set('X-Api-Key', TEST_KEY)),
+        Array.from({ length: CALLS_PER_INSTANCE }, (_, i) =>
+          request(app.url).get(`/test-fixtures/http/${CLIENT}/call-${i}`).set('X-Api-Key', TEST_KEY),
+        ),
       ),
     );
     const elapsed = Date.now() - started;
@@ -64,7 +66,9 @@ describe('Rate limit shared through Redis (two instances)', () => {
     // Both instances waited for tokens: neither had a budget of its own.
     for (const app of apps) {
       const metrics = (await request(app.url).get('/metrics').expect(200)).text;
-      const waits = new RegExp(`integration_rate_limit_wait_seconds_count\\{provider="${CLIENT}"\\} (\\d+)`).exec(metrics);
+      const waits = new RegExp(`integration_rate_limit_wait_seconds_count\\{provider="${CLIENT}"\\} (\\d+)`).exec(
+        metrics,
+      );
       expect(Number(waits?.[1] ?? 0)).toBeGreaterThan(0);
     }
   });

@@ -1,10 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
 import { type LocalS3, startS3rver } from '../support/s3/s3rver';
-import { MAX_UPLOAD_BYTES, MiB, OTHER_KEY_ENTRY, PART_SIZE_BYTES, PROBLEM, fileScenarios, png, postStreamed, sleep, uploadFile } from './file-scenarios';
+import {
+  MAX_UPLOAD_BYTES,
+  MiB,
+  OTHER_KEY_ENTRY,
+  PART_SIZE_BYTES,
+  PROBLEM,
+  fileScenarios,
+  png,
+  postStreamed,
+  sleep,
+  uploadFile,
+} from './file-scenarios';
 
 const BREAKER_COOLDOWN_MS = 1000;
 
@@ -42,7 +59,10 @@ describe('Files on the S3 driver (s3rver)', () => {
 
   it("does not hold clients' mistakes against S3: many refused uploads leave it up and uploads working", async () => {
     for (let i = 0; i < 30; i++) {
-      const refused = await uploadFile(t, Buffer.from(`<html>${i}</html>`), { filename: 'fake.png', contentType: 'image/png' });
+      const refused = await uploadFile(t, Buffer.from(`<html>${i}</html>`), {
+        filename: 'fake.png',
+        contentType: 'image/png',
+      });
       expect(refused.status).toBe(415);
     }
     const health = await request(t.url).get('/health/ready').expect(200);
@@ -52,18 +72,29 @@ describe('Files on the S3 driver (s3rver)', () => {
 
   it('uploads small files with one PUT and files above the part size as a multipart upload', async () => {
     const small = await uploadFile(t, png(1000)).expect(201);
-    const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES * 2 + MiB), { contentType: 'application/octet-stream', filename: 'large.bin' }).expect(201);
-    expect(s3.events).toEqual(expect.arrayContaining([
-      { name: 'ObjectCreated:Put', key: small.body.key },
-      { name: 'ObjectCreated:Post', key: large.body.key },
-    ]));
+    const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES * 2 + MiB), {
+      contentType: 'application/octet-stream',
+      filename: 'large.bin',
+    }).expect(201);
+    expect(s3.events).toEqual(
+      expect.arrayContaining([
+        { name: 'ObjectCreated:Put', key: small.body.key },
+        { name: 'ObjectCreated:Post', key: large.body.key },
+      ]),
+    );
   });
 
   it('signs Content-Type and Content-Length into the presigned PUT (what S3 enforces)', async () => {
-    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'a.png', contentType: 'image/png', size: 1234, expiresIn: 600 }).expect(201);
+    const created = await request(t.url)
+      .post('/files/upload-url')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ filename: 'a.png', contentType: 'image/png', size: 1234, expiresIn: 600 })
+      .expect(201);
     const url = new URL(created.body.upload.url);
     // s3rver does not check SigV4 signatures, so these bindings are asserted on the URL (real S3 refuses a mismatch with 403, and a replacement with 412).
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host', 'if-none-match']));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'host', 'if-none-match']),
+    );
     expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
     // CRC32 checksums off (WHEN_REQUIRED): nothing a plain HTTP client would have to compute.
     expect([...url.searchParams.keys()].some((name) => /checksum/i.test(name))).toBe(false);
@@ -71,8 +102,16 @@ describe('Files on the S3 driver (s3rver)', () => {
 
   it('wrong content type on a presigned PUT: s3rver stores it (it does not verify SigV4), complete refuses it with 415 and removes it', async () => {
     const html = Buffer.from('<html>not a png</html>');
-    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'x.png', contentType: 'image/png', size: html.length }).expect(201);
-    const put = await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'text/html' }, body: html });
+    const created = await request(t.url)
+      .post('/files/upload-url')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ filename: 'x.png', contentType: 'image/png', size: html.length })
+      .expect(201);
+    const put = await fetch(created.body.upload.url, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/html' },
+      body: html,
+    });
     expect(put.status).toBe(200); // real S3 answers 403 SignatureDoesNotMatch here
     const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
     expect(done.status).toBe(415);
@@ -82,7 +121,11 @@ describe('Files on the S3 driver (s3rver)', () => {
   });
 
   it('complete refuses an object of another size than declared (422) and removes it', async () => {
-    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'x.png', contentType: 'image/png', size: 500 }).expect(201);
+    const created = await request(t.url)
+      .post('/files/upload-url')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ filename: 'x.png', contentType: 'image/png', size: 500 })
+      .expect(201);
     await fetch(created.body.upload.url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png(400) });
     const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
     expect(done.status).toBe(422);
@@ -90,7 +133,11 @@ describe('Files on the S3 driver (s3rver)', () => {
   });
 
   it('S3 stopped: uploads and completes answer 503 problem+json, nothing is marked ready; it recovers when S3 is back', async () => {
-    const created = await request(t.url).post('/files/upload-url').set('X-Api-Key', TEST_KEY).send({ filename: 'later.png', contentType: 'image/png', size: 100 }).expect(201);
+    const created = await request(t.url)
+      .post('/files/upload-url')
+      .set('X-Api-Key', TEST_KEY)
+      .send({ filename: 'later.png', contentType: 'image/png', size: 100 })
+      .expect(201);
     const before = await request(t.url).get('/files?limit=100').set('X-Api-Key', TEST_KEY).expect(200);
     await s3.stop();
     try {
@@ -100,7 +147,10 @@ describe('Files on the S3 driver (s3rver)', () => {
       expect(small.body).toMatchObject({ status: 503, provider: 's3', title: 'Provider unavailable' });
       expect(JSON.stringify(small.body)).not.toMatch(/S3RVER|127\.0\.0\.1/);
 
-      const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES + MiB), { filename: 'while-down.bin', contentType: 'application/octet-stream' });
+      const large = await uploadFile(t, randomBytes(PART_SIZE_BYTES + MiB), {
+        filename: 'while-down.bin',
+        contentType: 'application/octet-stream',
+      });
       expect(large.status).toBe(503);
 
       const done = await request(t.url).post(`/files/${created.body.file.id}/complete`).set('X-Api-Key', TEST_KEY);
@@ -128,7 +178,10 @@ describe('Files on the S3 driver (s3rver)', () => {
     } finally {
       await s3.restart();
     }
-    const res = await postStreamed(t, randomBytes(2 * MiB), { rest: randomBytes(2 * MiB), contentType: 'application/octet-stream' });
+    const res = await postStreamed(t, randomBytes(2 * MiB), {
+      rest: randomBytes(2 * MiB),
+      contentType: 'application/octet-stream',
+    });
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ provider: 's3', detail: expect.stringMatching(/circuit is open/) });
     expect(Number(res.retryAfter)).toBeGreaterThanOrEqual(1);
@@ -142,7 +195,11 @@ describe('Files on the S3 driver (s3rver)', () => {
     beforeEach(() => {
       sent = [];
       const send = S3Client.prototype.send;
-      spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown, ...rest: unknown[]) {
+      spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (
+        this: S3Client,
+        command: unknown,
+        ...rest: unknown[]
+      ) {
         sent.push(command);
         return (send as (...args: unknown[]) => unknown).call(this, command, ...rest);
       } as typeof send);
@@ -150,7 +207,9 @@ describe('Files on the S3 driver (s3rver)', () => {
     afterEach(() => spy.mockRestore());
 
     const uploadIds = (type: new (...args: never[]) => { input: { UploadId?: string } }): Array<string | undefined> =>
-      sent.filter((command) => command instanceof type).map((command) => (command as { input: { UploadId?: string } }).input.UploadId);
+      sent
+        .filter((command) => command instanceof type)
+        .map((command) => (command as { input: { UploadId?: string } }).input.UploadId);
 
     it('aborts the multipart upload when the size limit stops it (413), never completing it', async () => {
       const res = await postStreamed(t, randomBytes(8 * MiB), { rest: randomBytes(8 * MiB) });
@@ -168,7 +227,8 @@ describe('Files on the S3 driver (s3rver)', () => {
       const answer = postStreamed(t, randomBytes(PART_SIZE_BYTES + MiB), {
         rest: randomBytes(PART_SIZE_BYTES),
         between: async () => {
-          for (let i = 0; i < 100 && !sent.some((command) => command instanceof UploadPartCommand); i++) await sleep(50);
+          for (let i = 0; i < 100 && !sent.some((command) => command instanceof UploadPartCommand); i++)
+            await sleep(50);
           expect(sent.some((command) => command instanceof UploadPartCommand)).toBe(true);
           await s3.stop();
         },

@@ -19,12 +19,22 @@ const ENTRY = join(__dirname, 'process-entry.ts');
  * for what an in-process app cannot show: signals, crashes, several instances.
  * `fixtures` are module files (exporting `default`) mounted beside the app.
  */
-export async function spawnApp(env: Readonly<Record<string, string>>, fixtures: readonly string[] = []): Promise<AppProcess> {
+export async function spawnApp(
+  env: Readonly<Record<string, string>>,
+  fixtures: readonly string[] = [],
+): Promise<AppProcess> {
   const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
   let output = '';
   const child = spawn(process.execPath, ['-r', '@swc-node/register', ENTRY], {
     cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', TEST_FIXTURE_MODULES: fixtures.join(','), SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TEST_FIXTURE_MODULES: fixtures.join(','),
+      SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -42,7 +52,10 @@ export async function spawnApp(env: Readonly<Record<string, string>>, fixtures: 
 }
 
 /** Runs the app entry to completion (for start-up failures); resolves with exit code and output. */
-export async function runAppToExit(env: Readonly<Record<string, string>>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+export async function runAppToExit(
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '..', '..', 'src', 'main.ts')], {
     cwd: join(__dirname, '..', '..'),
     env: { ...env, PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },

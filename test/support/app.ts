@@ -58,7 +58,13 @@ export async function createPostgresDatabase(): Promise<string> {
  */
 export async function testEnv(options: TestAppOptions = {}): Promise<Record<string, string>> {
   const dataDir = options.shareWith?.dataDir ?? mkdtempSync(join(tmpdir(), 'portico-test-'));
-  const env: Record<string, string> = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0' };
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  };
   if (options.shareWith?.env.DATABASE_URL) env.DATABASE_URL = options.shareWith.env.DATABASE_URL;
   else if (!options.shareWith && testEngine() === 'postgres') env.DATABASE_URL = await createPostgresDatabase();
   return { ...env, ...options.env };

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 /** One scripted answer of the fault server. */
 export type FaultStep =
-  | { readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
+  | {
+      readonly status: number;
+      readonly body?: unknown;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly delayMs?: number;
+    }
   | { readonly reset: true };
 
 export interface SeenRequest {
@@ -36,13 +41,22 @@ export async function startFaultServer(): Promise<FaultServer> {
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const path = (req.url ?? '/').split('?')[0];
-    const seen: SeenRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now(), aborted: false };
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body,
+      at: Date.now(),
+      aborted: false,
+    };
     requests.set(path, [...(requests.get(path) ?? []), seen]);
     res.on('close', () => {
       if (!res.writableFinished) seen.aborted = true;
     });
     const script = scripts.get(path);
-    const step: FaultStep = script ? script.steps[Math.min(script.next++, script.steps.length - 1)] : { status: 200, body: { ok: true } };
+    const step: FaultStep = script
+      ? script.steps[Math.min(script.next++, script.steps.length - 1)]
+      : { status: 200, body: { ok: true } };
     if ('reset' in step) {
       req.socket.resetAndDestroy();
       return;

@@ -86,7 +86,9 @@ export async function startRedis(): Promise<RunningRedis | string> {
   const binary = findBinary('redis-server');
   if (!binary) return 'redis-server not found; install the redis-server package';
   const port = await freePort();
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   await waitForPort(port, 10_000);
   return { url: `redis://127.0.0.1:${port}`, process: child, stop: () => void child.kill('SIGTERM') };
 }

@@ -19,7 +19,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: config.logging ? ['error' as const, 'warn' as const, 'query' as const, 'migration' as const] : ['error' as const, 'warn' as const, 'migration' as const],
+    logging: config.logging
+      ? ['error' as const, 'warn' as const, 'query' as const, 'migration' as const]
+      : ['error' as const, 'warn' as const, 'migration' as const],
     logger: new TypeOrmLogger(config.logging),
     maxQueryExecutionTime: 1_000,
   };

@@ -40,5 +40,10 @@ export function jsonColumn(name: string, nullable = true): TableColumnOptions {
 
 /** Whole numbers that may exceed 2^31 (amounts in minor units, byte sizes). */
 export function bigintColumn(name: string, nullable = false, defaultValue?: number): TableColumnOptions {
-  return { name, type: 'bigint', isNullable: nullable, ...(defaultValue === undefined ? {} : { default: defaultValue }) };
+  return {
+    name,
+    type: 'bigint',
+    isNullable: nullable,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  };
 }

@@ -26,5 +26,7 @@ export function durableColumns(queryRunner: QueryRunner): TableColumnOptions[] {
 /** The index the processor claims through: due rows by status, oldest first. */
 export function durableIndexes(table: string | Table): TableIndex[] {
   const name = typeof table === 'string' ? table : table.name;
-  return [new TableIndex({ name: `ix_${name.replace(/\W/g, '_')}_status_due`, columnNames: ['status', 'next_attempt_at'] })];
+  return [
+    new TableIndex({ name: `ix_${name.replace(/\W/g, '_')}_status_due`, columnNames: ['status', 'next_attempt_at'] }),
+  ];
 }

@@ -30,7 +30,11 @@ describe(backoffDelay.name, () => {
 
 describe(failureOutcome.name, () => {
   it('retries a plain failure after the jittered backoff', () => {
-    expect(failureOutcome(new Error('boom'), 2, options, () => 0.25)).toEqual({ status: 'pending', delayMs: 500, error: 'Error: boom' });
+    expect(failureOutcome(new Error('boom'), 2, options, () => 0.25)).toEqual({
+      status: 'pending',
+      delayMs: 500,
+      error: 'Error: boom',
+    });
   });
 
   it('waits at least what the provider asked for (retryAfterMs)', () => {
@@ -48,7 +52,10 @@ describe(failureOutcome.name, () => {
   });
 
   it('dead-letters at once on PermanentFailure', () => {
-    expect(failureOutcome(new PermanentFailure('bad address'), 1, options)).toEqual({ status: 'dead', error: 'PermanentFailure: bad address' });
+    expect(failureOutcome(new PermanentFailure('bad address'), 1, options)).toEqual({
+      status: 'dead',
+      error: 'PermanentFailure: bad address',
+    });
   });
 
   it('dead-letters at once when the queue classifies the error as permanent', () => {
@@ -76,7 +83,11 @@ describe(describeError.name, () => {
   });
 
   it('masks credentials that slipped into a message', () => {
-    const text = describeError(new Error('failed: password=hunter2 token: abc123 Authorization: Bearer sk_test_abcdefghij key SG.abcdefghij.klmnopqrstuv'));
+    const text = describeError(
+      new Error(
+        'failed: password=hunter2 token: abc123 Authorization: Bearer sk_test_abcdefghij key SG.abcdefghij.klmnopqrstuv',
+      ),
+    );
     expect(text).not.toMatch(/hunter2|abc123|sk_test_abcdefghij|SG\.abcdefghij/);
     expect(text).toContain('failed:');
   });

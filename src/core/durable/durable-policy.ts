@@ -38,7 +38,11 @@ export function retryAfterOf(error: unknown): number | undefined {
 export function failureOutcome(
   error: unknown,
   attempts: number,
-  options: { readonly maxAttempts: number; readonly backoff: Backoff; readonly isPermanent?: (error: unknown) => boolean },
+  options: {
+    readonly maxAttempts: number;
+    readonly backoff: Backoff;
+    readonly isPermanent?: (error: unknown) => boolean;
+  },
   random: () => number = Math.random,
 ): FailureOutcome {
   const message = describeError(error);
@@ -51,7 +55,10 @@ export function failureOutcome(
 
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[^\s,;]+/gi, '$1 [Redacted]'],
-  [/\b(secret|password|passwd|token|api[-_]?key|authorization|signature)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi, '$1$2[Redacted]'],
+  [
+    /\b(secret|password|passwd|token|api[-_]?key|authorization|signature)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi,
+    '$1$2[Redacted]',
+  ],
   [/\b(sk|rk|whsec)_(live|test)?_?[A-Za-z0-9]{8,}/g, '[Redacted]'],
   [/\bSG\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[Redacted]'],
 ];

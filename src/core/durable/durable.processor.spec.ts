@@ -13,9 +13,14 @@ function fakeDataSource(): DataSource {
     name: String((target as { name: string }).name),
     tableName: 'jobs',
     tablePath: 'jobs',
-    findColumnWithPropertyName: (property: string) => (target === Job && property === 'nextAttemptAt' ? { propertyName: property } : undefined),
+    findColumnWithPropertyName: (property: string) =>
+      target === Job && property === 'nextAttemptAt' ? { propertyName: property } : undefined,
   });
-  return { options: { type: 'better-sqlite3' }, driver: { escape: (name: string) => `"${name}"` }, getMetadata: metadataOf } as unknown as DataSource;
+  return {
+    options: { type: 'better-sqlite3' },
+    driver: { escape: (name: string) => `"${name}"` },
+    getMetadata: metadataOf,
+  } as unknown as DataSource;
 }
 
 describe(DurableProcessor.name, () => {
@@ -47,11 +52,15 @@ describe(DurableProcessor.name, () => {
   });
 
   it('refuses an entity without the durable columns', () => {
-    expect(() => sut.register({ name: 'plain', entity: NotDurable as typeof Job, handle })).toThrow(/does not extend DurableRecord/);
+    expect(() => sut.register({ name: 'plain', entity: NotDurable as typeof Job, handle })).toThrow(
+      /does not extend DurableRecord/,
+    );
   });
 
   it('refuses settings that are not positive integers', () => {
-    expect(() => sut.register({ name: 'a', entity: Job, handle, concurrency: 0 })).toThrow(/concurrency must be a positive integer/);
+    expect(() => sut.register({ name: 'a', entity: Job, handle, concurrency: 0 })).toThrow(
+      /concurrency must be a positive integer/,
+    );
     expect(() => sut.register({ name: 'b', entity: Job, handle, leaseMs: 1.5 })).toThrow(/leaseMs/);
     expect(() => sut.register({ name: 'c', entity: Job, handle, backoff: { baseMs: 10, capMs: -1 } })).toThrow(/capMs/);
   });

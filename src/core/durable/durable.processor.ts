@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { appConfig } from '../../config/app.config';
@@ -41,7 +47,13 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   register<T extends DurableRecord>(definition: DurableQueueDefinition<T>): DurableQueue {
     if (this.workers.has(definition.name)) throw new Error(`Durable queue "${definition.name}" is already registered`);
     const settings = settingsOf(definition);
-    const worker = new DurableWorker<T>(definition, settings, new DurableStore(this.dataSource, definition.entity), this.workerId, this.logger);
+    const worker = new DurableWorker<T>(
+      definition,
+      settings,
+      new DurableStore(this.dataSource, definition.entity),
+      this.workerId,
+      this.logger,
+    );
     this.workers.set(definition.name, worker as unknown as DurableWorker<DurableRecord>);
     if (this.started) worker.start();
     return worker;
@@ -61,9 +73,16 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
     this.started = false;
     // Leave part of the shutdown budget for the HTTP server and the database.
     const bound = Math.floor(this.app.shutdownTimeoutMs * 0.6);
-    const results = await Promise.all([...this.workers.values()].map(async (worker) => [worker.name, await worker.stop(bound)] as const));
+    const results = await Promise.all(
+      [...this.workers.values()].map(async (worker) => [worker.name, await worker.stop(bound)] as const),
+    );
     for (const [name, finished] of results) {
-      if (!finished) this.logger.warn({ queue: name, waitedMs: bound }, 'Durable handlers still running at shutdown; their rows will be claimed again', 'Durable');
+      if (!finished)
+        this.logger.warn(
+          { queue: name, waitedMs: bound },
+          'Durable handlers still running at shutdown; their rows will be claimed again',
+          'Durable',
+        );
     }
   }
 }

@@ -50,7 +50,14 @@ export class DurableStore<T extends DurableRecord> {
    * PostgreSQL skips rows another instance is claiming at the same moment.
    */
   async claimDue(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
-    return this.claimWhere(`status = 'pending' AND next_attempt_at <= ?`, ' ORDER BY next_attempt_at', workerId, now, leaseMs, limit);
+    return this.claimWhere(
+      `status = 'pending' AND next_attempt_at <= ?`,
+      ' ORDER BY next_attempt_at',
+      workerId,
+      now,
+      leaseMs,
+      limit,
+    );
   }
 
   /**
@@ -62,7 +69,14 @@ export class DurableStore<T extends DurableRecord> {
     return this.claimWhere(`status = 'processing' AND locked_until < ?`, '', workerId, now, leaseMs, limit);
   }
 
-  private async claimWhere(condition: string, order: string, workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
+  private async claimWhere(
+    condition: string,
+    order: string,
+    workerId: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<T[]> {
     const lockClause = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
     const result = await this.run(
       `UPDATE ${this.table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? ` +
@@ -79,7 +93,12 @@ export class DurableStore<T extends DurableRecord> {
 
   /** Failed, to be tried again at `nextAttemptAt`. */
   async reschedule(claim: Claim, now: Date, nextAttemptAt: Date, error: string): Promise<boolean> {
-    return this.finish(claim, `status = 'pending', next_attempt_at = ?, last_error = ?`, [this.date(nextAttemptAt), error], now);
+    return this.finish(
+      claim,
+      `status = 'pending', next_attempt_at = ?, last_error = ?`,
+      [this.date(nextAttemptAt), error],
+      now,
+    );
   }
 
   /** Gave up: `dead` until an admin replays it. */
@@ -100,7 +119,8 @@ export class DurableStore<T extends DurableRecord> {
   async counts(): Promise<Record<DurableStatus, number>> {
     const result = await this.run(`SELECT status, COUNT(*) AS n FROM ${this.table} GROUP BY status`, []);
     const counts = Object.fromEntries(DURABLE_STATUSES.map((status) => [status, 0])) as Record<DurableStatus, number>;
-    for (const row of result.records as Array<{ status: DurableStatus; n: number | string }>) counts[row.status] = Number(row.n);
+    for (const row of result.records as Array<{ status: DurableStatus; n: number | string }>)
+      counts[row.status] = Number(row.n);
     return counts;
   }
 

@@ -17,7 +17,12 @@ function job(id: string, attempts = 1): Job {
 
 /** An in-memory store double that records the outcome calls the worker makes. */
 function fakeStore(due: Job[] = []) {
-  const calls = { claimDue: [] as number[], complete: [] as Claim[], reschedule: [] as Array<{ claim: Claim; next: Date; error: string }>, bury: [] as Array<{ claim: Claim; error: string }> };
+  const calls = {
+    claimDue: [] as number[],
+    complete: [] as Claim[],
+    reschedule: [] as Array<{ claim: Claim; next: Date; error: string }>,
+    bury: [] as Array<{ claim: Claim; error: string }>,
+  };
   let holdsLease = true;
   const store = {
     claimExpired: jest.fn(async () => [] as Job[]),
@@ -26,7 +31,12 @@ function fakeStore(due: Job[] = []) {
       return due.splice(0, limit);
     }),
     complete: jest.fn(async (claim: Claim) => (calls.complete.push(claim), holdsLease)),
-    reschedule: jest.fn(async (claim: Claim, _now: Date, next: Date, error: string) => (calls.reschedule.push({ claim, next, error }), holdsLease)),
+    reschedule: jest.fn(
+      async (claim: Claim, _now: Date, next: Date, error: string) => (
+        calls.reschedule.push({ claim, next, error }),
+        holdsLease
+      ),
+    ),
     bury: jest.fn(async (claim: Claim, _now: Date, error: string) => (calls.bury.push({ claim, error }), holdsLease)),
   };
   return { store: store as unknown as DurableStore<Job>, mock: store, calls, loseLease: () => (holdsLease = false) };
@@ -34,7 +44,10 @@ function fakeStore(due: Job[] = []) {
 
 function fakeLogger(): LoggerService & { lines: Array<{ level: string; args: unknown[] }> } {
   const lines: Array<{ level: string; args: unknown[] }> = [];
-  const at = (level: string) => (...args: unknown[]) => void lines.push({ level, args });
+  const at =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push({ level, args });
   return { lines, log: at('log'), warn: at('warn'), error: at('error') };
 }
 
@@ -42,7 +55,14 @@ describe(DurableWorker.name, () => {
   const settings: DurableSettings = { ...DURABLE_DEFAULTS, maxAttempts: 3, concurrency: 2, batchSize: 10 };
 
   function worker(handle: (row: Job) => Promise<void>, store: DurableStore<Job>, logger = fakeLogger()) {
-    return new DurableWorker<Job>({ name: 'jobs', entity: Job, handle }, settings, store, 'host:1:abcd', logger, () => NOW);
+    return new DurableWorker<Job>(
+      { name: 'jobs', entity: Job, handle },
+      settings,
+      store,
+      'host:1:abcd',
+      logger,
+      () => NOW,
+    );
   }
 
   it('marks a handled row done under its own claim (worker and attempt)', async () => {
@@ -62,18 +82,31 @@ describe(DurableWorker.name, () => {
   it('reschedules a failure no sooner than retryAfterMs and logs a warning without the payload', async () => {
     const { store, calls } = fakeStore([job('a')]);
     const logger = fakeLogger();
-    await worker(async () => Promise.reject(new RateLimitedError('429', { provider: 'x', retryAfterMs: 5_000 })), store, logger).drain();
+    await worker(
+      async () => Promise.reject(new RateLimitedError('429', { provider: 'x', retryAfterMs: 5_000 })),
+      store,
+      logger,
+    ).drain();
     expect(calls.reschedule).toHaveLength(1);
     expect(calls.reschedule[0].next.getTime() - NOW.getTime()).toBeGreaterThanOrEqual(5_000);
     expect(calls.reschedule[0].error).toBe('RateLimitedError: 429');
-    expect(logger.lines).toEqual([{ level: 'warn', args: [expect.objectContaining({ queue: 'jobs', id: 'a', attempt: 1 }), expect.any(String), 'Durable'] }]);
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        args: [expect.objectContaining({ queue: 'jobs', id: 'a', attempt: 1 }), expect.any(String), 'Durable'],
+      },
+    ]);
     expect(JSON.stringify(logger.lines)).not.toContain('4242');
   });
 
   it('dead-letters on the last attempt and on PermanentFailure, logging at error', async () => {
     const { store, calls } = fakeStore([job('last', 3), job('permanent', 1)]);
     const logger = fakeLogger();
-    await worker(async (row) => Promise.reject(row.id === 'last' ? new Error('still down') : new PermanentFailure('bad address')), store, logger).drain();
+    await worker(
+      async (row) => Promise.reject(row.id === 'last' ? new Error('still down') : new PermanentFailure('bad address')),
+      store,
+      logger,
+    ).drain();
     expect(calls.bury.map((b) => [b.claim.id, b.error])).toEqual([
       ['last', 'Error: still down'],
       ['permanent', 'PermanentFailure: bad address'],
@@ -97,7 +130,9 @@ describe(DurableWorker.name, () => {
     fake.loseLease();
     const logger = fakeLogger();
     await worker(async () => undefined, fake.store, logger).drain();
-    expect(logger.lines).toEqual([{ level: 'warn', args: [{ queue: 'jobs', id: 'a' }, expect.stringMatching(/lease lost/), 'Durable'] }]);
+    expect(logger.lines).toEqual([
+      { level: 'warn', args: [{ queue: 'jobs', id: 'a' }, expect.stringMatching(/lease lost/), 'Durable'] },
+    ]);
   });
 
   it('coalesces kicks that arrive while a poll runs into one more poll', async () => {
@@ -117,7 +152,10 @@ describe(DurableWorker.name, () => {
   it('on stop claims nothing more and waits for the running handler', async () => {
     const { store, mock } = fakeStore([job('slow')]);
     let finished = false;
-    const sut = worker(() => new Promise<void>((resolve) => setTimeout(() => resolve(void (finished = true)), 50)), store);
+    const sut = worker(
+      () => new Promise<void>((resolve) => setTimeout(() => resolve(void (finished = true)), 50)),
+      store,
+    );
     sut.start();
     await new Promise((resolve) => setTimeout(resolve, 10));
     const claims = mock.claimDue.mock.calls.length;

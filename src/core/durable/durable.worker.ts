@@ -79,7 +79,9 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     clearTimeout(this.timer);
     this.pollAgain = false;
     this.polling = this.fillSlots()
-      .catch((error: unknown) => this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable'))
+      .catch((error: unknown) =>
+        this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable'),
+      )
       .finally(() => {
         this.polling = undefined;
         if (!this.running) return;
@@ -131,7 +133,8 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
       this.expiredCheckedAt = now.getTime();
       rows = await this.store.claimExpired(this.workerId, now, this.settings.leaseMs, limit);
     }
-    if (rows.length < limit) rows = rows.concat(await this.store.claimDue(this.workerId, now, this.settings.leaseMs, limit - rows.length));
+    if (rows.length < limit)
+      rows = rows.concat(await this.store.claimDue(this.workerId, now, this.settings.leaseMs, limit - rows.length));
     return rows;
   }
 
@@ -189,7 +192,12 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   /** Awaits a finishing update; a lost lease means another worker owns the row now. */
   private async record(row: T, update: Promise<boolean>): Promise<boolean> {
     const held = await update;
-    if (!held) this.logger.warn({ queue: this.name, id: row.id }, 'Durable row lease lost before its outcome was recorded', 'Durable');
+    if (!held)
+      this.logger.warn(
+        { queue: this.name, id: row.id },
+        'Durable row lease lost before its outcome was recorded',
+        'Durable',
+      );
     return held;
   }
 }

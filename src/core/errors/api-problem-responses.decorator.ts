@@ -17,7 +17,8 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ example: 'The request has invalid fields' }) detail?: string;
   @ApiPropertyOptional({ example: '/payments/intents' }) instance?: string;
   @ApiPropertyOptional({ example: '0f8fad5b-d9cb-469f-a165-70867728950e' }) requestId?: string;
-  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'Validation problems, one per field' }) errors?: FieldProblemDto[];
+  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'Validation problems, one per field' })
+  errors?: FieldProblemDto[];
 }
 
 const DESCRIPTIONS: Readonly<Record<number, string>> = {

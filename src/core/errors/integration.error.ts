@@ -53,7 +53,11 @@ export class ProviderNotConfiguredError extends IntegrationError {
   readonly title = 'Provider not configured';
   readonly slug = 'provider-not-configured';
 
-  constructor(provider: string, readonly variables: readonly string[], operation?: string) {
+  constructor(
+    provider: string,
+    readonly variables: readonly string[],
+    operation?: string,
+  ) {
     super(`${provider} is not configured: set ${variables.join(', ')}`, { provider, operation, retryable: false });
   }
 }

@@ -17,11 +17,31 @@ interface BodyParserError extends Error {
 
 const BODY_PARSER_DETAILS: Readonly<Record<string, { status: number; detail: string; slug: string }>> = {
   'entity.parse.failed': { status: 400, detail: 'The request body is not valid JSON', slug: 'malformed-body' },
-  'entity.too.large': { status: 413, detail: 'The request body is larger than the server accepts', slug: 'body-too-large' },
-  'encoding.unsupported': { status: 415, detail: 'The request body uses an unsupported content encoding', slug: 'unsupported-encoding' },
-  'charset.unsupported': { status: 415, detail: 'The request body uses an unsupported charset', slug: 'unsupported-charset' },
-  'request.aborted': { status: 400, detail: 'The request was aborted before its body was read', slug: 'request-aborted' },
-  'request.size.invalid': { status: 400, detail: 'The request body does not match its Content-Length', slug: 'malformed-body' },
+  'entity.too.large': {
+    status: 413,
+    detail: 'The request body is larger than the server accepts',
+    slug: 'body-too-large',
+  },
+  'encoding.unsupported': {
+    status: 415,
+    detail: 'The request body uses an unsupported content encoding',
+    slug: 'unsupported-encoding',
+  },
+  'charset.unsupported': {
+    status: 415,
+    detail: 'The request body uses an unsupported charset',
+    slug: 'unsupported-charset',
+  },
+  'request.aborted': {
+    status: 400,
+    detail: 'The request was aborted before its body was read',
+    slug: 'request-aborted',
+  },
+  'request.size.invalid': {
+    status: 400,
+    detail: 'The request body does not match its Content-Length',
+    slug: 'malformed-body',
+  },
 };
 
 /**
@@ -84,7 +104,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     // Express maps body-parser errors to HttpExceptions; the cause says which.
-    const parserError = isBodyParserError(exception) ? exception : exception instanceof HttpException && isBodyParserError(exception.cause) ? exception.cause : undefined;
+    const parserError = isBodyParserError(exception)
+      ? exception
+      : exception instanceof HttpException && isBodyParserError(exception.cause)
+        ? exception.cause
+        : undefined;
     if (parserError !== undefined) {
       const known = BODY_PARSER_DETAILS[parserError.type];
       const status = known?.status ?? parserError.status ?? parserError.statusCode ?? 400;

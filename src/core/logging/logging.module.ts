@@ -32,7 +32,12 @@ type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?
             route: req.route?.path,
             status: res.statusCode,
           }),
-          customErrorObject: (req: RoutedRequest, res: ServerResponse, _err: Error, value: Record<string, unknown>) => ({
+          customErrorObject: (
+            req: RoutedRequest,
+            res: ServerResponse,
+            _err: Error,
+            value: Record<string, unknown>,
+          ) => ({
             ...value,
             route: req.route?.path,
             status: res.statusCode,

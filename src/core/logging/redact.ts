@@ -15,7 +15,8 @@ export const REDACTED_HEADER_PATHS = [
 ];
 
 /** Field names (any depth) whose values are never logged. */
-const SENSITIVE_KEY = /secret|password|passwd|token|api[-_]?key|authorization|cookie|signature|private[-_]?key|client[-_]?secret|credential/i;
+const SENSITIVE_KEY =
+  /secret|password|passwd|token|api[-_]?key|authorization|cookie|signature|private[-_]?key|client[-_]?secret|credential/i;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);
@@ -33,7 +34,8 @@ export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = ne
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = isSensitiveKey(key) && item !== undefined && item !== null ? REDACTED : redactDeep(item, depth + 1, seen);
+    out[key] =
+      isSensitiveKey(key) && item !== undefined && item !== null ? REDACTED : redactDeep(item, depth + 1, seen);
   }
   return out;
 }

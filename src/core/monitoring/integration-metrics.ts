@@ -47,7 +47,10 @@ export class OperationMetrics {
   flush(): void {
     for (let i = 0; i < OUTCOMES.length; i++) {
       if (this.pending[i] === 0) continue;
-      this.metrics.calls.inc({ provider: this.provider, operation: this.operation, outcome: OUTCOMES[i] }, this.pending[i]);
+      this.metrics.calls.inc(
+        { provider: this.provider, operation: this.operation, outcome: OUTCOMES[i] },
+        this.pending[i],
+      );
       this.pending[i] = 0;
     }
     if (this.pendingRetries > 0) {

@@ -27,7 +27,9 @@ export class MetricsController {
   @Public()
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', prometheusContentType)
-  @ApiOperation({ summary: 'Prometheus metrics (text format); `Authorization: Bearer $METRICS_TOKEN` when that is set' })
+  @ApiOperation({
+    summary: 'Prometheus metrics (text format); `Authorization: Bearer $METRICS_TOKEN` when that is set',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format' })
   @ApiProblemResponses(401)

@@ -16,8 +16,16 @@ import { metricsRegistryProvider } from './metrics-registry.provider';
   controllers: [MetricsController],
   providers: [
     metricsRegistryProvider,
-    { provide: IntegrationMetrics, inject: [Registry], useFactory: (registry: Registry) => new IntegrationMetrics(registry) },
-    { provide: HttpMetricsInterceptor, inject: [Registry], useFactory: (registry: Registry) => new HttpMetricsInterceptor(registry) },
+    {
+      provide: IntegrationMetrics,
+      inject: [Registry],
+      useFactory: (registry: Registry) => new IntegrationMetrics(registry),
+    },
+    {
+      provide: HttpMetricsInterceptor,
+      inject: [Registry],
+      useFactory: (registry: Registry) => new HttpMetricsInterceptor(registry),
+    },
     { provide: APP_INTERCEPTOR, useExisting: HttpMetricsInterceptor },
   ],
   exports: [Registry, IntegrationMetrics],

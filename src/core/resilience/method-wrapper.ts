@@ -38,7 +38,6 @@ export interface WrapOptions {
   readonly debug: boolean;
 }
 
-
 /**
  * Wraps one decorated method. The wrapper keeps `this`, the arguments and
  * the resolved value, and returns a promise (decorated methods are async).
@@ -56,7 +55,10 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     onRetry(error, attempt, delayMs) {
       policyMetrics?.retried();
       // `attempt` here is the upcoming attempt, counted from 1 like `attempts` in the call line.
-      logger.warn({ provider, operation, attempt: attempt + 1, delayMs, err: error }, `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`);
+      logger.warn(
+        { provider, operation, attempt: attempt + 1, delayMs, err: error },
+        `Retrying ${provider} ${operation} (attempt ${attempt + 1}) in ${delayMs} ms`,
+      );
     },
     onRateLimitWait(waitedMs) {
       policyMetrics?.rateLimitWait(waitedMs / 1000);
@@ -67,12 +69,22 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     const seconds = (performance.now() - started) / 1000;
     metrics?.observe(outcome, seconds);
     if (outcome === 'success') {
-      if (options.debug) logger.debug({ provider, operation, outcome, attempts, durationMs: seconds * 1000 }, `${provider} ${operation} succeeded`);
+      if (options.debug)
+        logger.debug(
+          { provider, operation, outcome, attempts, durationMs: seconds * 1000 },
+          `${provider} ${operation} succeeded`,
+        );
     } else if (outcome === 'error' || outcome === 'timeout') {
-      logger.error({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} failed`);
+      logger.error(
+        { provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error },
+        `${provider} ${operation} failed`,
+      );
     } else {
       // Refused without reaching the provider, or a client error: expected under load, not an outage.
-      logger.warn({ provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error }, `${provider} ${operation} refused (${outcome})`);
+      logger.warn(
+        { provider, operation, outcome, attempts, durationMs: seconds * 1000, err: error },
+        `${provider} ${operation} refused (${outcome})`,
+      );
     }
   };
 
@@ -104,7 +116,9 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
       const value = await policy.execute(
         (control, attempt) => {
           attempts = attempt + 1;
-          return runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () => original.apply(self, args));
+          return runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () =>
+            original.apply(self, args),
+          );
         },
         retryAllowed,
         observer,

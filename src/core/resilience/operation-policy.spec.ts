@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Registry } from 'prom-client';
 import type { PolicySettings, resilienceConfig } from '../../config/resilience.config';
-import { ProviderFailedError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../errors/integration.error';
+import {
+  ProviderFailedError,
+  ProviderRejectedError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  RateLimitedError,
+} from '../errors/integration.error';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
 import type { AttemptSignal, CallObserver } from './operation-policy';
 import { ResiliencePolicyRegistry } from './policy-registry';
@@ -27,16 +33,25 @@ function registryWith(settings: Partial<PolicySettings>, metrics?: IntegrationMe
   return new ResiliencePolicyRegistry(config, metrics, null);
 }
 
-const unavailable = (): ProviderFailedError => new ProviderFailedError('503 from upstream', { provider: 'fake', retryable: true, upstreamStatus: 503 });
-const badRequest = (): ProviderRejectedError => new ProviderRejectedError('400 from upstream', { provider: 'fake', upstreamStatus: 400, httpStatus: 400 });
+const unavailable = (): ProviderFailedError =>
+  new ProviderFailedError('503 from upstream', { provider: 'fake', retryable: true, upstreamStatus: 503 });
+const badRequest = (): ProviderRejectedError =>
+  new ProviderRejectedError('400 from upstream', { provider: 'fake', upstreamStatus: 400, httpStatus: 400 });
 const quietObserver = (): CallObserver & { retries: Array<{ attempt: number; delayMs: number }> } => {
   const retries: Array<{ attempt: number; delayMs: number }> = [];
-  return { retries, onRetry: (_e, attempt, delayMs) => retries.push({ attempt, delayMs }), onRateLimitWait: () => undefined };
+  return {
+    retries,
+    onRetry: (_e, attempt, delayMs) => retries.push({ attempt, delayMs }),
+    onRateLimitWait: () => undefined,
+  };
 };
 
 /** Runs `promise` to completion while advancing fake time; returns its settled result. */
 async function settle<T>(promise: Promise<T>, ms = 120_000): Promise<{ value?: T; error?: unknown }> {
-  const result = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const result = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   await jest.advanceTimersByTimeAsync(ms);
   return result;
 }
@@ -56,7 +71,8 @@ describe('OperationPolicy', () => {
       expect(call).toHaveBeenCalledTimes(3);
       expect(error).toBeInstanceOf(ProviderFailedError);
       expect(observer.retries.map((r) => r.attempt)).toEqual([1, 2]);
-      for (const [i, retry] of observer.retries.entries()) expect(retry.delayMs).toBeLessThan(Math.min(1_000, 100 * 2 ** i));
+      for (const [i, retry] of observer.retries.entries())
+        expect(retry.delayMs).toBeLessThan(Math.min(1_000, 100 * 2 ** i));
     });
 
     it('returns the first successful attempt', async () => {
@@ -99,7 +115,9 @@ describe('OperationPolicy', () => {
 
     it('starts no retry past maxTotalMs', async () => {
       const policy = registryWith({ maxAttempts: 10, maxTotalMs: 1_500, timeoutMs: 1_000 }).operation('fake', 'op');
-      const call = jest.fn(async () => Promise.reject(new ProviderFailedError('503', { provider: 'fake', retryable: true, retryAfterMs: 1_000 })));
+      const call = jest.fn(async () =>
+        Promise.reject(new ProviderFailedError('503', { provider: 'fake', retryable: true, retryAfterMs: 1_000 })),
+      );
       await settle(policy.execute(call, true, quietObserver()));
       // attempts at 0 and 1000 ms; a third would start at 1000 + 1000 ≥ 1500
       expect(call).toHaveBeenCalledTimes(2);
@@ -150,7 +168,9 @@ describe('OperationPolicy', () => {
       return { registry, metrics: new IntegrationMetrics(registry) };
     };
     const circuitValue = async (registry: Registry): Promise<number | undefined> =>
-      (await registry.getSingleMetric('integration_circuit_state')?.get())?.values.find((v) => v.labels.provider === 'fake')?.value;
+      (await registry.getSingleMetric('integration_circuit_state')?.get())?.values.find(
+        (v) => v.labels.provider === 'fake',
+      )?.value;
 
     it('goes closed → open → half-open → closed, and open again on a failed probe', async () => {
       const { registry, metrics } = metricsRegistry();
@@ -209,7 +229,12 @@ describe('OperationPolicy', () => {
     });
 
     it('opens on a failure ratio over the window once the minimum calls are reached', async () => {
-      const resilience = registryWith({ maxAttempts: 1, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 6 });
+      const resilience = registryWith({
+        maxAttempts: 1,
+        breakerRatio: 0.5,
+        breakerWindowMs: 10_000,
+        breakerMinCalls: 6,
+      });
       const policy = resilience.operation('fake', 'op');
       const ok = async (): Promise<string> => 'ok';
       const fail = async (): Promise<never> => Promise.reject(unavailable());
@@ -240,19 +265,28 @@ describe('OperationPolicy', () => {
     it('fails with 429 when no token comes within the wait allowed', async () => {
       const policy = registryWith({ ratePerSec: 1, rateMaxWaitMs: 100, maxAttempts: 1 }).operation('fake', 'op');
       await policy.execute(async () => 'ok', true, quietObserver());
-      await expect(policy.execute(async () => 'late', true, quietObserver())).rejects.toMatchObject({ httpStatus: 429, code: 'rate_limited' });
+      await expect(policy.execute(async () => 'late', true, quietObserver())).rejects.toMatchObject({
+        httpStatus: 429,
+        code: 'rate_limited',
+      });
     });
   });
 
   describe('bulkhead', () => {
     it('runs up to the limit, queues up to the queue size, and refuses the rest with 503', async () => {
-      const policy = registryWith({ bulkheadLimit: 2, bulkheadQueue: 1, maxAttempts: 1, timeoutMs: 60_000 }).operation('fake', 'op');
+      const policy = registryWith({ bulkheadLimit: 2, bulkheadQueue: 1, maxAttempts: 1, timeoutMs: 60_000 }).operation(
+        'fake',
+        'op',
+      );
       const releases: Array<() => void> = [];
       const call = jest.fn(async () => new Promise<string>((resolve) => releases.push(() => resolve('done'))));
       const running = [1, 2, 3].map(() => policy.execute(call, true, quietObserver()));
       await jest.advanceTimersByTimeAsync(1);
       expect(call).toHaveBeenCalledTimes(2);
-      await expect(policy.execute(call, true, quietObserver())).rejects.toMatchObject({ code: 'bulkhead_full', httpStatus: 503 });
+      await expect(policy.execute(call, true, quietObserver())).rejects.toMatchObject({
+        code: 'bulkhead_full',
+        httpStatus: 503,
+      });
       releases[0]();
       await jest.advanceTimersByTimeAsync(1);
       expect(call).toHaveBeenCalledTimes(3);

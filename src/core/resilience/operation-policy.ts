@@ -163,11 +163,14 @@ export class OperationPolicy {
         reject(error);
       };
       const timer = setTimeout(() => {
-        const error = new ProviderTimeoutError(`${this.provider.provider} did not answer ${this.operation} within ${this.settings.timeoutMs} ms`, {
-          provider: this.provider.provider,
-          operation: this.operation,
-          code: TIMED_OUT,
-        });
+        const error = new ProviderTimeoutError(
+          `${this.provider.provider} did not answer ${this.operation} within ${this.settings.timeoutMs} ms`,
+          {
+            provider: this.provider.provider,
+            operation: this.operation,
+            code: TIMED_OUT,
+          },
+        );
         fail(error);
         control.abort(error);
       }, this.settings.timeoutMs);
@@ -195,11 +198,14 @@ export class OperationPolicy {
   }
 
   private circuitOpen(retryAfterMs: number): ProviderUnavailableError {
-    return new ProviderUnavailableError(`${this.provider.provider} is unavailable: its circuit is open after repeated failures`, {
-      provider: this.provider.provider,
-      operation: this.operation,
-      code: CIRCUIT_OPEN,
-      retryAfterMs: Math.max(1, retryAfterMs),
-    });
+    return new ProviderUnavailableError(
+      `${this.provider.provider} is unavailable: its circuit is open after repeated failures`,
+      {
+        provider: this.provider.provider,
+        operation: this.operation,
+        code: CIRCUIT_OPEN,
+        retryAfterMs: Math.max(1, retryAfterMs),
+      },
+    );
   }
 }

@@ -54,11 +54,15 @@ export class ResiliencePolicyRegistry {
   operation(provider: string, operation: string, overrides: ResilienceOverrides = {}): OperationPolicy {
     const shared = this.provider(provider);
     const settings = { ...shared.settings, ...pickDefined(overrides) };
-    const key = [provider, operation, settings.timeoutMs, settings.maxAttempts, overrides.rateLimitKey ?? ''].join('\u0000');
+    const key = [provider, operation, settings.timeoutMs, settings.maxAttempts, overrides.rateLimitKey ?? ''].join(
+      '\u0000',
+    );
     let policy = this.operations.get(key);
     if (policy === undefined) {
       const operationGate =
-        overrides.rateLimitKey !== undefined && settings.ratePerSec > 0 ? this.gate(provider, `${provider}:${overrides.rateLimitKey}`, settings) : undefined;
+        overrides.rateLimitKey !== undefined && settings.ratePerSec > 0
+          ? this.gate(provider, `${provider}:${overrides.rateLimitKey}`, settings)
+          : undefined;
       policy = new OperationPolicy(shared, operation, settings, operationGate);
       this.operations.set(key, policy);
     }
@@ -92,7 +96,8 @@ export class ResiliencePolicyRegistry {
   /** A one-second window of `ratePerSec` calls; in Redis (shared by all instances) when REDIS_URL is set. */
   private limiter(settings: PolicySettings): RateLimiterAbstract {
     const options = { points: settings.ratePerSec, duration: 1 };
-    if (this.redis === undefined || this.redis === null) return new RateLimiterMemory({ ...options, keyPrefix: 'portico-rl' });
+    if (this.redis === undefined || this.redis === null)
+      return new RateLimiterMemory({ ...options, keyPrefix: 'portico-rl' });
     return new RateLimiterRedis({
       ...options,
       storeClient: this.redis,

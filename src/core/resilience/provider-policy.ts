@@ -1,5 +1,12 @@
 import type { Logger } from '@nestjs/common';
-import { type BulkheadPolicy, type CircuitBreakerPolicy, CircuitState, bulkhead, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import type { PolicySettings } from '../../config/resilience.config';
 import type { CircuitStateName } from '../monitoring/integration-metrics';
 import { buildBreaker } from './composite-breaker';
@@ -36,10 +43,16 @@ export class ProviderPolicy {
     this.bulkhead = bulkhead(settings.bulkheadLimit, settings.bulkheadQueue);
     const breaker = buildBreaker(settings);
     if (breaker !== undefined) {
-      this.breaker = circuitBreaker(handleWhen(countsAgainstProvider), { halfOpenAfter: settings.breakerCooldownMs, breaker });
+      this.breaker = circuitBreaker(handleWhen(countsAgainstProvider), {
+        halfOpenAfter: settings.breakerCooldownMs,
+        breaker,
+      });
       this.breaker.onBreak(() => {
         this.openedAt = Date.now();
-        hooks.logger.warn({ provider, cooldownMs: settings.breakerCooldownMs }, `Circuit for ${provider} opened: calls fail fast for ${settings.breakerCooldownMs} ms`);
+        hooks.logger.warn(
+          { provider, cooldownMs: settings.breakerCooldownMs },
+          `Circuit for ${provider} opened: calls fail fast for ${settings.breakerCooldownMs} ms`,
+        );
         hooks.onCircuitChange(provider, 'open');
       });
       this.breaker.onHalfOpen(() => {

@@ -48,7 +48,10 @@ describe(RateLimitGate.name, () => {
     const sut = gate({ points: 1, maxWaitMs: 10_000, maxQueue: 2 });
     await sut.take('op');
     const waiting = [sut.take('op'), sut.take('op')];
-    await expect(sut.take('op')).rejects.toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/already waiting/) });
+    await expect(sut.take('op')).rejects.toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringMatching(/already waiting/),
+    });
     await jest.advanceTimersByTimeAsync(3_000);
     await expect(Promise.all(waiting)).resolves.toEqual([expect.any(Number), expect.any(Number)]);
   });

@@ -47,7 +47,8 @@ export class RateLimitGate {
 
   private async wait(operation: string, firstRejection: unknown): Promise<number> {
     if (!(firstRejection instanceof RateLimiterRes)) return this.storeFailed(firstRejection);
-    if (this.waiting >= this.options.maxQueue) throw this.limited(operation, firstRejection.msBeforeNext, 'too many calls already waiting');
+    if (this.waiting >= this.options.maxQueue)
+      throw this.limited(operation, firstRejection.msBeforeNext, 'too many calls already waiting');
     const started = Date.now();
     this.waiting++;
     try {
@@ -84,7 +85,10 @@ export class RateLimitGate {
   private storeFailed(error: unknown): number {
     if (!this.storeFailureLogged) {
       this.storeFailureLogged = true;
-      this.options.logger.warn({ err: error, provider: this.options.provider }, 'Rate-limit store failed; calls are not throttled');
+      this.options.logger.warn(
+        { err: error, provider: this.options.provider },
+        'Rate-limit store failed; calls are not throttled',
+      );
     }
     return 0;
   }

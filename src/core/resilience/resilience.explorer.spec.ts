@@ -11,7 +11,8 @@ import { type CallContext, currentCallContext } from './call-context';
 import { ResilienceModule } from './resilience.module';
 import { Resilient } from './resilient.decorator';
 
-const flaky = (): ProviderFailedError => new ProviderFailedError('503', { provider: 'demo', retryable: true, upstreamStatus: 503 });
+const flaky = (): ProviderFailedError =>
+  new ProviderFailedError('503', { provider: 'demo', retryable: true, upstreamStatus: 503 });
 
 interface Order {
   readonly sku: string;
@@ -107,7 +108,10 @@ describe('ResilienceExplorer', () => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }), ResilienceModule],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
+        ResilienceModule,
+      ],
       providers: [DemoAdapter, PerRequestAdapter, ObservedOnly],
     })
       .overrideProvider(resilienceConfig.KEY)

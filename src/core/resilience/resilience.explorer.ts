@@ -53,7 +53,9 @@ export class ResilienceExplorer implements OnModuleInit {
     const targets = this.decoratedMethods(instance, prototype);
     if (targets.length === 0) return;
     if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
-      this.logger.warn(`${wrapper.name}: @Resilient/@Monitored are applied to singleton providers only; this one is request-scoped or transient and is left unwrapped`);
+      this.logger.warn(
+        `${wrapper.name}: @Resilient/@Monitored are applied to singleton providers only; this one is request-scoped or transient and is left unwrapped`,
+      );
       return;
     }
     this.wrapped.add(instance);
@@ -71,9 +73,14 @@ export class ResilienceExplorer implements OnModuleInit {
       const method = (prototype as Record<string, unknown>)[name];
       if (typeof method !== 'function') continue;
       const classLevel = own.has(name);
-      const resilient = this.reflector.get<ResilientMetadata | undefined>(RESILIENT, method) ?? (classLevel ? classResilient : undefined);
-      const monitored = this.reflector.get<MonitoredMetadata | undefined>(MONITORED, method) ?? (classLevel ? classMonitored : undefined);
-      if (resilient !== undefined || monitored !== undefined) result.push({ name, method: method as AnyMethod, resilient, monitored });
+      const resilient =
+        this.reflector.get<ResilientMetadata | undefined>(RESILIENT, method) ??
+        (classLevel ? classResilient : undefined);
+      const monitored =
+        this.reflector.get<MonitoredMetadata | undefined>(MONITORED, method) ??
+        (classLevel ? classMonitored : undefined);
+      if (resilient !== undefined || monitored !== undefined)
+        result.push({ name, method: method as AnyMethod, resilient, monitored });
     }
     return result;
   }
@@ -81,7 +88,9 @@ export class ResilienceExplorer implements OnModuleInit {
   private wrap(instance: object, { name, method, resilient, monitored }: DecoratedMethod): void {
     const provider = resilient?.provider ?? monitored?.provider ?? 'unknown';
     if (resilient !== undefined && monitored !== undefined && resilient.provider !== monitored.provider) {
-      this.logger.warn(`${instance.constructor.name}.${name}: @Resilient('${resilient.provider}') and @Monitored('${monitored.provider}') name different providers; using '${provider}'`);
+      this.logger.warn(
+        `${instance.constructor.name}.${name}: @Resilient('${resilient.provider}') and @Monitored('${monitored.provider}') name different providers; using '${provider}'`,
+      );
     }
     const operation = monitored?.operation ?? name;
     const operationMetrics = this.metrics.forOperation(provider, operation);
@@ -98,7 +107,9 @@ export class ResilienceExplorer implements OnModuleInit {
     copyMetadata(method, wrapped);
     Object.defineProperty(wrapped, 'name', { value: name });
     Object.defineProperty(instance, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
-    this.logger.debug(`${instance.constructor.name}.${name} → ${provider} ${operation}${resilient ? ' (resilient)' : ''}${monitored ? ' (monitored)' : ''}`);
+    this.logger.debug(
+      `${instance.constructor.name}.${name} → ${provider} ${operation}${resilient ? ' (resilient)' : ''}${monitored ? ' (monitored)' : ''}`,
+    );
   }
 }
 

@@ -1,8 +1,15 @@
 import { ProviderFailedError, ProviderRejectedError, RateLimitedError } from '../errors/integration.error';
 import { type RetrySettings, fullJitterDelay, planRetry } from './retry-planner';
 
-const settings: RetrySettings = { maxAttempts: 4, maxTotalMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, retryAfterMaxMs: 2_000 };
-const failed = (retryAfterMs?: number): ProviderFailedError => new ProviderFailedError('boom', { provider: 'p', retryable: true, upstreamStatus: 503, retryAfterMs });
+const settings: RetrySettings = {
+  maxAttempts: 4,
+  maxTotalMs: 10_000,
+  backoffBaseMs: 100,
+  backoffCapMs: 1_000,
+  retryAfterMaxMs: 2_000,
+};
+const failed = (retryAfterMs?: number): ProviderFailedError =>
+  new ProviderFailedError('boom', { provider: 'p', retryable: true, upstreamStatus: 503, retryAfterMs });
 
 describe(planRetry.name, () => {
   it('keeps full-jitter delays within [0, min(cap, base·2^(n-1)))', () => {
@@ -34,12 +41,18 @@ describe(planRetry.name, () => {
     const limited = new RateLimitedError('slow down', { provider: 'p', retryAfterMs: 1_500 });
     expect(planRetry(settings, limited, 1, 0)).toEqual({ retry: true, delayMs: 1_500 });
     expect(planRetry(settings, failed(2_000), 1, 0)).toEqual({ retry: true, delayMs: 2_000 });
-    expect(planRetry(settings, failed(60_000), 1, 0)).toEqual({ retry: false, reason: 'Retry-After beyond the longest wait' });
+    expect(planRetry(settings, failed(60_000), 1, 0)).toEqual({
+      retry: false,
+      reason: 'Retry-After beyond the longest wait',
+    });
   });
 
   it('starts no retry past the total time budget', () => {
     expect(planRetry(settings, failed(), 1, 9_999, () => 0)).toEqual({ retry: true, delayMs: 0 });
-    expect(planRetry(settings, failed(), 1, 10_000, () => 0)).toEqual({ retry: false, reason: 'retry time budget spent' });
+    expect(planRetry(settings, failed(), 1, 10_000, () => 0)).toEqual({
+      retry: false,
+      reason: 'retry time budget spent',
+    });
     expect(planRetry(settings, failed(1_500), 1, 9_000)).toEqual({ retry: false, reason: 'retry time budget spent' });
   });
 });

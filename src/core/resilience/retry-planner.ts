@@ -8,7 +8,8 @@ export interface RetrySettings {
   readonly retryAfterMaxMs: number;
 }
 
-export type RetryDecision = { readonly retry: false; readonly reason: string } | { readonly retry: true; readonly delayMs: number };
+export type RetryDecision =
+  { readonly retry: false; readonly reason: string } | { readonly retry: true; readonly delayMs: number };
 
 /** Full jitter (AWS "Exponential Backoff and Jitter"): random(0, min(cap, base·2^(retry-1))). */
 export function fullJitterDelay(settings: RetrySettings, retry: number, random: () => number = Math.random): number {
@@ -37,7 +38,10 @@ export function planRetry(
     // Waiting less than asked would only earn another refusal; the caller gets Retry-After instead.
     return { retry: false, reason: 'Retry-After beyond the longest wait' };
   }
-  const delayMs = error.retryAfterMs === undefined ? fullJitterDelay(settings, attemptsMade, random) : Math.max(error.retryAfterMs, 0);
+  const delayMs =
+    error.retryAfterMs === undefined
+      ? fullJitterDelay(settings, attemptsMade, random)
+      : Math.max(error.retryAfterMs, 0);
   if (elapsedMs + delayMs >= settings.maxTotalMs) return { retry: false, reason: 'retry time budget spent' };
   return { retry: true, delayMs };
 }

@@ -13,8 +13,13 @@ const USER: UserPrincipal = { kind: 'user', id: 'u1', admin: false, sessionId: '
 const KEY: ApiKeyPrincipal = { kind: 'api_key', id: 'k1', name: 'ci', admin: false };
 const ADMIN: ApiKeyPrincipal = { kind: 'api_key', id: 'k2', name: 'ops', admin: true };
 
-function context(headers: Record<string, string>, cookie?: string, meta: Record<string, boolean> = {}): { ctx: ExecutionContext; req: Request & RequestWithPrincipal } {
-  const req = { headers, cookies: cookie === undefined ? {} : { portico_session: cookie } } as unknown as Request & RequestWithPrincipal;
+function context(
+  headers: Record<string, string>,
+  cookie?: string,
+  meta: Record<string, boolean> = {},
+): { ctx: ExecutionContext; req: Request & RequestWithPrincipal } {
+  const req = { headers, cookies: cookie === undefined ? {} : { portico_session: cookie } } as unknown as Request &
+    RequestWithPrincipal;
   const handler = (): void => undefined;
   for (const [key, value] of Object.entries(meta)) Reflect.defineMetadata(key, value, handler);
   const ctx = {
@@ -27,7 +32,9 @@ function context(headers: Record<string, string>, cookie?: string, meta: Record<
 }
 
 describe(AuthenticationGuard.name, () => {
-  const apiKeys = { authenticate: jest.fn(async (key: string) => (key === 'pk_good' ? KEY : key === 'pk_admin' ? ADMIN : null)) } as unknown as ApiKeysService;
+  const apiKeys = {
+    authenticate: jest.fn(async (key: string) => (key === 'pk_good' ? KEY : key === 'pk_admin' ? ADMIN : null)),
+  } as unknown as ApiKeysService;
   const sessions: SessionVerifier = {
     looksLikeSessionToken: (value) => value.startsWith('eyJ'),
     tokenFromCookie: (req) => (req.cookies as Record<string, string>).portico_session,
@@ -62,12 +69,16 @@ describe(AuthenticationGuard.name, () => {
 
   it('never tries a JWT-shaped Bearer value as an API key', async () => {
     (apiKeys.authenticate as jest.Mock).mockClear();
-    await expect(sut.canActivate(context({ authorization: 'Bearer eyJ.bad.token' }).ctx)).rejects.toThrow(/session is not valid/);
+    await expect(sut.canActivate(context({ authorization: 'Bearer eyJ.bad.token' }).ctx)).rejects.toThrow(
+      /session is not valid/,
+    );
     expect(apiKeys.authenticate).not.toHaveBeenCalled();
   });
 
   it('lets an explicit credential win over the cookie, and refuses a bad one', async () => {
-    await expect(sut.canActivate(context({ authorization: 'Bearer pk_wrong' }, JWT).ctx)).rejects.toThrow('The API key is not valid');
+    await expect(sut.canActivate(context({ authorization: 'Bearer pk_wrong' }, JWT).ctx)).rejects.toThrow(
+      'The API key is not valid',
+    );
   });
 
   it('refuses anonymous calls and bad cookies with 401', async () => {
@@ -76,9 +87,15 @@ describe(AuthenticationGuard.name, () => {
   });
 
   it('keeps @AdminOnly() to admin keys: users and ordinary keys get 403', async () => {
-    await expect(sut.canActivate(context({ authorization: `Bearer ${JWT}` }, undefined, { [REQUIRES_ADMIN]: true }).ctx)).rejects.toBeInstanceOf(ForbiddenException);
-    await expect(sut.canActivate(context({ 'x-api-key': 'pk_good' }, undefined, { [REQUIRES_ADMIN]: true }).ctx)).rejects.toBeInstanceOf(ForbiddenException);
-    await expect(sut.canActivate(context({ 'x-api-key': 'pk_admin' }, undefined, { [REQUIRES_ADMIN]: true }).ctx)).resolves.toBe(true);
+    await expect(
+      sut.canActivate(context({ authorization: `Bearer ${JWT}` }, undefined, { [REQUIRES_ADMIN]: true }).ctx),
+    ).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(
+      sut.canActivate(context({ 'x-api-key': 'pk_good' }, undefined, { [REQUIRES_ADMIN]: true }).ctx),
+    ).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(
+      sut.canActivate(context({ 'x-api-key': 'pk_admin' }, undefined, { [REQUIRES_ADMIN]: true }).ctx),
+    ).resolves.toBe(true);
   });
 
   it('accepts only API keys when no session verifier is provided', async () => {

@@ -1,4 +1,12 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Optional,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { REQUIRES_ADMIN } from './admin.decorator';
@@ -53,7 +61,8 @@ export class AuthenticationGuard implements CanActivate {
 
   private async session(token: string): Promise<Principal> {
     const user = await this.sessions?.verify(token);
-    if (user === null || user === undefined) throw new UnauthorizedException('The session is not valid or has expired; refresh it or sign in again');
+    if (user === null || user === undefined)
+      throw new UnauthorizedException('The session is not valid or has expired; refresh it or sign in again');
     return user;
   }
 }

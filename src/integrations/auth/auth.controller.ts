@@ -1,5 +1,25 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiFoundResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
@@ -28,7 +48,9 @@ export class AuthController {
   @ApiOperation({ summary: 'The configured login providers' })
   @ApiOkResponse({ type: LoginProvidersDto })
   listProviders(): LoginProvidersDto {
-    return { providers: this.providers.list().map((p) => ({ name: p.name, label: p.label, loginUrl: `/auth/${p.name}` })) };
+    return {
+      providers: this.providers.list().map((p) => ({ name: p.name, label: p.label, loginUrl: `/auth/${p.name}` })),
+    };
   }
 
   @Get('me')
@@ -38,7 +60,14 @@ export class AuthController {
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
     const user = await this.users.findById(userOf(principal).id);
     if (user === null) throw new UnauthorizedException('The user no longer exists');
-    return { id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, avatarUrl: user.avatarUrl, providers: await this.users.providersOf(user.id) };
+    return {
+      id: user.id,
+      email: user.email,
+      emailVerified: user.emailVerified,
+      name: user.name,
+      avatarUrl: user.avatarUrl,
+      providers: await this.users.providersOf(user.id),
+    };
   }
 
   @Post('refresh')
@@ -47,14 +76,23 @@ export class AuthController {
   @ApiOperation({ summary: 'New session token for a refresh token (cookie or body); the refresh token is rotated' })
   @ApiOkResponse({ type: TokensDto })
   @ApiProblemResponses(400, 401)
-  async refresh(@Body() body: RefreshDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokensDto> {
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokensDto> {
     const presented = body.refreshToken ?? readCookie(req, REFRESH_COOKIE);
     if (presented === undefined) throw new UnauthorizedException('No refresh token (cookie or body)');
     try {
       const session = await this.sessions.refresh(presented);
       this.cookies.set(req, res, session);
       const expiresIn = Math.round((session.accessTokenExpiresAt.getTime() - Date.now()) / 1000);
-      return { accessToken: session.accessToken, tokenType: 'Bearer', expiresIn, ...(body.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }) };
+      return {
+        accessToken: session.accessToken,
+        tokenType: 'Bearer',
+        expiresIn,
+        ...(body.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }),
+      };
     } catch (error) {
       if (error instanceof UnauthorizedException) this.cookies.clear(req, res);
       throw error;
@@ -66,12 +104,17 @@ export class AuthController {
   @ApiOperation({ summary: 'Ends the session: its refresh and session tokens stop working' })
   @ApiNoContentResponse({ description: 'Signed out; cookies cleared' })
   @ApiProblemResponses(401, 403)
-  async logout(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     const user = userOf(principal);
     if (user.sessionId !== undefined) await this.sessions.revoke(user.sessionId, 'logout');
     const refresh = readCookie(req, REFRESH_COOKIE);
     const refreshSession = refresh === undefined ? undefined : await this.sessions.sessionOfRefreshToken(refresh);
-    if (refreshSession !== undefined && refreshSession !== user.sessionId) await this.sessions.revoke(refreshSession, 'logout');
+    if (refreshSession !== undefined && refreshSession !== user.sessionId)
+      await this.sessions.revoke(refreshSession, 'logout');
     this.cookies.clear(req, res);
   }
 
@@ -79,16 +122,28 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Starts a login: redirects to the provider (state + PKCE in a short-lived cookie)' })
   @ApiParam({ name: 'provider', enum: ['google', 'github'] })
-  @ApiQuery({ name: 'returnTo', required: false, description: 'Where to land afterwards; only origins on AUTH_REDIRECT_ALLOWLIST, else the default' })
+  @ApiQuery({
+    name: 'returnTo',
+    required: false,
+    description: 'Where to land afterwards; only origins on AUTH_REDIRECT_ALLOWLIST, else the default',
+  })
   @ApiFoundResponse({ description: 'To the provider’s consent page' })
   @ApiProblemResponses(404, 503)
-  async start(@Param('provider') provider: string, @Query('returnTo') returnTo: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async start(
+    @Param('provider') provider: string,
+    @Query('returnTo') returnTo: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.login.begin(provider, returnTo, req, res);
   }
 
   @Get(':provider/callback')
   @Public()
-  @ApiOperation({ summary: 'The provider sends the browser back here; sets the session cookies and redirects to returnTo (or `?error=<code>`)' })
+  @ApiOperation({
+    summary:
+      'The provider sends the browser back here; sets the session cookies and redirects to returnTo (or `?error=<code>`)',
+  })
   @ApiParam({ name: 'provider', enum: ['google', 'github'] })
   @ApiFoundResponse({ description: 'To returnTo, or to the front end with `?error=<code>`' })
   @ApiProblemResponses(404, 503)

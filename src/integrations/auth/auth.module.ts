@@ -49,7 +49,17 @@ import { UsersService } from './users/users.service';
     OAuthLoginService,
     {
       provide: OAuthProviders,
-      inject: [appConfig.KEY, authConfig.KEY, googleOAuthConfig.KEY, githubOAuthConfig.KEY, AuthSecrets, SessionCookies, LoginStatesService, GoogleApiClient, GitHubApiClient],
+      inject: [
+        appConfig.KEY,
+        authConfig.KEY,
+        googleOAuthConfig.KEY,
+        githubOAuthConfig.KEY,
+        AuthSecrets,
+        SessionCookies,
+        LoginStatesService,
+        GoogleApiClient,
+        GitHubApiClient,
+      ],
       useFactory: (
         app: ConfigType<typeof appConfig>,
         auth: ConfigType<typeof authConfig>,
@@ -61,7 +71,13 @@ import { UsersService } from './users/users.service';
         googleApi: GoogleApiClient,
         githubApi: GitHubApiClient,
       ) =>
-        new OAuthProviders(app, google, github, { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds }, { google: googleApi, github: githubApi }),
+        new OAuthProviders(
+          app,
+          google,
+          github,
+          { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds },
+          { google: googleApi, github: githubApi },
+        ),
     },
     { provide: SessionVerifier, useExisting: SessionsService },
   ],

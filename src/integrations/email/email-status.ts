@@ -4,7 +4,19 @@
  * event webhook; `opened` and `clicked` are only recorded as events; `failed`
  * means we gave up (dead-lettered; an admin can retry it).
  */
-export const EMAIL_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'delivered', 'bounced', 'dropped', 'spamreport', 'opened', 'clicked', 'failed'] as const;
+export const EMAIL_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'deferred',
+  'delivered',
+  'bounced',
+  'dropped',
+  'spamreport',
+  'opened',
+  'clicked',
+  'failed',
+] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /** Statuses a message row can hold (opened/clicked only appear in its history). */

@@ -37,14 +37,30 @@ export function toDetailView(row: EmailMessage, events: readonly EmailEvent[]): 
   const history = [
     { status: 'queued' as EmailStatus, at: row.createdAt.toISOString() },
     ...[
-        ...events.map((event) => ({ status: event.status, at: event.occurredAt.toISOString(), ...(event.detail ? { detail: event.detail } : {}) })),
+      ...events.map((event) => ({
+        status: event.status,
+        at: event.occurredAt.toISOString(),
+        ...(event.detail ? { detail: event.detail } : {}),
+      })),
       // `sent` is not stored as an event (one write less per message): sent_at says it.
-      ...(row.sentAt ? [{ status: 'sent' as EmailStatus, at: row.sentAt.toISOString(), detail: { providerMessageId: row.providerMessageId, transport: row.transport } }] : []),
+      ...(row.sentAt
+        ? [
+            {
+              status: 'sent' as EmailStatus,
+              at: row.sentAt.toISOString(),
+              detail: { providerMessageId: row.providerMessageId, transport: row.transport },
+            },
+          ]
+        : []),
     ].sort((a, b) => a.at.localeCompare(b.at)),
   ];
   const status = apiStatusOf(row);
   if (status === 'failed' && !events.some((e) => e.status === 'failed')) {
-    history.push({ status: 'failed', at: (row.processedAt ?? row.updatedAt).toISOString(), ...(row.lastError ? { detail: { error: row.lastError } } : {}) });
+    history.push({
+      status: 'failed',
+      at: (row.processedAt ?? row.updatedAt).toISOString(),
+      ...(row.lastError ? { detail: { error: row.lastError } } : {}),
+    });
   }
   return {
     ...toSummaryView(row),

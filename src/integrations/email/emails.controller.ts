@@ -22,21 +22,51 @@ export class EmailsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a message with its own content (text and/or html)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a key returns the first message instead of queueing another' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeating a key returns the first message instead of queueing another',
+  })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
   @ApiProblemResponses(400, 401, 413)
-  async send(@CurrentPrincipal() principal: Principal, @Body() body: SendEmailDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, { kind: 'plain', ...envelope(body), subject: body.subject, text: body.text, html: body.html });
+  async send(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SendEmailDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EmailAcceptedView> {
+    return this.accept(principal, res, key, {
+      kind: 'plain',
+      ...envelope(body),
+      subject: body.subject,
+      text: body.text,
+      html: body.html,
+    });
   }
 
   @Post('template')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a message rendered by a SendGrid dynamic template' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a key returns the first message instead of queueing another' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeating a key returns the first message instead of queueing another',
+  })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
   @ApiProblemResponses(400, 401, 413)
-  async sendTemplate(@CurrentPrincipal() principal: Principal, @Body() body: SendTemplateEmailDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, { kind: 'template', ...envelope(body), subject: body.subject, templateId: body.templateId.toLowerCase(), templateData: body.dynamicTemplateData ?? {} });
+  async sendTemplate(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SendTemplateEmailDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EmailAcceptedView> {
+    return this.accept(principal, res, key, {
+      kind: 'template',
+      ...envelope(body),
+      subject: body.subject,
+      templateId: body.templateId.toLowerCase(),
+      templateData: body.dynamicTemplateData ?? {},
+    });
   }
 
   @Get(':id')
@@ -56,9 +86,17 @@ export class EmailsController {
     return this.emails.list(readerOf(principal), query);
   }
 
-  private async accept(principal: Principal, res: Response, key: string | undefined, input: NewEmail): Promise<EmailAcceptedView> {
+  private async accept(
+    principal: Principal,
+    res: Response,
+    key: string | undefined,
+    input: NewEmail,
+  ): Promise<EmailAcceptedView> {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw new ProblemException(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', { slug: 'invalid-idempotency-key', title: 'Invalid Idempotency-Key' });
+      throw new ProblemException(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        slug: 'invalid-idempotency-key',
+        title: 'Invalid Idempotency-Key',
+      });
     }
     const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key });
     res.setHeader('Location', `/emails/${row.id}`);
@@ -70,7 +108,9 @@ export function readerOf(principal: Principal): EmailReader {
   return { ownerId: ownerIdOf(principal), admin: principal.admin };
 }
 
-function envelope(body: SendEmailDto | SendTemplateEmailDto): Pick<NewEmail, 'to' | 'cc' | 'bcc' | 'replyTo' | 'categories' | 'sendAt'> {
+function envelope(
+  body: SendEmailDto | SendTemplateEmailDto,
+): Pick<NewEmail, 'to' | 'cc' | 'bcc' | 'replyTo' | 'categories' | 'sendAt'> {
   return {
     to: body.to,
     cc: body.cc,

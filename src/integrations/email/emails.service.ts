@@ -75,7 +75,9 @@ export class EmailsService {
 
   /** The message if `reader` may see it; another owner's message is "not found". */
   async find(reader: EmailReader, id: string): Promise<{ row: EmailMessage; events: EmailEvent[] }> {
-    const row = UUID_PATTERN.test(id) ? await this.messages.findOneBy(reader.admin ? { id } : { id, ownerId: reader.ownerId }) : null;
+    const row = UUID_PATTERN.test(id)
+      ? await this.messages.findOneBy(reader.admin ? { id } : { id, ownerId: reader.ownerId })
+      : null;
     if (!row) throw new NotFoundException(`No email ${id}`);
     const events = await this.events.find({ where: { emailId: id }, order: { occurredAt: 'ASC', id: 'ASC' } });
     return { row, events };
@@ -83,7 +85,10 @@ export class EmailsService {
 
   async list(reader: EmailReader, query: ListEmailsQuery): Promise<EmailPageView> {
     const limit = query.limit ?? 20;
-    const qb = this.messages.createQueryBuilder('e').orderBy('e.id', 'DESC').take(limit + 1);
+    const qb = this.messages
+      .createQueryBuilder('e')
+      .orderBy('e.id', 'DESC')
+      .take(limit + 1);
     if (!reader.admin) qb.andWhere('e.owner_id = :owner', { owner: reader.ownerId });
     if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: decodeCursor(query.cursor) });
     if (query.to !== undefined) {
@@ -94,19 +99,32 @@ export class EmailsService {
     if (query.status !== undefined) filterByStatus(qb, query.status);
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
-    return { items: page.map(toSummaryView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    return {
+      items: page.map(toSummaryView),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
   }
 
   /** Puts a failed (dead-lettered) message back into the outbox with its attempts reset. */
   async retry(id: string): Promise<EmailMessage> {
     const { row } = await this.find({ ownerId: '', admin: true }, id);
     if (row.status !== 'dead') {
-      throw new ProblemException(409, `Email ${id} has not failed (status ${row.emailStatus}); only failed messages can be retried`, { slug: 'email-not-failed', title: 'Email not failed' });
+      throw new ProblemException(
+        409,
+        `Email ${id} has not failed (status ${row.emailStatus}); only failed messages can be retried`,
+        { slug: 'email-not-failed', title: 'Email not failed' },
+      );
     }
     await this.messages.update({ id }, { emailStatus: 'queued' });
     // The failure becomes history before the message is queued again.
     await this.events.insert([
-      { id: uuidv7(), emailId: id, status: 'failed', occurredAt: row.processedAt ?? row.updatedAt, detail: { error: row.lastError, attempts: row.attempts } },
+      {
+        id: uuidv7(),
+        emailId: id,
+        status: 'failed',
+        occurredAt: row.processedAt ?? row.updatedAt,
+        detail: { error: row.lastError, attempts: row.attempts },
+      },
       { id: uuidv7(), emailId: id, status: 'queued', occurredAt: new Date(), detail: { retry: true } },
     ]);
     await this.outbox.replay(id);
@@ -146,7 +164,12 @@ export class EmailsService {
       text: input.text ?? null,
       html: input.html ?? null,
       templateId: input.templateId ?? null,
-      templateData: input.templateData === undefined ? (input.kind === 'template' ? {} : null) : asJsonObject({ ...input.templateData }),
+      templateData:
+        input.templateData === undefined
+          ? input.kind === 'template'
+            ? {}
+            : null
+          : asJsonObject({ ...input.templateData }),
       categories: input.categories === undefined ? null : [...input.categories],
       sendAt: input.sendAt ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
@@ -161,7 +184,18 @@ export class EmailsService {
 
 /** Messages whose request bodies differ only in recipients (and template data) share a key. */
 export function batchKeyOf(row: EmailMessage): string {
-  const shared = [row.kind, row.fromEmail, row.fromName, row.replyTo, row.subject, row.text, row.html, row.templateId, row.categories, row.sendAt?.toISOString() ?? null];
+  const shared = [
+    row.kind,
+    row.fromEmail,
+    row.fromName,
+    row.replyTo,
+    row.subject,
+    row.text,
+    row.html,
+    row.templateId,
+    row.categories,
+    row.sendAt?.toISOString() ?? null,
+  ];
   return createHash('sha256').update(JSON.stringify(shared)).digest('hex');
 }
 
@@ -172,11 +206,19 @@ function recipientsIndex(addresses: readonly string[]): string {
 function filterByStatus(qb: SelectQueryBuilder<EmailMessage>, status: string): void {
   // Mirrors apiStatusOf (email.mapper.ts): dead unsent rows are failed, claimed queued rows are sending.
   if (status === 'failed') {
-    qb.andWhere(new Brackets((w) => w.where("e.status = 'dead' AND e.email_status IN ('queued', 'sending', 'failed')").orWhere("e.email_status = 'failed'")));
+    qb.andWhere(
+      new Brackets((w) =>
+        w
+          .where("e.status = 'dead' AND e.email_status IN ('queued', 'sending', 'failed')")
+          .orWhere("e.email_status = 'failed'"),
+      ),
+    );
   } else if (status === 'sending') {
     qb.andWhere("e.status = 'processing' AND e.email_status = 'queued'");
   } else if (status === 'opened' || status === 'clicked') {
-    qb.andWhere('EXISTS (SELECT 1 FROM email_events h WHERE h.email_id = e.id AND h.status = :event)', { event: status });
+    qb.andWhere('EXISTS (SELECT 1 FROM email_events h WHERE h.email_id = e.id AND h.status = :event)', {
+      event: status,
+    });
   } else if (status === 'queued') {
     qb.andWhere("e.email_status = 'queued' AND e.status IN ('pending', 'done')");
   } else {
@@ -190,6 +232,10 @@ function encodeCursor(id: string): string {
 
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID_PATTERN.test(id)) throw new ProblemException(400, 'cursor is not a cursor this API returned', { slug: 'invalid-cursor', title: 'Invalid cursor' });
+  if (!UUID_PATTERN.test(id))
+    throw new ProblemException(400, 'cursor is not a cursor this API returned', {
+      slug: 'invalid-cursor',
+      title: 'Invalid cursor',
+    });
   return id;
 }

@@ -22,7 +22,11 @@ import { mapGithubError } from './github-rest.errors';
         baseUrl: config.apiUrl,
         auth: config.token === undefined ? undefined : { type: 'bearer', token: config.token },
         missingConfig: config.configured ? undefined : ['GITHUB_REST_TOKEN'],
-        headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': config.userAgent },
+        headers: {
+          accept: 'application/vnd.github+json',
+          'x-github-api-version': '2022-11-28',
+          'user-agent': config.userAgent,
+        },
         mapError: mapGithubError,
       }),
     }),

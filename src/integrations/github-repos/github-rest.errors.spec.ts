@@ -1,12 +1,21 @@
 import { RateLimitedError } from '../../core/errors/integration.error';
 import { mapGithubError } from './github-rest.errors';
 
-const response = (status: number, headers: Record<string, string>) => ({ provider: 'github-rest', operation: 'GET', status, headers, body: '{}' });
+const response = (status: number, headers: Record<string, string>) => ({
+  provider: 'github-rest',
+  operation: 'GET',
+  status,
+  headers,
+  body: '{}',
+});
 const now = Date.parse('2026-11-27T10:00:00Z');
 
 describe(mapGithubError.name, () => {
   it('reads a spent primary limit (403, remaining 0) as a rate limit until the reset', () => {
-    const error = mapGithubError(response(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 90) }), now);
+    const error = mapGithubError(
+      response(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 90) }),
+      now,
+    );
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 90_000, upstreamStatus: 403 });
   });

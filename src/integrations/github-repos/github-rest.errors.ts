@@ -7,7 +7,10 @@ import type { UpstreamErrorResponse } from '../http-client/http-client.options';
  * (epoch seconds); secondary limits come as 403/429 with `retry-after`.
  * Both are rate limits, not refusals.
  */
-export function mapGithubError(response: UpstreamErrorResponse, now: number = Date.now()): IntegrationError | undefined {
+export function mapGithubError(
+  response: UpstreamErrorResponse,
+  now: number = Date.now(),
+): IntegrationError | undefined {
   if (response.status !== 403 && response.status !== 429) return undefined;
   const header = (name: string): string | undefined => {
     const value = response.headers[name];
@@ -18,7 +21,8 @@ export function mapGithubError(response: UpstreamErrorResponse, now: number = Da
   const reset = header('x-ratelimit-reset');
   let retryAfterMs: number | undefined;
   if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) retryAfterMs = Number(retryAfter) * 1000;
-  else if (remaining === '0' && reset !== undefined && /^\d+$/.test(reset)) retryAfterMs = Math.max(0, Number(reset) * 1000 - now);
+  else if (remaining === '0' && reset !== undefined && /^\d+$/.test(reset))
+    retryAfterMs = Math.max(0, Number(reset) * 1000 - now);
   else if (response.status === 403) return undefined; // a real permission refusal
   return new RateLimitedError(`GitHub rate limit reached for ${response.operation}`, {
     provider: response.provider,

@@ -1,4 +1,10 @@
-import { ProviderFailedError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../../core/errors/integration.error';
+import {
+  ProviderFailedError,
+  ProviderRejectedError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  RateLimitedError,
+} from '../../core/errors/integration.error';
 import { parseRetryAfter } from '../../core/http/retry-after';
 import { errorForStatus, errorForTransport } from './http-client.errors';
 
@@ -18,7 +24,13 @@ describe(parseRetryAfter.name, () => {
 });
 
 describe(errorForStatus.name, () => {
-  const answer = (status: number, retryAfterMs?: number) => ({ provider: 'acme', operation: 'GET', status, body: '{"message":"nope"}', retryAfterMs });
+  const answer = (status: number, retryAfterMs?: number) => ({
+    provider: 'acme',
+    operation: 'GET',
+    status,
+    body: '{"message":"nope"}',
+    retryAfterMs,
+  });
 
   it.each([
     [429, RateLimitedError, 429],
@@ -29,7 +41,13 @@ describe(errorForStatus.name, () => {
   ])('%i is retryable (%p, answered %i)', (status, type, httpStatus) => {
     const error = errorForStatus(answer(status, 2_000));
     expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ retryable: true, httpStatus, upstreamStatus: status, retryAfterMs: 2_000, provider: 'acme' });
+    expect(error).toMatchObject({
+      retryable: true,
+      httpStatus,
+      upstreamStatus: status,
+      retryAfterMs: 2_000,
+      provider: 'acme',
+    });
   });
 
   it.each([
@@ -42,7 +60,11 @@ describe(errorForStatus.name, () => {
   ])('%i is a non-retryable rejection answered %i', (status, httpStatus) => {
     const error = errorForStatus(answer(status));
     expect(error).toBeInstanceOf(ProviderRejectedError);
-    expect(error).toMatchObject({ retryable: false, httpStatus, details: { upstreamStatus: status, upstreamBody: '{"message":"nope"}' } });
+    expect(error).toMatchObject({
+      retryable: false,
+      httpStatus,
+      details: { upstreamStatus: status, upstreamBody: '{"message":"nope"}' },
+    });
   });
 });
 
@@ -58,6 +80,8 @@ describe(errorForTransport.name, () => {
   it('reports an aborted attempt as a timeout', () => {
     const controller = new AbortController();
     controller.abort();
-    expect(errorForTransport('acme', 'GET', new Error('aborted'), controller.signal)).toBeInstanceOf(ProviderTimeoutError);
+    expect(errorForTransport('acme', 'GET', new Error('aborted'), controller.signal)).toBeInstanceOf(
+      ProviderTimeoutError,
+    );
   });
 });

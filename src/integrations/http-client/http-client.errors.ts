@@ -26,7 +26,13 @@ const PASSED_ON = new Set([404, 409, 410]);
  */
 export function errorForStatus(answer: UpstreamAnswer): IntegrationError {
   const { provider, operation, status, retryAfterMs } = answer;
-  const base = { provider, operation, upstreamStatus: status, retryAfterMs, details: { upstreamStatus: status, upstreamBody: answer.body } };
+  const base = {
+    provider,
+    operation,
+    upstreamStatus: status,
+    retryAfterMs,
+    details: { upstreamStatus: status, upstreamBody: answer.body },
+  };
   const message = `${provider} answered ${status} to ${operation}`;
   if (status === 429) return new RateLimitedError(message, { ...base, retryable: true });
   if (status === 503) return new ProviderUnavailableError(message, { ...base, retryable: true });
@@ -35,12 +41,27 @@ export function errorForStatus(answer: UpstreamAnswer): IntegrationError {
 }
 
 /** A request that never got an answer: connection refused or reset, DNS, TLS, or our abort. */
-export function errorForTransport(provider: string, operation: string, error: unknown, signal?: AbortSignal): IntegrationError {
+export function errorForTransport(
+  provider: string,
+  operation: string,
+  error: unknown,
+  signal?: AbortSignal,
+): IntegrationError {
   if (signal?.aborted) {
-    return new ProviderTimeoutError(`${provider} did not answer ${operation} in time`, { provider, operation, cause: error });
+    return new ProviderTimeoutError(`${provider} did not answer ${operation} in time`, {
+      provider,
+      operation,
+      cause: error,
+    });
   }
   const code = transportCode(error);
-  return new ProviderFailedError(`${provider} could not be reached for ${operation} (${code})`, { provider, operation, retryable: true, cause: error, code: 'network_error' });
+  return new ProviderFailedError(`${provider} could not be reached for ${operation} (${code})`, {
+    provider,
+    operation,
+    retryable: true,
+    cause: error,
+    code: 'network_error',
+  });
 }
 
 function transportCode(error: unknown): string {

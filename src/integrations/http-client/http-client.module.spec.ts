@@ -26,7 +26,11 @@ describe(HttpClientModule.name, () => {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
         ResilienceModule,
-        HttpClientModule.register({ name: 'alpha', baseUrl: 'http://127.0.0.1:1/v1', auth: { type: 'bearer', token: 't' } }),
+        HttpClientModule.register({
+          name: 'alpha',
+          baseUrl: 'http://127.0.0.1:1/v1',
+          auth: { type: 'bearer', token: 't' },
+        }),
         HttpClientModule.registerAsync({
           name: 'beta',
           useFactory: async () => ({ baseUrl: 'http://127.0.0.1:1', missingConfig: ['BETA_TOKEN'] }),

@@ -47,7 +47,9 @@ export class HttpClientModule {
             const status = args.pop() as ProviderStatusRegistry | undefined;
             const options = await registration.useFactory(...(args as never[]));
             const full: HttpClientRegistration = { ...options, name: registration.name };
-            status?.register(registration.name, () => ({ status: options.missingConfig === undefined ? 'up' : 'not_configured' }));
+            status?.register(registration.name, () => ({
+              status: options.missingConfig === undefined ? 'up' : 'not_configured',
+            }));
             const ClientClass = namedHttpClientClass(full);
             return new ClientClass(full);
           },
@@ -57,4 +59,3 @@ export class HttpClientModule {
     };
   }
 }
-

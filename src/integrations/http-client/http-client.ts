@@ -30,7 +30,11 @@ export class HttpClient {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-    this.defaultHeaders = { accept: 'application/json', ...lowerCaseKeys(options.headers ?? {}), ...authHeaders(options.auth) };
+    this.defaultHeaders = {
+      accept: 'application/json',
+      ...lowerCaseKeys(options.headers ?? {}),
+      ...authHeaders(options.auth),
+    };
     this.secret = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
   }
 
@@ -70,7 +74,8 @@ export class HttpClient {
   /** One HTTP exchange; resolves with the parsed JSON (or text, or undefined for no content). */
   protected async send<T>(method: HttpMethod, path: string, options: HttpRequestOptions = {}): Promise<T> {
     const operation = method;
-    if (this.options.missingConfig !== undefined) throw new ProviderNotConfiguredError(this.name, this.options.missingConfig, operation);
+    if (this.options.missingConfig !== undefined)
+      throw new ProviderNotConfiguredError(this.name, this.options.missingConfig, operation);
     const signal = currentCallSignal();
     const headers: Record<string, string> = { ...this.defaultHeaders, ...lowerCaseKeys(options.headers ?? {}) };
     let body: string | undefined;
@@ -81,7 +86,14 @@ export class HttpClient {
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.agent.request({ origin: this.origin, path: this.pathWithQuery(path, options.query), method, headers, body, signal });
+      response = await this.agent.request({
+        origin: this.origin,
+        path: this.pathWithQuery(path, options.query),
+        method,
+        headers,
+        body,
+        signal,
+      });
     } catch (error) {
       throw errorForTransport(this.name, operation, error, signal);
     }
@@ -89,8 +101,17 @@ export class HttpClient {
       throw errorForTransport(this.name, operation, error, signal);
     });
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      const answer = { provider: this.name, operation, status: response.statusCode, headers: response.headers, body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500) };
-      throw this.options.mapError?.(answer) ?? errorForStatus({ ...answer, retryAfterMs: parseRetryAfter(response.headers['retry-after']) });
+      const answer = {
+        provider: this.name,
+        operation,
+        status: response.statusCode,
+        headers: response.headers,
+        body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500),
+      };
+      throw (
+        this.options.mapError?.(answer) ??
+        errorForStatus({ ...answer, retryAfterMs: parseRetryAfter(response.headers['retry-after']) })
+      );
     }
     return parse(text, response.headers) as T;
   }

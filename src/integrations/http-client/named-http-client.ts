@@ -11,9 +11,14 @@ const keyOf = (_path: string, options?: HttpRequestOptions): string | undefined 
  * fixed when the class is declared, hence one class per name). POST and
  * PATCH are not idempotent: retried only with an idempotency key.
  */
-export function namedHttpClientClass(registration: HttpClientRegistration): new (registration: HttpClientRegistration) => HttpClient {
+export function namedHttpClientClass(
+  registration: HttpClientRegistration,
+): new (registration: HttpClientRegistration) => HttpClient {
   const { name } = registration;
-  const overrides = { ...registration.resilience, ...(registration.timeoutMs === undefined ? {} : { timeoutMs: registration.timeoutMs }) };
+  const overrides = {
+    ...registration.resilience,
+    ...(registration.timeoutMs === undefined ? {} : { timeoutMs: registration.timeoutMs }),
+  };
   const unsafe = { ...overrides, idempotent: false, idempotencyKey: keyOf };
 
   class NamedHttpClient extends HttpClient {

@@ -71,7 +71,15 @@ export class PaymentRecords {
     await repo
       .createQueryBuilder()
       .insert()
-      .values({ id: uuidv7(), paymentId, stripeId: refund.id, amount: refund.amount, currency: refund.currency, status: 'pending', reason: refund.reason })
+      .values({
+        id: uuidv7(),
+        paymentId,
+        stripeId: refund.id,
+        amount: refund.amount,
+        currency: refund.currency,
+        status: 'pending',
+        reason: refund.reason,
+      })
       .orIgnore()
       .execute();
     const row = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });

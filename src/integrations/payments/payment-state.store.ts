@@ -6,7 +6,11 @@ import { uuidv7 } from '../../core/database/ids';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { sqlFor } from './payment-sql';
-import { PaymentDomainEvent, type PaymentRefundedEventPayload, type PaymentStatusEventPayload } from './payment-domain-events';
+import {
+  PaymentDomainEvent,
+  type PaymentRefundedEventPayload,
+  type PaymentStatusEventPayload,
+} from './payment-domain-events';
 import { type PaymentStatus, TERMINAL_RANK, refundRank, refundStatusesBelow, statusRank } from './payment-status';
 
 export interface StatusUpdate {
@@ -69,7 +73,12 @@ export class PaymentStateStore {
    * The one forward-only UPDATE; returns the new `status_version`, or
    * undefined when the update would move the payment backwards (or it is final).
    */
-  private async conditionalUpdate(manager: EntityManager, paymentId: string, update: StatusUpdate, rank: number): Promise<UpdatedPayment | undefined> {
+  private async conditionalUpdate(
+    manager: EntityManager,
+    paymentId: string,
+    update: StatusUpdate,
+    rank: number,
+  ): Promise<UpdatedPayment | undefined> {
     const postgres = this.dataSource.options.type === 'postgres';
     const params: unknown[] = [];
     const v = (value: unknown): string => {
@@ -176,11 +185,21 @@ export class PaymentStateStore {
    * history; only a crash between the two statements could miss a history row.
    */
   private atomically<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.options.type === 'postgres' ? this.dataSource.transaction(work) : work(this.dataSource.manager);
+    return this.dataSource.options.type === 'postgres'
+      ? this.dataSource.transaction(work)
+      : work(this.dataSource.manager);
   }
 
-  private async recordChange(manager: EntityManager, paymentId: string, update: StatusUpdate, version: number): Promise<void> {
-    await sqlFor(this.dataSource, manager)`INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at)
+  private async recordChange(
+    manager: EntityManager,
+    paymentId: string,
+    update: StatusUpdate,
+    version: number,
+  ): Promise<void> {
+    await sqlFor(
+      this.dataSource,
+      manager,
+    )`INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at)
       VALUES (${uuidv7()}, ${paymentId}, ${version}, ${update.status}, ${update.source}, ${update.eventId ?? null}, ${new Date(update.at * 1000)})`;
   }
 

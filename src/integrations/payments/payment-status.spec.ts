@@ -2,7 +2,15 @@ import { TERMINAL_RANK, fromIntentStatus, refundRank, refundStatusesBelow, statu
 
 describe('payment status precedence', () => {
   it('ranks later stages of the flow higher, with both final statuses on top', () => {
-    const flow = ['creating', 'requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'failed', 'requires_capture'] as const;
+    const flow = [
+      'creating',
+      'requires_payment_method',
+      'requires_confirmation',
+      'requires_action',
+      'processing',
+      'failed',
+      'requires_capture',
+    ] as const;
     const ranks = flow.map(statusRank);
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     expect(statusRank('succeeded')).toBe(TERMINAL_RANK);

@@ -63,5 +63,7 @@ export function refundRank(status: string): number {
 
 /** Statuses a refund may leave for one of `rank`. */
 export function refundStatusesBelow(rank: number): string[] {
-  return ['creating', 'pending', 'requires_action', 'succeeded', 'failed', 'canceled'].filter((status) => status === 'creating' || refundRank(status) < rank);
+  return ['creating', 'pending', 'requires_action', 'succeeded', 'failed', 'canceled'].filter(
+    (status) => status === 'creating' || refundRank(status) < rank,
+  );
 }

@@ -5,7 +5,13 @@ import type { RefundEntity } from './entities/refund.entity';
 import { PAYMENT_ID_METADATA_KEY } from './payment-links';
 
 export function createdView(payment: PaymentEntity): PaymentIntentCreatedDto {
-  return { id: payment.id, clientSecret: payment.clientSecret, status: payment.status, amount: payment.amount, currency: payment.currency };
+  return {
+    id: payment.id,
+    clientSecret: payment.clientSecret,
+    status: payment.status,
+    amount: payment.amount,
+    currency: payment.currency,
+  };
 }
 
 export function refundView(refund: RefundEntity): RefundDto {
@@ -31,7 +37,11 @@ export function summaryView(payment: PaymentEntity): PaymentSummaryDto {
   };
 }
 
-export function paymentView(payment: PaymentEntity, history: PaymentStatusChangeEntity[], refunds: RefundEntity[]): PaymentDto {
+export function paymentView(
+  payment: PaymentEntity,
+  history: PaymentStatusChangeEntity[],
+  refunds: RefundEntity[],
+): PaymentDto {
   const metadata = { ...(payment.metadata ?? {}) };
   delete metadata[PAYMENT_ID_METADATA_KEY];
   return {
@@ -47,7 +57,12 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
     metadata,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
-    history: history.map((change) => ({ status: change.status, source: change.source, eventId: change.eventId, occurredAt: change.occurredAt.toISOString() })),
+    history: history.map((change) => ({
+      status: change.status,
+      source: change.source,
+      eventId: change.eventId,
+      occurredAt: change.occurredAt.toISOString(),
+    })),
     refunds: refunds.map(refundView),
   };
 }

@@ -6,7 +6,15 @@ import { ApiProblemResponses } from '../../core/errors/api-problem-responses.dec
 import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
 import type { Principal } from '../../core/security/principal';
-import { CreatePaymentIntentDto, CreateRefundDto, ListPaymentsQueryDto, PaymentDto, PaymentIntentCreatedDto, PaymentPageDto, RefundDto } from './dto/payment.dto';
+import {
+  CreatePaymentIntentDto,
+  CreateRefundDto,
+  ListPaymentsQueryDto,
+  PaymentDto,
+  PaymentIntentCreatedDto,
+  PaymentPageDto,
+  RefundDto,
+} from './dto/payment.dto';
 import { PaymentsService } from './payments.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -20,8 +28,19 @@ export class PaymentsController {
 
   @Post('intents')
   @ApiOperation({ summary: 'Create a payment intent (idempotent per Idempotency-Key)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 printable characters; generated and echoed back when absent. Same key + same body → the stored result; same key + other body → 409.' })
-  @ApiCreatedResponse({ type: PaymentIntentCreatedDto, headers: { 'Idempotency-Key': { description: 'The key used' }, 'Idempotent-Replayed': { description: '`true` on a replay' } } })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Up to 255 printable characters; generated and echoed back when absent. Same key + same body → the stored result; same key + other body → 409.',
+  })
+  @ApiCreatedResponse({
+    type: PaymentIntentCreatedDto,
+    headers: {
+      'Idempotency-Key': { description: 'The key used' },
+      'Idempotent-Replayed': { description: '`true` on a replay' },
+    },
+  })
   @ApiProblemResponses(400, 402, 409, 422, 429, 502, 504)
   async create(
     @Body() dto: CreatePaymentIntentDto,
@@ -31,7 +50,12 @@ export class PaymentsController {
   ): Promise<PaymentIntentCreatedDto> {
     const key = header === undefined || header === '' ? randomUUID() : header;
     if (!IDEMPOTENCY_KEY.test(key)) {
-      throw new ValidationProblemException([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces' }]);
+      throw new ValidationProblemException([
+        {
+          field: 'Idempotency-Key',
+          message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+        },
+      ]);
     }
     res.setHeader('Idempotency-Key', key);
     const result = await this.payments.createIntent(principal, dto, key);
@@ -76,7 +100,11 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Refund part or all of a succeeded payment' })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiProblemResponses(400, 409, 422, 429, 502, 504)
-  refund(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: CreateRefundDto): Promise<RefundDto> {
+  refund(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() dto: CreateRefundDto,
+  ): Promise<RefundDto> {
     return this.payments.refund(principal, id, dto);
   }
 }

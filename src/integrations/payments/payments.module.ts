@@ -31,7 +31,10 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
  * Needs `EventEmitterModule.forRoot()` in the application.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([PaymentEntity, PaymentStatusChangeEntity, RefundEntity, StripeEventEntity]), DiscoveryModule],
+  imports: [
+    TypeOrmModule.forFeature([PaymentEntity, PaymentStatusChangeEntity, RefundEntity, StripeEventEntity]),
+    DiscoveryModule,
+  ],
   controllers: [PaymentsController, StripeWebhookController, StripeWebhookAdminController],
   providers: [
     stripeClientProvider,

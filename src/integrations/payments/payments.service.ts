@@ -6,7 +6,15 @@ import { uuidv7 } from '../../core/database/ids';
 import { ProviderRejectedError } from '../../core/errors/integration.error';
 import { ProblemException } from '../../core/errors/problem.exception';
 import { type Principal, ownerIdOf } from '../../core/security/principal';
-import type { CreatePaymentIntentDto, CreateRefundDto, ListPaymentsQueryDto, PaymentDto, PaymentIntentCreatedDto, PaymentPageDto, RefundDto } from './dto/payment.dto';
+import type {
+  CreatePaymentIntentDto,
+  CreateRefundDto,
+  ListPaymentsQueryDto,
+  PaymentDto,
+  PaymentIntentCreatedDto,
+  PaymentPageDto,
+  RefundDto,
+} from './dto/payment.dto';
 import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
@@ -43,7 +51,11 @@ export class PaymentsService {
    * and body return the stored result without calling Stripe again; the same
    * key with another body is a 409.
    */
-  async createIntent(principal: Principal, dto: CreatePaymentIntentDto, idempotencyKey: string): Promise<CreateIntentResult> {
+  async createIntent(
+    principal: Principal,
+    dto: CreatePaymentIntentDto,
+    idempotencyKey: string,
+  ): Promise<CreateIntentResult> {
     const ownerId = ownerIdOf(principal);
     const requestHash = hashBody(dto);
     let payment = await this.payments.findOneBy({ ownerId, idempotencyKey });
@@ -85,7 +97,10 @@ export class PaymentsService {
   /** Newest first; `cursor` is the last id of the previous page (ids are time-ordered). */
   async list(principal: Principal, query: ListPaymentsQueryDto): Promise<PaymentPageDto> {
     const limit = query.limit ?? 20;
-    const qb = this.payments.createQueryBuilder('p').orderBy('p.id', 'DESC').take(limit + 1);
+    const qb = this.payments
+      .createQueryBuilder('p')
+      .orderBy('p.id', 'DESC')
+      .take(limit + 1);
     if (!principal.admin) qb.andWhere('p.owner_id = :ownerId', { ownerId: ownerIdOf(principal) });
     if (query.status !== undefined) qb.andWhere('p.status = :status', { status: query.status });
     if (query.cursor !== undefined) qb.andWhere('p.id < :cursor', { cursor: query.cursor });
@@ -96,14 +111,20 @@ export class PaymentsService {
 
   async capture(principal: Principal, id: string): Promise<PaymentDto> {
     const payment = await this.withIntent(principal, id, 'captured');
-    const intent = await this.gateway.captureIntent({ providerId: payment.stripeId, idempotencyKey: outboundKey.capture(payment.id) });
+    const intent = await this.gateway.captureIntent({
+      providerId: payment.stripeId,
+      idempotencyKey: outboundKey.capture(payment.id),
+    });
     await this.applyIntent(payment.id, intent, nowSeconds());
     return this.get(principal, id);
   }
 
   async cancel(principal: Principal, id: string): Promise<PaymentDto> {
     const payment = await this.withIntent(principal, id, 'canceled');
-    const intent = await this.gateway.cancelIntent({ providerId: payment.stripeId, idempotencyKey: outboundKey.cancel(payment.id) });
+    const intent = await this.gateway.cancelIntent({
+      providerId: payment.stripeId,
+      idempotencyKey: outboundKey.cancel(payment.id),
+    });
     await this.applyIntent(payment.id, intent, nowSeconds());
     return this.get(principal, id);
   }
@@ -112,18 +133,33 @@ export class PaymentsService {
   async refund(principal: Principal, id: string, dto: CreateRefundDto): Promise<RefundDto> {
     const payment = await this.findVisible(principal, id);
     if (payment.stripeId === null || payment.status !== 'succeeded') {
-      throw new ProblemException(409, `Only a succeeded payment can be refunded (this one is ${payment.status})`, { slug: 'payment-not-refundable', title: 'Payment not refundable' });
+      throw new ProblemException(409, `Only a succeeded payment can be refunded (this one is ${payment.status})`, {
+        slug: 'payment-not-refundable',
+        title: 'Payment not refundable',
+      });
     }
     const refundable = payment.amountReceived - (await this.state.committedRefunds(payment.id));
     const amount = dto.amount ?? refundable;
     if (amount <= 0 || amount > refundable) {
-      throw new ProblemException(422, `A refund of ${amount} would exceed what is left to refund (${Math.max(refundable, 0)})`, {
-        slug: 'refund-exceeds-captured',
-        title: 'Refund exceeds the captured amount',
-        extensions: { refundable: Math.max(refundable, 0), captured: payment.amountReceived },
-      });
+      throw new ProblemException(
+        422,
+        `A refund of ${amount} would exceed what is left to refund (${Math.max(refundable, 0)})`,
+        {
+          slug: 'refund-exceeds-captured',
+          title: 'Refund exceeds the captured amount',
+          extensions: { refundable: Math.max(refundable, 0), captured: payment.amountReceived },
+        },
+      );
     }
-    const refund = this.refunds.create({ id: uuidv7(), paymentId: payment.id, stripeId: null, amount, currency: payment.currency, status: 'creating', reason: dto.reason ?? null });
+    const refund = this.refunds.create({
+      id: uuidv7(),
+      paymentId: payment.id,
+      stripeId: null,
+      amount,
+      currency: payment.currency,
+      status: 'creating',
+      reason: dto.reason ?? null,
+    });
     await this.refunds.insert(refund);
     try {
       const result = await this.gateway.createRefund({
@@ -145,7 +181,12 @@ export class PaymentsService {
     return refundView(await this.refunds.findOneByOrFail({ id: refund.id }));
   }
 
-  private async insertCreating(ownerId: string, dto: CreatePaymentIntentDto, idempotencyKey: string, requestHash: string): Promise<PaymentEntity> {
+  private async insertCreating(
+    ownerId: string,
+    dto: CreatePaymentIntentDto,
+    idempotencyKey: string,
+    requestHash: string,
+  ): Promise<PaymentEntity> {
     const payment = this.payments.create({
       id: uuidv7(),
       ownerId,
@@ -178,18 +219,29 @@ export class PaymentsService {
 
   private async applyIntent(paymentId: string, intent: GatewayIntent, at: number): Promise<void> {
     const status = fromIntentStatus(intent.status);
-    if (status !== undefined) await this.state.applyStatus(paymentId, { status, at, source: 'api', amountReceived: intent.amountReceived });
+    if (status !== undefined)
+      await this.state.applyStatus(paymentId, { status, at, source: 'api', amountReceived: intent.amountReceived });
     else await this.state.raiseAmountReceived(paymentId, intent.amountReceived);
   }
 
   /** A visible payment that has a Stripe intent and is not already `done`. */
-  private async withIntent(principal: Principal, id: string, done: 'captured' | 'canceled'): Promise<PaymentEntity & { stripeId: string }> {
+  private async withIntent(
+    principal: Principal,
+    id: string,
+    done: 'captured' | 'canceled',
+  ): Promise<PaymentEntity & { stripeId: string }> {
     const payment = await this.findVisible(principal, id);
     if (payment.stripeId === null) {
-      throw new ProblemException(409, 'The payment has no Stripe intent yet (its creation did not complete)', { slug: 'payment-not-created', title: 'Payment not created' });
+      throw new ProblemException(409, 'The payment has no Stripe intent yet (its creation did not complete)', {
+        slug: 'payment-not-created',
+        title: 'Payment not created',
+      });
     }
     if (payment.status === 'succeeded' || payment.status === 'canceled') {
-      throw new ProblemException(409, `The payment cannot be ${done}: it is already ${payment.status}`, { slug: 'payment-final', title: 'Payment already final' });
+      throw new ProblemException(409, `The payment cannot be ${done}: it is already ${payment.status}`, {
+        slug: 'payment-final',
+        title: 'Payment already final',
+      });
     }
     return payment as PaymentEntity & { stripeId: string };
   }
@@ -197,7 +249,8 @@ export class PaymentsService {
   /** Own payments only, unless admin; another owner's id answers 404 like an unknown one. */
   private async findVisible(principal: Principal, id: string): Promise<PaymentEntity> {
     const payment = await this.payments.findOneBy(principal.admin ? { id } : { id, ownerId: ownerIdOf(principal) });
-    if (payment === null) throw new ProblemException(404, `No payment ${id}`, { slug: 'not-found', title: 'Not Found' });
+    if (payment === null)
+      throw new ProblemException(404, `No payment ${id}`, { slug: 'not-found', title: 'Not Found' });
     return payment;
   }
 }
@@ -225,6 +278,7 @@ function canonical(value: unknown): string {
 function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError: unknown = error.driverError;
-  const code = typeof driverError === 'object' && driverError !== null ? (driverError as { code?: unknown }).code : undefined;
+  const code =
+    typeof driverError === 'object' && driverError !== null ? (driverError as { code?: unknown }).code : undefined;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

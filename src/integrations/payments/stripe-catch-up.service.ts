@@ -50,7 +50,11 @@ export class StripeCatchUpService implements OnApplicationBootstrap, OnApplicati
     let stored = 0;
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await this.gateway.listEvents({ createdGte: Math.floor(since.getTime() / 1000), limit: PAGE_SIZE, startingAfter });
+      const page = await this.gateway.listEvents({
+        createdGte: Math.floor(since.getTime() / 1000),
+        limit: PAGE_SIZE,
+        startingAfter,
+      });
       for (const listed of page.events) {
         seen += 1;
         const event = toInboxEvent(JSON.parse(listed.raw));
@@ -68,7 +72,8 @@ export class StripeCatchUpService implements OnApplicationBootstrap, OnApplicati
     this.running = true;
     try {
       const result = await this.catchUp(new Date(Date.now() - (2 * minutes + 5) * 60_000));
-      if (result.stored > 0) this.logger.warn(`Catch-up stored ${result.stored} event(s) the webhook had not delivered`);
+      if (result.stored > 0)
+        this.logger.warn(`Catch-up stored ${result.stored} event(s) the webhook had not delivered`);
     } catch (error) {
       this.logger.error({ err: error }, 'Scheduled Stripe catch-up failed');
     } finally {
@@ -78,7 +83,13 @@ export class StripeCatchUpService implements OnApplicationBootstrap, OnApplicati
 }
 
 function toInboxEvent(value: unknown): { id: string; type: string; created: number; livemode: boolean } | undefined {
-  if (!isRecord(value) || typeof value.id !== 'string' || typeof value.type !== 'string' || typeof value.created !== 'number' || typeof value.livemode !== 'boolean') {
+  if (
+    !isRecord(value) ||
+    typeof value.id !== 'string' ||
+    typeof value.type !== 'string' ||
+    typeof value.created !== 'number' ||
+    typeof value.livemode !== 'boolean'
+  ) {
     return undefined;
   }
   return { id: value.id, type: value.type, created: value.created, livemode: value.livemode };

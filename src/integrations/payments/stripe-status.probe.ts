@@ -15,7 +15,9 @@ export class StripeStatusProbe implements OnModuleInit {
   onModuleInit(): void {
     const { configured, livemode, webhookSecrets } = this.config;
     this.registry?.register('stripe', () =>
-      configured ? { status: 'up', mode: livemode ? 'live' : 'test', webhookSecrets: webhookSecrets.length } : { status: 'not_configured' },
+      configured
+        ? { status: 'up', mode: livemode ? 'live' : 'test', webhookSecrets: webhookSecrets.length }
+        : { status: 'not_configured' },
     );
   }
 }

@@ -1,6 +1,7 @@
 import { normalizeContentType, sniffMatches } from './content-types';
 
-const bytes = (...values: Array<number | string>): Buffer => Buffer.concat(values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
+const bytes = (...values: Array<number | string>): Buffer =>
+  Buffer.concat(values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
 
 describe('normalizeContentType', () => {
   it.each([

@@ -17,7 +17,9 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 /** `Text/Plain; charset=utf-8` → `text/plain`; `undefined` when it is not a type/subtype. */
 export function normalizeContentType(raw: string | undefined): string | undefined {
   const essence = raw?.split(';')[0]?.trim().toLowerCase();
-  return essence !== undefined && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence) ? essence : undefined;
+  return essence !== undefined && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence)
+    ? essence
+    : undefined;
 }
 
 /** File extension used in object keys; `bin` for types without a known one. */
@@ -38,10 +40,14 @@ const SIGNATURES: Readonly<Record<string, Signature>> = {
   'image/png': startsWith(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
   'image/jpeg': startsWith(0xff, 0xd8, 0xff),
   'image/gif': (b) => startsWith(...ascii('GIF87a'))(b) || startsWith(...ascii('GIF89a'))(b),
-  'image/webp': (b) => startsWith(...ascii('RIFF'))(b) && b.length >= 12 && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  'image/webp': (b) =>
+    startsWith(...ascii('RIFF'))(b) && b.length >= 12 && b.subarray(8, 12).toString('latin1') === 'WEBP',
   'application/pdf': startsWith(...ascii('%PDF-')),
   // Local file header, empty archive, spanned archive.
-  'application/zip': (b) => startsWith(0x50, 0x4b, 0x03, 0x04)(b) || startsWith(0x50, 0x4b, 0x05, 0x06)(b) || startsWith(0x50, 0x4b, 0x07, 0x08)(b),
+  'application/zip': (b) =>
+    startsWith(0x50, 0x4b, 0x03, 0x04)(b) ||
+    startsWith(0x50, 0x4b, 0x05, 0x06)(b) ||
+    startsWith(0x50, 0x4b, 0x07, 0x08)(b),
 };
 
 /** Valid UTF-8 text without NUL or other binary control bytes (a sequence cut at the window's end is fine). */
@@ -87,7 +93,10 @@ export function sniffMatches(contentType: string, head: Buffer, complete: boolea
   if (contentType.startsWith('text/') || contentType === 'application/json') {
     if (!looksLikeText(head, complete)) return false;
     if (contentType !== 'application/json') return true;
-    const first = head.toString('utf8').replace(/^\ufeff/, '').trimStart()[0];
+    const first = head
+      .toString('utf8')
+      .replace(/^\ufeff/, '')
+      .trimStart()[0];
     return first !== undefined && '{["-0123456789tfn'.includes(first);
   }
   return knownBinaryType(head) === undefined;

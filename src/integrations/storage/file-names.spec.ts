@@ -36,7 +36,9 @@ describe('normalizeFileName', () => {
 
 describe('attachmentDisposition', () => {
   it('gives an ASCII fallback and the exact name in filename* (RFC 6266 / RFC 8187)', () => {
-    expect(attachmentDisposition('résumé "v2" 100%.pdf')).toBe(`attachment; filename="r_sum_ _v2_ 100_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v2%22%20100%25.pdf`);
+    expect(attachmentDisposition('résumé "v2" 100%.pdf')).toBe(
+      `attachment; filename="r_sum_ _v2_ 100_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v2%22%20100%25.pdf`,
+    );
   });
 
   it("encodes the characters RFC 8187 does not allow raw (' ( ) *)", () => {

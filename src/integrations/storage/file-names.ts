@@ -1,7 +1,8 @@
 /** Longest original file name kept, in UTF-8 bytes (the usual file-system limit). */
 export const MAX_FILE_NAME_BYTES = 255;
 
-export type FileNameResult = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly problem: string };
+export type FileNameResult =
+  { readonly ok: true; readonly name: string } | { readonly ok: false; readonly problem: string };
 
 // C0 controls, DEL and C1 controls (NUL included).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -17,7 +18,8 @@ const DISGUISING = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
  */
 export function normalizeFileName(raw: string): FileNameResult {
   if (CONTROL.test(raw)) return { ok: false, problem: 'filename must not contain control characters' };
-  if (DISGUISING.test(raw)) return { ok: false, problem: 'filename must not contain invisible or direction-changing characters' };
+  if (DISGUISING.test(raw))
+    return { ok: false, problem: 'filename must not contain invisible or direction-changing characters' };
   const nfc = raw.normalize('NFC');
   const base = nfc.split(/[/\\]/).pop()?.trim() ?? '';
   if (base === '' || base === '.' || base === '..') return { ok: false, problem: 'filename must name a file' };

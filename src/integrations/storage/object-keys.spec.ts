@@ -5,12 +5,16 @@ describe('object keys', () => {
 
   it('builds <owner>/<yyyy>/<mm>/<uuid>.<ext> from server-side facts only', () => {
     const key = objectKeyFor('key:0192f0c4-6c1e-7b6a-9f3e-1c2d3e4f5a6b', 'image/png', when);
-    expect(key).toMatch(/^key_0192f0c4-6c1e-7b6a-9f3e-1c2d3e4f5a6b\/2026\/01\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.png$/);
+    expect(key).toMatch(
+      /^key_0192f0c4-6c1e-7b6a-9f3e-1c2d3e4f5a6b\/2026\/01\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.png$/,
+    );
     expect(isGeneratedKey(key)).toBe(true);
   });
 
   it('uses UTC for the date folders', () => {
-    expect(objectKeyFor('user:1', 'text/plain', new Date(Date.UTC(2026, 11, 31, 23, 30)))).toMatch(/^user_1\/2026\/12\//);
+    expect(objectKeyFor('user:1', 'text/plain', new Date(Date.UTC(2026, 11, 31, 23, 30)))).toMatch(
+      /^user_1\/2026\/12\//,
+    );
   });
 
   it('derives the extension from the content type, bin when unknown', () => {
@@ -39,10 +43,12 @@ describe('object keys', () => {
     expect(ownerKeySegment(`user:${'x'.repeat(300)}`)).toHaveLength(100);
   });
 
-  it.each(['../x/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png', '/abs/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png', 'u/2026/01/name.png', 'u/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png/..'])(
-    'does not take %p for a generated key',
-    (key) => {
-      expect(isGeneratedKey(key)).toBe(false);
-    },
-  );
+  it.each([
+    '../x/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png',
+    '/abs/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png',
+    'u/2026/01/name.png',
+    'u/2026/01/0192f0c4-6c1e-4b6a-9f3e-1c2d3e4f5a6b.png/..',
+  ])('does not take %p for a generated key', (key) => {
+    expect(isGeneratedKey(key)).toBe(false);
+  });
 });

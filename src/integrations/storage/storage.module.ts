@@ -47,7 +47,13 @@ export class StorageModule {
     const driver = storageConfig().driver;
     const driverClass = driver === 's3' ? S3StorageDriver : LocalStorageDriver;
     // One provider per driver instance (no alias), so an explorer wraps its methods exactly once.
-    const providers: Provider[] = [{ provide: StorageDriver, useClass: driverClass }, FilesService, DirectUploadsService, UploadSweeper, S3StatusReporter];
+    const providers: Provider[] = [
+      { provide: StorageDriver, useClass: driverClass },
+      FilesService,
+      DirectUploadsService,
+      UploadSweeper,
+      S3StatusReporter,
+    ];
     return {
       module: StorageModule,
       imports: [TypeOrmModule.forFeature([FileEntity])],

@@ -23,7 +23,10 @@ export interface GithubApiStandIn {
  * for unknown users, `per_page`/`page` paging, 403 with
  * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` when the limit is spent.
  */
-export async function startGithubApi(token: string, users: Readonly<Record<string, readonly GithubRepoFixture[]>>): Promise<GithubApiStandIn> {
+export async function startGithubApi(
+  token: string,
+  users: Readonly<Record<string, readonly GithubRepoFixture[]>>,
+): Promise<GithubApiStandIn> {
   const requests: GithubApiStandIn['requests'] = [];
   let limited = 0;
   let resetIn = 60;
@@ -36,17 +39,27 @@ export async function startGithubApi(token: string, users: Readonly<Record<strin
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     if (limited > 0) {
       limited--;
       const reset = String(Math.floor(Date.now() / 1000) + resetIn);
-      return json(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset });
+      return json(
+        res,
+        403,
+        { message: 'API rate limit exceeded' },
+        { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      );
     }
     const match = /^\/users\/([^/]+)\/repos$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return json(res, 404, { message: 'Not Found' });
     const login = decodeURIComponent(match[1]);
     const repos = users[login];
-    if (repos === undefined) return json(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#list-repositories-for-a-user' });
+    if (repos === undefined)
+      return json(res, 404, {
+        message: 'Not Found',
+        documentation_url: 'https://docs.github.com/rest/repos/repos#list-repositories-for-a-user',
+      });
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
     const page = Number(url.searchParams.get('page') ?? 1);
     const slice = repos.slice((page - 1) * perPage, page * perPage);

@@ -19,11 +19,28 @@ export const GOOGLE_USERS: FakeUser[] = [
 /** GitHub accounts of the stand-in. */
 export const GITHUB_USERS: FakeUser[] = [
   // Private address: /user says null, /user/emails has it primary and verified.
-  { id: '1001', login: 'ada-gh', name: 'Ada on GitHub', email: 'ada@example.test', emailVerified: true, publicEmail: null,
-    emails: [{ email: 'ada@example.test', primary: true, verified: true, visibility: 'private' }, { email: 'ada@old.test', primary: false, verified: true, visibility: null }] },
+  {
+    id: '1001',
+    login: 'ada-gh',
+    name: 'Ada on GitHub',
+    email: 'ada@example.test',
+    emailVerified: true,
+    publicEmail: null,
+    emails: [
+      { email: 'ada@example.test', primary: true, verified: true, visibility: 'private' },
+      { email: 'ada@old.test', primary: false, verified: true, visibility: null },
+    ],
+  },
   // Claims Carol's address without having verified it: must not get Carol's account.
-  { id: '1002', login: 'not-carol', name: 'Not Carol', email: 'carol@example.test', emailVerified: false, publicEmail: 'carol@example.test',
-    emails: [{ email: 'carol@example.test', primary: true, verified: false, visibility: 'public' }] },
+  {
+    id: '1002',
+    login: 'not-carol',
+    name: 'Not Carol',
+    email: 'carol@example.test',
+    emailVerified: false,
+    publicEmail: 'carol@example.test',
+    emails: [{ email: 'carol@example.test', primary: true, verified: false, visibility: 'public' }],
+  },
   { id: '1003', login: 'frank', name: 'Frank', email: 'frank@example.test', emailVerified: true },
 ];
 
@@ -41,12 +58,29 @@ export interface AuthTestEnv {
  * The app's port is chosen first because the redirect URIs are registered
  * with the providers exactly.
  */
-export async function startAuthTestEnv(env: Record<string, string> = {}, extra: Partial<TestAppOptions> = {}): Promise<AuthTestEnv> {
+export async function startAuthTestEnv(
+  env: Record<string, string> = {},
+  extra: Partial<TestAppOptions> = {},
+): Promise<AuthTestEnv> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const [google, github] = await Promise.all([
-    startFakeProvider({ flavor: 'google', clients: [{ id: 'google-client', secret: 'google-secret', redirectUris: [`${base}/auth/google/callback`] }], users: GOOGLE_USERS }, `${base}/auth/google/callback`),
-    startFakeProvider({ flavor: 'github', clients: [{ id: 'github-client', secret: 'github-secret', redirectUris: [`${base}/auth/github/callback`] }], users: GITHUB_USERS }, `${base}/auth/github/callback`),
+    startFakeProvider(
+      {
+        flavor: 'google',
+        clients: [{ id: 'google-client', secret: 'google-secret', redirectUris: [`${base}/auth/google/callback`] }],
+        users: GOOGLE_USERS,
+      },
+      `${base}/auth/google/callback`,
+    ),
+    startFakeProvider(
+      {
+        flavor: 'github',
+        clients: [{ id: 'github-client', secret: 'github-secret', redirectUris: [`${base}/auth/github/callback`] }],
+        users: GITHUB_USERS,
+      },
+      `${base}/auth/github/callback`,
+    ),
   ]);
   const appEnv = {
     API_KEYS: TEST_API_KEYS,

@@ -13,7 +13,8 @@ export class CookieJar {
         attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
       const expires = attr('expires');
       const maxAge = attr('max-age');
-      const expired = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      const expired =
+        (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, { value, path: attr('path') ?? '/' });
     }

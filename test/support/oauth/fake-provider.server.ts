@@ -16,7 +16,12 @@ import type { FakeProviderConfig, FakeUser, ProviderEvent } from './fake-provide
 const config = JSON.parse(process.env.FAKE_OAUTH_CONFIG ?? '{}') as FakeProviderConfig;
 const github = config.flavor === 'github';
 const paths = github
-  ? { authorize: '/login/oauth/authorize', token: '/login/oauth/access_token', user: '/api/user', emails: '/api/user/emails' }
+  ? {
+      authorize: '/login/oauth/authorize',
+      token: '/login/oauth/access_token',
+      user: '/api/user',
+      emails: '/api/user/emails',
+    }
   : { authorize: '/o/oauth2/v2/auth', token: '/token', user: '/oauth2/v3/userinfo', emails: '' };
 
 interface Transaction {
@@ -53,7 +58,8 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'GET' && url.pathname === '/__log') return json(res, 200, log);
-  if (req.method === 'GET' && url.pathname === '/.well-known/openid-configuration' && !github) return json(res, 200, discovery(req));
+  if (req.method === 'GET' && url.pathname === '/.well-known/openid-configuration' && !github)
+    return json(res, 200, discovery(req));
   if (req.method === 'GET' && url.pathname === paths.authorize) return authorize(url, res);
   if (req.method === 'POST' && url.pathname === '/consent') return consent(await form(req), res);
   if (req.method === 'POST' && url.pathname === paths.token) return token(req, await form(req), res);
@@ -67,22 +73,44 @@ function authorize(url: URL, res: ServerResponse): void {
   const client = config.clients.find((c) => c.id === q.get('client_id'));
   const redirectUri = q.get('redirect_uri') ?? '';
   // Never redirect to an unregistered URI: show an error page instead.
-  if (client === undefined) return page(res, 400, record({ type: 'authorize', ok: false, error: 'invalid_client' }).error ?? '');
-  if (!client.redirectUris.includes(redirectUri)) return page(res, 400, record({ type: 'authorize', ok: false, error: 'redirect_uri_mismatch', redirectUri }).error ?? '');
+  if (client === undefined)
+    return page(res, 400, record({ type: 'authorize', ok: false, error: 'invalid_client' }).error ?? '');
+  if (!client.redirectUris.includes(redirectUri))
+    return page(
+      res,
+      400,
+      record({ type: 'authorize', ok: false, error: 'redirect_uri_mismatch', redirectUri }).error ?? '',
+    );
   const back = (error: string, description: string): void => {
     record({ type: 'authorize', ok: false, error });
-    redirect(res, withParams(redirectUri, { error, error_description: description, state: q.get('state') ?? undefined }));
+    redirect(
+      res,
+      withParams(redirectUri, { error, error_description: description, state: q.get('state') ?? undefined }),
+    );
   };
   if (q.get('response_type') !== 'code') return back('unsupported_response_type', 'response_type must be code');
   const challenge = q.get('code_challenge');
-  if (challenge === null || q.get('code_challenge_method') !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
+  if (challenge === null || q.get('code_challenge_method') !== 'S256')
+    return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
   const scope = q.get('scope') ?? '';
   if (!github && !scope.split(' ').includes('openid')) return back('invalid_scope', 'openid scope required');
   const tx = randomBytes(16).toString('hex');
   const offline = q.get('access_type') === 'offline' && q.get('prompt') === 'consent';
-  transactions.set(tx, { clientId: client.id, redirectUri, state: q.get('state') ?? undefined, challenge, scope, offline });
+  transactions.set(tx, {
+    clientId: client.id,
+    redirectUri,
+    state: q.get('state') ?? undefined,
+    challenge,
+    scope,
+    offline,
+  });
   record({ type: 'authorize', ok: true, state: q.get('state') ?? undefined, scope, offline });
-  const options = config.users.map((u, i) => `<option value="${esc(u.id)}"${i === 0 ? ' selected' : ''}>${esc(u.name)} (${esc(u.email ?? 'no email')})</option>`).join('');
+  const options = config.users
+    .map(
+      (u, i) =>
+        `<option value="${esc(u.id)}"${i === 0 ? ' selected' : ''}>${esc(u.name)} (${esc(u.email ?? 'no email')})</option>`,
+    )
+    .join('');
   page(
     res,
     200,
@@ -100,7 +128,14 @@ function consent(body: URLSearchParams, res: ServerResponse): void {
   transactions.delete(body.get('tx') ?? '');
   if (body.get('decision') !== 'allow') {
     record({ type: 'consent', ok: false, error: 'access_denied' });
-    return redirect(res, withParams(tx.redirectUri, { error: 'access_denied', error_description: 'The user denied access', state: tx.state }));
+    return redirect(
+      res,
+      withParams(tx.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The user denied access',
+        state: tx.state,
+      }),
+    );
   }
   const user = config.users.find((u) => u.id === body.get('user')) ?? config.users[0];
   const code = randomBytes(20).toString('base64url');
@@ -120,22 +155,38 @@ function token(req: IncomingMessage, body: URLSearchParams, res: ServerResponse)
   const clientId = body.get('client_id') ?? basicId;
   const secret = body.get('client_secret') ?? basicSecret;
   const client = config.clients.find((c) => c.id === clientId);
-  if (client === undefined || client.secret !== secret) return refuse(401, github ? 'incorrect_client_credentials' : 'invalid_client', 'client authentication failed');
-  if (body.get('grant_type') !== 'authorization_code' && !github) return refuse(400, 'unsupported_grant_type', 'authorization_code only');
+  if (client === undefined || client.secret !== secret)
+    return refuse(401, github ? 'incorrect_client_credentials' : 'invalid_client', 'client authentication failed');
+  if (body.get('grant_type') !== 'authorization_code' && !github)
+    return refuse(400, 'unsupported_grant_type', 'authorization_code only');
   const code = body.get('code') ?? '';
   const grant = codes.get(code);
-  if (grant === undefined || grant.clientId !== client.id) return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'unknown code');
+  if (grant === undefined || grant.clientId !== client.id)
+    return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'unknown code');
   if (grant.used) return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'code already used');
-  if (grant.expiresAt < Date.now()) return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'code expired');
-  if (body.get('redirect_uri') !== grant.redirectUri) return refuse(400, github ? 'redirect_uri_mismatch' : 'invalid_grant', 'redirect_uri differs from the authorization request');
+  if (grant.expiresAt < Date.now())
+    return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'code expired');
+  if (body.get('redirect_uri') !== grant.redirectUri)
+    return refuse(
+      400,
+      github ? 'redirect_uri_mismatch' : 'invalid_grant',
+      'redirect_uri differs from the authorization request',
+    );
   const verifier = body.get('code_verifier');
-  if (verifier === null || verifier === '') return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'missing code verifier');
-  if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'code verifier does not match the challenge');
+  if (verifier === null || verifier === '')
+    return refuse(400, github ? 'bad_verification_code' : 'invalid_grant', 'missing code verifier');
+  if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge)
+    return refuse(
+      400,
+      github ? 'bad_verification_code' : 'invalid_grant',
+      'code verifier does not match the challenge',
+    );
   grant.used = true;
   const accessToken = `at_${randomBytes(16).toString('hex')}`;
   tokens.set(accessToken, grant.userId);
   record({ type: 'token', ok: true, userId: grant.userId });
-  if (github) return tokenAnswer(req, res, { access_token: accessToken, scope: 'read:user,user:email', token_type: 'bearer' });
+  if (github)
+    return tokenAnswer(req, res, { access_token: accessToken, scope: 'read:user,user:email', token_type: 'bearer' });
   json(res, 200, {
     access_token: accessToken,
     expires_in: 3599,
@@ -151,14 +202,34 @@ function userinfo(req: IncomingMessage, res: ServerResponse): void {
   if (user === undefined) return json(res, 401, github ? { message: 'Bad credentials' } : { error: 'invalid_token' });
   if (user.profileDown === true) return json(res, 503, { error: 'backend_error' });
   record({ type: 'userinfo', ok: true, userId: user.id });
-  if (github) return json(res, 200, { id: Number(user.id), login: user.login ?? user.id, name: user.name, email: user.publicEmail ?? null, avatar_url: null });
-  json(res, 200, { sub: user.id, name: user.name, email: user.email, email_verified: user.emailVerified, picture: `https://example.test/${user.id}.png` });
+  if (github)
+    return json(res, 200, {
+      id: Number(user.id),
+      login: user.login ?? user.id,
+      name: user.name,
+      email: user.publicEmail ?? null,
+      avatar_url: null,
+    });
+  json(res, 200, {
+    sub: user.id,
+    name: user.name,
+    email: user.email,
+    email_verified: user.emailVerified,
+    picture: `https://example.test/${user.id}.png`,
+  });
 }
 
 function emails(req: IncomingMessage, res: ServerResponse): void {
   const user = bearerUser(req);
   if (user === undefined) return json(res, 401, { message: 'Bad credentials' });
-  json(res, 200, user.emails ?? (user.email === null ? [] : [{ email: user.email, primary: true, verified: user.emailVerified, visibility: null }]));
+  json(
+    res,
+    200,
+    user.emails ??
+      (user.email === null
+        ? []
+        : [{ email: user.email, primary: true, verified: user.emailVerified, visibility: null }]),
+  );
 }
 
 function bearerUser(req: IncomingMessage): FakeUser | undefined {

@@ -16,14 +16,21 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 /** Starts the stand-in provider in its own process (a real server on loopback). */
 export async function startFakeProvider(config: FakeProviderConfig, callbackUrl: string): Promise<FakeProvider> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'fake-provider.server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, FAKE_OAUTH_CONFIG: JSON.stringify(config), SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'fake-provider.server.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, FAKE_OAUTH_CONFIG: JSON.stringify(config), SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fake ${config.flavor} provider did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`fake ${config.flavor} provider did not start:\n${output}`)),
+      20_000,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /LISTENING (\d+)/.exec(output);

@@ -13,13 +13,17 @@ export class LoginBrowser {
 
   /** GET on the app with this browser's cookies; applies Set-Cookie. */
   async get(pathAndQuery: string): Promise<request.Response> {
-    const res = await request(this.appUrl).get(pathAndQuery).set('Cookie', this.jar.header(pathOf(pathAndQuery)));
+    const res = await request(this.appUrl)
+      .get(pathAndQuery)
+      .set('Cookie', this.jar.header(pathOf(pathAndQuery)));
     this.jar.apply(res.headers['set-cookie']);
     return res;
   }
 
   async post(path: string, body?: object): Promise<request.Response> {
-    const req = request(this.appUrl).post(path).set('Cookie', this.jar.header(pathOf(path)));
+    const req = request(this.appUrl)
+      .post(path)
+      .set('Cookie', this.jar.header(pathOf(path)));
     const res = await (body === undefined ? req : req.send(body));
     this.jar.apply(res.headers['set-cookie']);
     return res;
@@ -27,7 +31,9 @@ export class LoginBrowser {
 
   /** `GET /auth/<provider>`: expects the redirect to the provider and returns its URL. */
   async start(provider: string, returnTo?: string): Promise<URL> {
-    const res = await this.get(`/auth/${provider}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);
+    const res = await this.get(
+      `/auth/${provider}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
+    );
     if (res.status !== 302) throw new Error(`expected 302 from /auth/${provider}, got ${res.status}: ${res.text}`);
     return new URL(res.headers.location as string);
   }
@@ -64,7 +70,10 @@ export async function consent(authorize: URL, choice: { user?: string; decision:
   const tx = /name="tx" value="([^"]+)"/.exec(pageRes.text)?.[1];
   if (tx === undefined) throw new Error('no transaction on the consent page');
   const userId = choice.user ?? /<option value="([^"]+)" selected/.exec(pageRes.text)?.[1] ?? '';
-  const res = await request(authorize.origin).post('/consent').type('form').send({ tx, user: userId, decision: choice.decision });
+  const res = await request(authorize.origin)
+    .post('/consent')
+    .type('form')
+    .send({ tx, user: userId, decision: choice.decision });
   if (res.status !== 302) throw new Error(`consent answered ${res.status}: ${res.text}`);
   return new URL(res.headers.location as string);
 }

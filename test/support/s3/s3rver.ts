@@ -13,7 +13,10 @@ interface S3rverInstance {
   httpServer?: Server;
 }
 interface S3rverEvent {
-  readonly Records: ReadonlyArray<{ readonly eventName: string; readonly s3: { readonly object: { readonly key: string } } }>;
+  readonly Records: ReadonlyArray<{
+    readonly eventName: string;
+    readonly s3: { readonly object: { readonly key: string } };
+  }>;
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,7 +50,13 @@ export async function startS3rver(bucket = 'portico-test'): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), 'portico-s3rver-'));
   const events: Array<{ name: string; key: string }> = [];
   const create = (port: number): S3rverInstance => {
-    const instance = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+    const instance = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    });
     instance.on('event', (event) => {
       for (const record of event.Records) events.push({ name: record.eventName, key: record.s3.object.key });
     });
@@ -57,7 +66,15 @@ export async function startS3rver(bucket = 'portico-test'): Promise<LocalS3> {
   const { port } = await server.run();
   let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   const stop = async (): Promise<void> => {
     if (!running) return;
     running = false;

@@ -27,8 +27,16 @@ export class EmailsClient {
     readonly key: string,
   ) {}
 
-  async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${this.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${this.key}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${this.key}`, 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
@@ -53,10 +61,14 @@ export class EmailsClient {
   /** Waits until the message reaches one of `statuses`. */
   async waitForStatus(id: string, statuses: string | string[], timeoutMs = 10_000): Promise<EmailView> {
     const wanted = Array.isArray(statuses) ? statuses : [statuses];
-    return eventually(async () => {
-      const { body } = await this.get(id);
-      return wanted.includes(body.status) ? body : undefined;
-    }, timeoutMs, `email ${id} ${wanted.join('|')}`);
+    return eventually(
+      async () => {
+        const { body } = await this.get(id);
+        return wanted.includes(body.status) ? body : undefined;
+      },
+      timeoutMs,
+      `email ${id} ${wanted.join('|')}`,
+    );
   }
 }
 
@@ -65,7 +77,13 @@ export function plainEmail(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** Posts `count` messages, `concurrency` at a time; returns the accepted ids. */
-export async function acceptMany(client: EmailsClient, count: number, concurrency = 16, body: (i: number) => Record<string, unknown> = (i) => plainEmail({ to: [`user${i}@example.com`], subject: `Message ${i}` })): Promise<string[]> {
+export async function acceptMany(
+  client: EmailsClient,
+  count: number,
+  concurrency = 16,
+  body: (i: number) => Record<string, unknown> = (i) =>
+    plainEmail({ to: [`user${i}@example.com`], subject: `Message ${i}` }),
+): Promise<string[]> {
   const ids: string[] = [];
   let next = 0;
   await Promise.all(

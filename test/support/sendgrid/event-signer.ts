@@ -15,7 +15,11 @@ export class EventWebhookSigner {
   /** Headers for `body` signed at `timestampSeconds` (default now). */
   headers(body: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
     const timestamp = String(timestampSeconds);
-    const signature = sign('sha256', Buffer.concat([Buffer.from(timestamp), Buffer.from(body)]), this.privateKey).toString('base64');
+    const signature = sign(
+      'sha256',
+      Buffer.concat([Buffer.from(timestamp), Buffer.from(body)]),
+      this.privateKey,
+    ).toString('base64');
     return {
       'Content-Type': 'application/json',
       'X-Twilio-Email-Event-Webhook-Signature': signature,

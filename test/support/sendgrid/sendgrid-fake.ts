@@ -4,7 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** One scripted answer of the fake (instead of its normal validation + 202). */
 export type FakeAnswer =
-  | { readonly status: 400; readonly errors: ReadonlyArray<{ message: string; field?: string | null; help?: string | null }> }
+  | {
+      readonly status: 400;
+      readonly errors: ReadonlyArray<{ message: string; field?: string | null; help?: string | null }>;
+    }
   | { readonly status: 401 | 403 | 413 | 500 | 502 | 503 }
   | { readonly status: 429; readonly retryAfterSeconds?: number; readonly resetInSeconds?: number }
   | { readonly status: 'hang' };
@@ -117,7 +120,8 @@ export class FakeSendGrid {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (req.method !== 'POST' || req.url !== '/v3/mail/send') return this.reply(res, 404, { errors: [{ message: 'not found', field: null, help: null }] });
+    if (req.method !== 'POST' || req.url !== '/v3/mail/send')
+      return this.reply(res, 404, { errors: [{ message: 'not found', field: null, help: null }] });
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
@@ -125,7 +129,8 @@ export class FakeSendGrid {
       // answered below as a 400 like SendGrid's
     }
     const messageIds = idsOf(body);
-    const record = (status: number): void => void this.requests.push({ body, headers: req.headers, status, messageIds, at: Date.now() });
+    const record = (status: number): void =>
+      void this.requests.push({ body, headers: req.headers, status, messageIds, at: Date.now() });
 
     const scripted = this.holding ? ({ status: 'hang' } as const) : (this.script.shift() ?? this.randomFailure());
     if (scripted !== undefined) {
@@ -138,7 +143,11 @@ export class FakeSendGrid {
     }
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
       record(401);
-      return this.reply(res, 401, { errors: [{ message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null }] });
+      return this.reply(res, 401, {
+        errors: [
+          { message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null },
+        ],
+      });
     }
     if (raw.length > 30 * 1024 * 1024) {
       record(413);
@@ -151,7 +160,12 @@ export class FakeSendGrid {
     }
     record(202);
     for (const id of messageIds) this.accepted.set(id, (this.accepted.get(id) ?? 0) + 1);
-    res.writeHead(202, { 'X-Message-Id': randomBytes(16).toString('base64url').slice(0, 22), 'X-RateLimit-Limit': '600', 'X-RateLimit-Remaining': '599', 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60) });
+    res.writeHead(202, {
+      'X-Message-Id': randomBytes(16).toString('base64url').slice(0, 22),
+      'X-RateLimit-Limit': '600',
+      'X-RateLimit-Remaining': '599',
+      'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60),
+    });
     res.end();
   }
 
@@ -159,16 +173,20 @@ export class FakeSendGrid {
     const roll = Math.random();
     const unavailable = this.chaos.unavailable ?? 0;
     if (roll < unavailable) return { status: 503 };
-    if (roll < unavailable + (this.chaos.rateLimited ?? 0)) return { status: 429, retryAfterSeconds: this.chaos.retryAfterSeconds ?? 1 };
+    if (roll < unavailable + (this.chaos.rateLimited ?? 0))
+      return { status: 429, retryAfterSeconds: this.chaos.retryAfterSeconds ?? 1 };
     return undefined;
   }
 
   private replyScripted(res: ServerResponse, answer: Exclude<FakeAnswer, { status: 'hang' }>): void {
-    if (answer.status === 400) return this.reply(res, 400, { errors: answer.errors.map((e) => ({ field: null, help: null, ...e })) });
+    if (answer.status === 400)
+      return this.reply(res, 400, { errors: answer.errors.map((e) => ({ field: null, help: null, ...e })) });
     if (answer.status === 429) {
       const headers: Record<string, string> = { 'X-RateLimit-Limit': '600', 'X-RateLimit-Remaining': '0' };
       if (answer.retryAfterSeconds !== undefined) headers['Retry-After'] = String(answer.retryAfterSeconds);
-      headers['X-RateLimit-Reset'] = String(Math.ceil(Date.now() / 1000) + (answer.resetInSeconds ?? answer.retryAfterSeconds ?? 1));
+      headers['X-RateLimit-Reset'] = String(
+        Math.ceil(Date.now() / 1000) + (answer.resetInSeconds ?? answer.retryAfterSeconds ?? 1),
+      );
       return this.reply(res, 429, { errors: [{ message: 'too many requests', field: null, help: null }] }, headers);
     }
     const messages: Record<number, string> = {
@@ -189,7 +207,9 @@ export class FakeSendGrid {
 }
 
 function idsOf(body: Record<string, unknown>): string[] {
-  const personalizations = Array.isArray(body.personalizations) ? (body.personalizations as Array<Record<string, unknown>>) : [];
+  const personalizations = Array.isArray(body.personalizations)
+    ? (body.personalizations as Array<Record<string, unknown>>)
+    : [];
   const top = (body.custom_args as Record<string, unknown> | undefined)?.[MESSAGE_ID_ARG];
   return personalizations
     .map((p) => (p.custom_args as Record<string, unknown> | undefined)?.[MESSAGE_ID_ARG] ?? top)
@@ -207,7 +227,8 @@ function validate(body: Record<string, unknown>): SendGridError[] {
     fail('personalizations', 'The personalizations field is required and must have at least one personalization.');
     return errors;
   }
-  if (personalizations.length > 1000) fail('personalizations', 'You may not have more than 1000 personalizations per API request.');
+  if (personalizations.length > 1000)
+    fail('personalizations', 'You may not have more than 1000 personalizations per API request.');
   let recipients = 0;
   personalizations.forEach((p: Record<string, unknown>, i) => {
     const seen = new Set<string>();
@@ -215,36 +236,61 @@ function validate(body: Record<string, unknown>): SendGridError[] {
       const list = p[kind];
       if (list === undefined && kind !== 'to') continue;
       if (!Array.isArray(list) || (kind === 'to' && list.length === 0)) {
-        fail(`personalizations.${i}.${kind}`, `The ${kind} array is required for all personalization objects, and must have at least one email object with a valid email address.`);
+        fail(
+          `personalizations.${i}.${kind}`,
+          `The ${kind} array is required for all personalization objects, and must have at least one email object with a valid email address.`,
+        );
         continue;
       }
       for (const entry of list as Array<{ email?: unknown }>) {
         recipients += 1;
         const email = typeof entry?.email === 'string' ? entry.email.toLowerCase() : '';
         if (!EMAIL.test(email)) fail(`personalizations.${i}.${kind}`, 'Does not contain a valid address.');
-        if (seen.has(email)) fail(`personalizations.${i}`, 'Each email address in the personalization block should be unique between to, cc, and bcc.');
+        if (seen.has(email))
+          fail(
+            `personalizations.${i}`,
+            'Each email address in the personalization block should be unique between to, cc, and bcc.',
+          );
         seen.add(email);
       }
     }
   });
-  if (recipients > 1000) fail('personalizations', 'The total number of recipients (to, cc and bcc) must be less than 1000.');
+  if (recipients > 1000)
+    fail('personalizations', 'The total number of recipients (to, cc and bcc) must be less than 1000.');
   const from = body.from as { email?: unknown } | undefined;
-  if (typeof from?.email !== 'string' || !EMAIL.test(from.email)) fail('from.email', 'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.');
+  if (typeof from?.email !== 'string' || !EMAIL.test(from.email))
+    fail(
+      'from.email',
+      'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.',
+    );
   const templateId = body.template_id;
-  if (templateId !== undefined && (typeof templateId !== 'string' || !TEMPLATE_ID.test(templateId))) fail('template_id', 'The template_id must be a valid GUID.');
+  if (templateId !== undefined && (typeof templateId !== 'string' || !TEMPLATE_ID.test(templateId)))
+    fail('template_id', 'The template_id must be a valid GUID.');
   const content = body.content;
   if (templateId === undefined) {
-    if (!Array.isArray(content) || content.length === 0) fail('content', 'Unless a valid template_id is provided, the content parameter is required.');
+    if (!Array.isArray(content) || content.length === 0)
+      fail('content', 'Unless a valid template_id is provided, the content parameter is required.');
     else {
       (content as Array<{ type?: unknown; value?: unknown }>).forEach((c, i) => {
-        if (typeof c.type !== 'string' || typeof c.value !== 'string' || c.value === '') fail(`content.${i}`, 'The content value must be a string at least one character in length.');
+        if (typeof c.type !== 'string' || typeof c.value !== 'string' || c.value === '')
+          fail(`content.${i}`, 'The content value must be a string at least one character in length.');
       });
-      if ((content as Array<{ type?: unknown }>).findIndex((c) => c.type === 'text/plain') > 0) fail('content', 'If present, text/plain must be first, followed by text/html.');
+      if ((content as Array<{ type?: unknown }>).findIndex((c) => c.type === 'text/plain') > 0)
+        fail('content', 'If present, text/plain must be first, followed by text/html.');
     }
     const everySubject = personalizations.every((p: Record<string, unknown>) => typeof p.subject === 'string');
-    if (typeof body.subject !== 'string' && !everySubject) fail('subject', 'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.');
+    if (typeof body.subject !== 'string' && !everySubject)
+      fail(
+        'subject',
+        'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
+      );
   }
-  const customArgsBytes = Buffer.byteLength(JSON.stringify(body.custom_args ?? {})) + personalizations.reduce((n: number, p: Record<string, unknown>) => n + Buffer.byteLength(JSON.stringify(p.custom_args ?? {})), 0);
+  const customArgsBytes =
+    Buffer.byteLength(JSON.stringify(body.custom_args ?? {})) +
+    personalizations.reduce(
+      (n: number, p: Record<string, unknown>) => n + Buffer.byteLength(JSON.stringify(p.custom_args ?? {})),
+      0,
+    );
   if (customArgsBytes > 10_000) fail('custom_args', 'The custom_args parameter must be less than 10000 bytes.');
   return errors;
 }

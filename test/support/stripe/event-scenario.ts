@@ -22,23 +22,53 @@ type Step = [type: string, offset: number, refunded?: number];
  */
 const STORIES: ReadonlyArray<{ steps: Step[]; expected: ExpectedPayment }> = [
   {
-    steps: [['payment_intent.requires_action', 0], ['payment_intent.processing', 1], ['payment_intent.succeeded', 2], ['charge.refunded', 3, 300], ['charge.refunded', 4, AMOUNT]],
+    steps: [
+      ['payment_intent.requires_action', 0],
+      ['payment_intent.processing', 1],
+      ['payment_intent.succeeded', 2],
+      ['charge.refunded', 3, 300],
+      ['charge.refunded', 4, AMOUNT],
+    ],
     expected: { status: 'succeeded', amountRefunded: AMOUNT },
   },
   {
-    steps: [['payment_intent.requires_action', 0], ['payment_intent.processing', 1], ['payment_intent.payment_failed', 2], ['payment_intent.requires_action', 3], ['payment_intent.canceled', 4]],
+    steps: [
+      ['payment_intent.requires_action', 0],
+      ['payment_intent.processing', 1],
+      ['payment_intent.payment_failed', 2],
+      ['payment_intent.requires_action', 3],
+      ['payment_intent.canceled', 4],
+    ],
     expected: { status: 'canceled', amountRefunded: 0 },
   },
   {
-    steps: [['payment_intent.processing', 0], ['payment_intent.payment_failed', 1], ['payment_intent.requires_action', 2], ['payment_intent.processing', 3], ['payment_intent.succeeded', 4]],
+    steps: [
+      ['payment_intent.processing', 0],
+      ['payment_intent.payment_failed', 1],
+      ['payment_intent.requires_action', 2],
+      ['payment_intent.processing', 3],
+      ['payment_intent.succeeded', 4],
+    ],
     expected: { status: 'succeeded', amountRefunded: 0 },
   },
   {
-    steps: [['payment_intent.requires_action', 0], ['payment_intent.processing', 1], ['payment_intent.amount_capturable_updated', 1], ['payment_intent.succeeded', 2], ['charge.refunded', 3, 200]],
+    steps: [
+      ['payment_intent.requires_action', 0],
+      ['payment_intent.processing', 1],
+      ['payment_intent.amount_capturable_updated', 1],
+      ['payment_intent.succeeded', 2],
+      ['charge.refunded', 3, 200],
+    ],
     expected: { status: 'succeeded', amountRefunded: 200 },
   },
   {
-    steps: [['payment_intent.requires_action', 0], ['payment_intent.processing', 1], ['payment_intent.payment_failed', 2], ['payment_intent.requires_action', 3], ['payment_intent.processing', 4]],
+    steps: [
+      ['payment_intent.requires_action', 0],
+      ['payment_intent.processing', 1],
+      ['payment_intent.payment_failed', 2],
+      ['payment_intent.requires_action', 3],
+      ['payment_intent.processing', 4],
+    ],
     expected: { status: 'processing', amountRefunded: 0 },
   },
 ];
@@ -53,7 +83,10 @@ export function buildScenario(events: number, prefix: string, startSeconds = Mat
     expected.set(intentId, story.expected);
     for (const [type, offset, refunded] of story.steps) {
       const created = startSeconds + offset;
-      const event = type === 'charge.refunded' ? chargeRefundedEvent(intentId, refunded ?? 0, created) : intentEvent(type, { id: intentId, amount: AMOUNT }, created);
+      const event =
+        type === 'charge.refunded'
+          ? chargeRefundedEvent(intentId, refunded ?? 0, created)
+          : intentEvent(type, { id: intentId, amount: AMOUNT }, created);
       payloads.push(JSON.stringify(event));
     }
   }

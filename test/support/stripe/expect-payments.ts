@@ -7,9 +7,8 @@ import type { Scenario } from './event-scenario';
  * most once (no effect applied twice), and a final status is recorded once, last.
  */
 export async function expectFinalStates(dataSource: DataSource, scenario: Scenario): Promise<void> {
-  const rows: Array<{ id: string; stripe_id: string; status: string; amount_refunded: string | number }> = await dataSource.query(
-    'SELECT id, stripe_id, status, amount_refunded FROM payments WHERE stripe_id IS NOT NULL',
-  );
+  const rows: Array<{ id: string; stripe_id: string; status: string; amount_refunded: string | number }> =
+    await dataSource.query('SELECT id, stripe_id, status, amount_refunded FROM payments WHERE stripe_id IS NOT NULL');
   const byIntent = new Map(rows.map((r) => [r.stripe_id, r]));
   const wrong: string[] = [];
   for (const [intentId, expected] of scenario.expected) {
@@ -20,7 +19,9 @@ export async function expectFinalStates(dataSource: DataSource, scenario: Scenar
   }
   expect(wrong).toEqual([]);
 
-  const history: Array<{ payment_id: string; status: string; event_id: string }> = await dataSource.query('SELECT payment_id, status, event_id FROM payment_status_changes ORDER BY payment_id, version');
+  const history: Array<{ payment_id: string; status: string; event_id: string }> = await dataSource.query(
+    'SELECT payment_id, status, event_id FROM payment_status_changes ORDER BY payment_id, version',
+  );
   const eventIds = history.map((h) => h.event_id);
   expect(eventIds.length).toBe(new Set(eventIds).size);
   const perPayment = new Map<string, string[]>();
@@ -33,8 +34,14 @@ export async function expectFinalStates(dataSource: DataSource, scenario: Scenar
 }
 
 /** payment.succeeded once per succeeded payment; payment.refunded never twice for the same amount. */
-export async function expectDomainEvents(dataSource: DataSource, scenario: Scenario, recorders: StripeRecorder[]): Promise<void> {
-  const rows: Array<{ id: string; stripe_id: string }> = await dataSource.query('SELECT id, stripe_id FROM payments WHERE stripe_id IS NOT NULL');
+export async function expectDomainEvents(
+  dataSource: DataSource,
+  scenario: Scenario,
+  recorders: StripeRecorder[],
+): Promise<void> {
+  const rows: Array<{ id: string; stripe_id: string }> = await dataSource.query(
+    'SELECT id, stripe_id FROM payments WHERE stripe_id IS NOT NULL',
+  );
   const domain = recorders.flatMap((r) => r.domain);
   const paymentIds = new Set(rows.filter((r) => scenario.expected.has(r.stripe_id)).map((r) => r.id));
   const succeeded = domain.filter((d) => d.name === 'payment.succeeded' && paymentIds.has(String(d.payload.paymentId)));

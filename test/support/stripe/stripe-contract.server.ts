@@ -132,7 +132,8 @@ export class StripeContractServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const params = method === 'GET' ? parseForm(url.searchParams.toString()) : parseForm(Buffer.concat(chunks).toString('utf8'));
+    const params =
+      method === 'GET' ? parseForm(url.searchParams.toString()) : parseForm(Buffer.concat(chunks).toString('utf8'));
     const idempotencyKey = header(req, 'idempotency-key');
     const record = (status: number, replayed = false): void => {
       this.requests.push({ method, path: url.pathname, idempotencyKey, params, status, replayed });
@@ -151,7 +152,11 @@ export class StripeContractServer {
       const extra: Record<string, string> = {};
       if (scripted.shouldRetry !== undefined) extra['Stripe-Should-Retry'] = String(scripted.shouldRetry);
       if (scripted.retryAfterSeconds !== undefined) extra['Retry-After'] = String(scripted.retryAfterSeconds);
-      const error = scripted.error ?? (scripted.status === 429 ? { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } : { type: 'api_error', message: 'An unknown error occurred' });
+      const error =
+        scripted.error ??
+        (scripted.status === 429
+          ? { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' }
+          : { type: 'api_error', message: 'An unknown error occurred' });
       return send(res, scripted.status, errorBody(error), extra);
     }
 
@@ -164,16 +169,23 @@ export class StripeContractServer {
           return send(
             res,
             400,
-            errorBody({ type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.` }),
+            errorBody({
+              type: 'idempotency_error',
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            }),
           );
         }
         record(saved.status, true);
-        return sendRaw(res, saved.status, saved.body, { 'Idempotent-Replayed': 'true', 'Idempotency-Key': idempotencyKey });
+        return sendRaw(res, saved.status, saved.body, {
+          'Idempotent-Replayed': 'true',
+          'Idempotency-Key': idempotencyKey,
+        });
       }
     }
     const [status, body] = this.execute(method, url.pathname, params);
     const text = JSON.stringify(body);
-    if (method === 'POST' && idempotencyKey !== undefined) this.saved.set(idempotencyKey, { fingerprint, status, body: text });
+    if (method === 'POST' && idempotencyKey !== undefined)
+      this.saved.set(idempotencyKey, { fingerprint, status, body: text });
     record(status);
     sendRaw(res, status, text, idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey });
   }
@@ -189,7 +201,16 @@ export class StripeContractServer {
     if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(params);
     if (parts[1] === 'payment_intents' && parts[2] !== undefined) {
       const intent = this.intents.get(parts[2]);
-      if (!intent) return [404, errorBody({ type: 'invalid_request_error', code: 'resource_missing', param: 'intent', message: `No such payment_intent: '${parts[2]}'` })];
+      if (!intent)
+        return [
+          404,
+          errorBody({
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            param: 'intent',
+            message: `No such payment_intent: '${parts[2]}'`,
+          }),
+        ];
       if (method === 'GET' && parts.length === 3) return [200, intent];
       if (method === 'POST' && parts[3] === 'capture') {
         if (intent.status !== 'requires_capture') return unexpectedState(intent, 'capture');
@@ -198,7 +219,8 @@ export class StripeContractServer {
         return [200, intent];
       }
       if (method === 'POST' && parts[3] === 'cancel') {
-        if (intent.status === 'succeeded' || intent.status === 'canceled' || intent.status === 'processing') return unexpectedState(intent, 'cancel');
+        if (intent.status === 'succeeded' || intent.status === 'canceled' || intent.status === 'processing')
+          return unexpectedState(intent, 'cancel');
         intent.status = 'canceled';
         return [200, intent];
       }
@@ -211,8 +233,26 @@ export class StripeContractServer {
   private createIntent(params: FormObject): [number, unknown] {
     const amount = Number(str(params.amount));
     const currency = str(params.currency);
-    if (!Number.isInteger(amount) || amount < 1) return [400, errorBody({ type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'amount', message: 'Invalid positive integer' })];
-    if (currency === undefined) return [400, errorBody({ type: 'invalid_request_error', code: 'parameter_missing', param: 'currency', message: 'Missing required param: currency.' })];
+    if (!Number.isInteger(amount) || amount < 1)
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'parameter_invalid_integer',
+          param: 'amount',
+          message: 'Invalid positive integer',
+        }),
+      ];
+    if (currency === undefined)
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'parameter_missing',
+          param: 'currency',
+          message: 'Missing required param: currency.',
+        }),
+      ];
     const id = `pi_${token(24)}`;
     const intent: FakeIntent = {
       id,
@@ -236,13 +276,49 @@ export class StripeContractServer {
   private createRefund(params: FormObject): [number, unknown] {
     const intentId = str(params.payment_intent);
     const intent = intentId === undefined ? undefined : this.intents.get(intentId);
-    if (!intent) return [400, errorBody({ type: 'invalid_request_error', code: 'resource_missing', param: 'payment_intent', message: 'No such payment_intent' })];
-    if (intent.status !== 'succeeded') return [400, errorBody({ type: 'invalid_request_error', code: 'charge_not_refundable', message: 'This PaymentIntent has no successful charge to refund.' })];
-    const refunded = [...this.refunds.values()].filter((r) => r.payment_intent === intent.id && r.status !== 'failed').reduce((sum, r) => sum + r.amount, 0);
+    if (!intent)
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          param: 'payment_intent',
+          message: 'No such payment_intent',
+        }),
+      ];
+    if (intent.status !== 'succeeded')
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'charge_not_refundable',
+          message: 'This PaymentIntent has no successful charge to refund.',
+        }),
+      ];
+    const refunded = [...this.refunds.values()]
+      .filter((r) => r.payment_intent === intent.id && r.status !== 'failed')
+      .reduce((sum, r) => sum + r.amount, 0);
     const left = intent.amount_received - refunded;
     const amount = params.amount === undefined ? left : Number(str(params.amount));
-    if (left <= 0) return [400, errorBody({ type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' })];
-    if (amount > left) return [400, errorBody({ type: 'invalid_request_error', code: 'amount_too_large', param: 'amount', message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})` })];
+    if (left <= 0)
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'charge_already_refunded',
+          message: 'Charge has already been refunded.',
+        }),
+      ];
+    if (amount > left)
+      return [
+        400,
+        errorBody({
+          type: 'invalid_request_error',
+          code: 'amount_too_large',
+          param: 'amount',
+          message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+        }),
+      ];
     const refund: FakeRefund = {
       id: `re_${token(24)}`,
       object: 'refund',
@@ -263,7 +339,9 @@ export class StripeContractServer {
     const gte = typeof created === 'object' ? Number(str(created.gte) ?? 0) : 0;
     const limit = Math.min(Number(str(params.limit) ?? 10), 100);
     const after = str(params.starting_after);
-    let list = [...this.events].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)).filter((e) => e.created >= gte);
+    let list = [...this.events]
+      .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1))
+      .filter((e) => e.created >= gte);
     if (after !== undefined) list = list.slice(list.findIndex((e) => e.id === after) + 1);
     return [200, { object: 'list', url: '/v1/events', data: list.slice(0, limit), has_more: list.length > limit }];
   }
@@ -280,7 +358,9 @@ function str(value: FormValue | undefined): string | undefined {
 
 function strings(value: FormValue | undefined): Record<string, string> {
   if (typeof value !== 'object') return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 function token(length: number): string {
@@ -288,7 +368,11 @@ function token(length: number): string {
 }
 
 function errorBody(error: Record<string, string | undefined>): { error: Record<string, string> } {
-  return { error: Object.fromEntries(Object.entries(error).filter((entry): entry is [string, string] => entry[1] !== undefined)) };
+  return {
+    error: Object.fromEntries(
+      Object.entries(error).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+  };
 }
 
 function notFound(path: string): [number, unknown] {
@@ -311,6 +395,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 function sendRaw(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': `req_${token(14)}`, 'Stripe-Version': '2026-10-28.endive', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Request-Id': `req_${token(14)}`,
+    'Stripe-Version': '2026-10-28.endive',
+    ...headers,
+  });
   res.end(body);
 }

@@ -7,7 +7,10 @@ export const WEBHOOK_SECRET = 'whsec_portico_test_primary_0123456789';
 export const ROTATED_SECRET = 'whsec_portico_test_rotated_9876543210';
 
 /** Environment for an app that talks to `server` and accepts webhooks signed with WEBHOOK_SECRET. */
-export function stripeTestEnv(server: StripeContractServer, extra: Record<string, string> = {}): Record<string, string> {
+export function stripeTestEnv(
+  server: StripeContractServer,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     API_KEYS: TEST_API_KEYS,
     STRIPE_SECRET_KEY: server.secretKey,
@@ -35,7 +38,12 @@ export function eventId(): string {
 }
 
 /** A Stripe snapshot event as the API version we pin renders it. */
-export function stripeEvent(type: string, object: Record<string, unknown>, created: number, options: { id?: string; livemode?: boolean } = {}): Record<string, unknown> & { id: string; created: number } {
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  created: number,
+  options: { id?: string; livemode?: boolean } = {},
+): Record<string, unknown> & { id: string; created: number } {
   return {
     id: options.id ?? eventId(),
     object: 'event',
@@ -66,7 +74,12 @@ export function intentObject(fields: IntentFields): Record<string, unknown> {
   };
 }
 
-export function intentEvent(type: string, fields: IntentFields, created: number, options: { id?: string } = {}): Record<string, unknown> & { id: string; created: number } {
+export function intentEvent(
+  type: string,
+  fields: IntentFields,
+  created: number,
+  options: { id?: string } = {},
+): Record<string, unknown> & { id: string; created: number } {
   const status: Record<string, string> = {
     'payment_intent.succeeded': 'succeeded',
     'payment_intent.processing': 'processing',
@@ -78,12 +91,29 @@ export function intentEvent(type: string, fields: IntentFields, created: number,
   return stripeEvent(type, intentObject({ status: status[type], ...fields }), created, options);
 }
 
-export function chargeRefundedEvent(paymentIntent: string, amountRefunded: number, created: number): Record<string, unknown> & { id: string; created: number } {
-  return stripeEvent('charge.refunded', { id: `ch_${randomBytes(8).toString('hex')}`, object: 'charge', payment_intent: paymentIntent, amount_refunded: amountRefunded, refunded: true }, created);
+export function chargeRefundedEvent(
+  paymentIntent: string,
+  amountRefunded: number,
+  created: number,
+): Record<string, unknown> & { id: string; created: number } {
+  return stripeEvent(
+    'charge.refunded',
+    {
+      id: `ch_${randomBytes(8).toString('hex')}`,
+      object: 'charge',
+      payment_intent: paymentIntent,
+      amount_refunded: amountRefunded,
+      refunded: true,
+    },
+    created,
+  );
 }
 
 /** Headers for a delivery of `payload`, signed like Stripe does (the SDK's own test helper). */
-export function signedHeaders(payload: string, options: { secret?: string; timestamp?: number } = {}): Record<string, string> {
+export function signedHeaders(
+  payload: string,
+  options: { secret?: string; timestamp?: number } = {},
+): Record<string, string> {
   const signature = Stripe.webhooks.generateTestHeaderString({
     payload,
     secret: options.secret ?? WEBHOOK_SECRET,
@@ -92,6 +122,14 @@ export function signedHeaders(payload: string, options: { secret?: string; times
   return { 'Content-Type': 'application/json', 'Stripe-Signature': signature };
 }
 
-export async function deliver(appUrl: string, payload: string, options: { secret?: string; timestamp?: number } = {}): Promise<Response> {
-  return fetch(`${appUrl}/webhooks/stripe`, { method: 'POST', headers: signedHeaders(payload, options), body: payload });
+export async function deliver(
+  appUrl: string,
+  payload: string,
+  options: { secret?: string; timestamp?: number } = {},
+): Promise<Response> {
+  return fetch(`${appUrl}/webhooks/stripe`, {
+    method: 'POST',
+    headers: signedHeaders(payload, options),
+    body: payload,
+  });
 }

@@ -12,7 +12,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 
 /** Inbox rows per status. */
 export async function inboxCounts(dataSource: DataSource): Promise<Record<string, number>> {
-  const rows: Array<{ status: string; n: string | number }> = await dataSource.query('SELECT status, COUNT(*) AS n FROM stripe_events GROUP BY status');
+  const rows: Array<{ status: string; n: string | number }> = await dataSource.query(
+    'SELECT status, COUNT(*) AS n FROM stripe_events GROUP BY status',
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -20,9 +22,13 @@ export async function inboxCounts(dataSource: DataSource): Promise<Record<string
 export async function waitForInboxIdle(t: TestApp, timeoutMs = 15_000): Promise<Record<string, number>> {
   const ds = t.app.get(DataSource);
   let counts: Record<string, number> = {};
-  await waitFor(async () => {
-    counts = await inboxCounts(ds);
-    return (counts.pending ?? 0) === 0 && (counts.processing ?? 0) === 0;
-  }, timeoutMs, 'the inbox to be processed');
+  await waitFor(
+    async () => {
+      counts = await inboxCounts(ds);
+      return (counts.pending ?? 0) === 0 && (counts.processing ?? 0) === 0;
+    },
+    timeoutMs,
+    'the inbox to be processed',
+  );
   return counts;
 }

@@ -21,8 +21,14 @@ export class CreateApiKeys1764230400000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('api_keys', new TableIndex({ name: 'uq_api_keys_key_hash', columnNames: ['key_hash'], isUnique: true }));
-    await queryRunner.createIndex('api_keys', new TableIndex({ name: 'uq_api_keys_name', columnNames: ['name'], isUnique: true }));
+    await queryRunner.createIndex(
+      'api_keys',
+      new TableIndex({ name: 'uq_api_keys_key_hash', columnNames: ['key_hash'], isUnique: true }),
+    );
+    await queryRunner.createIndex(
+      'api_keys',
+      new TableIndex({ name: 'uq_api_keys_name', columnNames: ['name'], isUnique: true }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

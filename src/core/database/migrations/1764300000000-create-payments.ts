@@ -1,6 +1,13 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { durableColumns, durableIndexes } from '../../durable/durable-columns';
-import { bigintColumn, idColumn, jsonColumn, timestampColumn, timestampColumns, uuidColumn } from '../migration-columns';
+import {
+  bigintColumn,
+  idColumn,
+  jsonColumn,
+  timestampColumn,
+  timestampColumns,
+  uuidColumn,
+} from '../migration-columns';
 
 /** Payments, their status history and refunds, and the Stripe webhook inbox. */
 export class CreatePayments1764300000000 implements MigrationInterface {
@@ -34,7 +41,11 @@ export class CreatePayments1764300000000 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'uq_payments_stripe_id', columnNames: ['stripe_id'], isUnique: true }),
-          new TableIndex({ name: 'uq_payments_owner_idempotency_key', columnNames: ['owner_id', 'idempotency_key'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_payments_owner_idempotency_key',
+            columnNames: ['owner_id', 'idempotency_key'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'ix_payments_owner_status', columnNames: ['owner_id', 'status'] }),
         ],
       }),
@@ -52,7 +63,13 @@ export class CreatePayments1764300000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'occurred_at'),
           timestampColumn(queryRunner, 'created_at'),
         ],
-        indices: [new TableIndex({ name: 'uq_payment_status_changes_version', columnNames: ['payment_id', 'version'], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: 'uq_payment_status_changes_version',
+            columnNames: ['payment_id', 'version'],
+            isUnique: true,
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -95,6 +112,7 @@ export class CreatePayments1764300000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['stripe_events', 'refunds', 'payment_status_changes', 'payments']) await queryRunner.dropTable(table);
+    for (const table of ['stripe_events', 'refunds', 'payment_status_changes', 'payments'])
+      await queryRunner.dropTable(table);
   }
 }

@@ -42,7 +42,11 @@ export class CreateEmails1764400000000 implements MigrationInterface {
           new TableIndex({ name: 'ix_emails_email_status', columnNames: ['email_status', 'id'] }),
           new TableIndex({ name: 'ix_emails_provider_message_id', columnNames: ['provider_message_id'] }),
           new TableIndex({ name: 'ix_emails_batch', columnNames: ['batch_key', 'status'] }),
-          new TableIndex({ name: 'uq_emails_idempotency', columnNames: ['owner_id', 'idempotency_key'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_emails_idempotency',
+            columnNames: ['owner_id', 'idempotency_key'],
+            isUnique: true,
+          }),
         ],
       }),
     );

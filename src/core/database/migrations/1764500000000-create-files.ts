@@ -23,9 +23,18 @@ export class CreateFiles1764500000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('files', new TableIndex({ name: 'uq_files_key', columnNames: ['key'], isUnique: true }));
-    await queryRunner.createIndex('files', new TableIndex({ name: 'ix_files_owner_id', columnNames: ['owner_id', 'id'] }));
-    await queryRunner.createIndex('files', new TableIndex({ name: 'ix_files_status_expires', columnNames: ['status', 'upload_expires_at'] }));
+    await queryRunner.createIndex(
+      'files',
+      new TableIndex({ name: 'uq_files_key', columnNames: ['key'], isUnique: true }),
+    );
+    await queryRunner.createIndex(
+      'files',
+      new TableIndex({ name: 'ix_files_owner_id', columnNames: ['owner_id', 'id'] }),
+    );
+    await queryRunner.createIndex(
+      'files',
+      new TableIndex({ name: 'ix_files_status_expires', columnNames: ['status', 'upload_expires_at'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

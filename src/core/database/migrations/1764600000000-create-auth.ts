@@ -39,11 +39,28 @@ export class CreateAuth1764600000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'token_expires_at', true),
           ...timestampColumns(queryRunner),
         ],
-        foreignKeys: [new TableForeignKey({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        foreignKeys: [
+          new TableForeignKey({
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
-    await queryRunner.createIndex('oauth_accounts', new TableIndex({ name: 'uq_oauth_accounts_provider_user', columnNames: ['provider', 'provider_user_id'], isUnique: true }));
-    await queryRunner.createIndex('oauth_accounts', new TableIndex({ name: 'ix_oauth_accounts_user', columnNames: ['user_id'] }));
+    await queryRunner.createIndex(
+      'oauth_accounts',
+      new TableIndex({
+        name: 'uq_oauth_accounts_provider_user',
+        columnNames: ['provider', 'provider_user_id'],
+        isUnique: true,
+      }),
+    );
+    await queryRunner.createIndex(
+      'oauth_accounts',
+      new TableIndex({ name: 'ix_oauth_accounts_user', columnNames: ['user_id'] }),
+    );
 
     await queryRunner.createTable(
       new Table({
@@ -56,10 +73,20 @@ export class CreateAuth1764600000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'revoked_at', true),
           { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
         ],
-        foreignKeys: [new TableForeignKey({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        foreignKeys: [
+          new TableForeignKey({
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
-    await queryRunner.createIndex('auth_sessions', new TableIndex({ name: 'ix_auth_sessions_user', columnNames: ['user_id'] }));
+    await queryRunner.createIndex(
+      'auth_sessions',
+      new TableIndex({ name: 'ix_auth_sessions_user', columnNames: ['user_id'] }),
+    );
 
     await queryRunner.createTable(
       new Table({
@@ -73,11 +100,24 @@ export class CreateAuth1764600000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'used_at', true),
           timestampColumn(queryRunner, 'created_at'),
         ],
-        foreignKeys: [new TableForeignKey({ columnNames: ['session_id'], referencedTableName: 'auth_sessions', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        foreignKeys: [
+          new TableForeignKey({
+            columnNames: ['session_id'],
+            referencedTableName: 'auth_sessions',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
-    await queryRunner.createIndex('auth_refresh_tokens', new TableIndex({ name: 'uq_auth_refresh_tokens_hash', columnNames: ['token_hash'], isUnique: true }));
-    await queryRunner.createIndex('auth_refresh_tokens', new TableIndex({ name: 'ix_auth_refresh_tokens_session', columnNames: ['session_id'] }));
+    await queryRunner.createIndex(
+      'auth_refresh_tokens',
+      new TableIndex({ name: 'uq_auth_refresh_tokens_hash', columnNames: ['token_hash'], isUnique: true }),
+    );
+    await queryRunner.createIndex(
+      'auth_refresh_tokens',
+      new TableIndex({ name: 'ix_auth_refresh_tokens_session', columnNames: ['session_id'] }),
+    );
 
     await queryRunner.createTable(
       new Table({
@@ -90,7 +130,10 @@ export class CreateAuth1764600000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('oauth_login_states', new TableIndex({ name: 'ix_oauth_login_states_expires', columnNames: ['expires_at'] }));
+    await queryRunner.createIndex(
+      'oauth_login_states',
+      new TableIndex({ name: 'ix_oauth_login_states_expires', columnNames: ['expires_at'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

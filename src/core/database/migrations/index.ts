@@ -8,4 +8,10 @@ import { CreateAuth1764600000000 } from './1764600000000-create-auth';
  * Every migration, oldest first. Listed explicitly (no glob) so the same
  * list works from `dist/`, from ts sources under jest, and in the CLI.
  */
-export const MIGRATIONS = [CreateApiKeys1764230400000, CreatePayments1764300000000, CreateEmails1764400000000, CreateFiles1764500000000, CreateAuth1764600000000];
+export const MIGRATIONS = [
+  CreateApiKeys1764230400000,
+  CreatePayments1764300000000,
+  CreateEmails1764400000000,
+  CreateFiles1764500000000,
+  CreateAuth1764600000000,
+];

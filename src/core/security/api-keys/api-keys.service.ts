@@ -28,7 +28,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
       const scopes = entry.admin ? 'admin' : '';
       const existing = await this.keys.findOne({ where: { name: entry.name } });
       if (existing === null) {
-        await this.keys.insert({ id: uuidv7(), name: entry.name, keyHash: entry.sha256, scopes, source: 'env', revokedAt: null, lastUsedAt: null });
+        await this.keys.insert({
+          id: uuidv7(),
+          name: entry.name,
+          keyHash: entry.sha256,
+          scopes,
+          source: 'env',
+          revokedAt: null,
+          lastUsedAt: null,
+        });
       } else if (existing.keyHash !== entry.sha256 || existing.scopes !== scopes || existing.revokedAt !== null) {
         await this.keys.update({ id: existing.id }, { keyHash: entry.sha256, scopes, source: 'env', revokedAt: null });
       }
@@ -51,7 +59,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
       this.accepted.delete(hash);
       return null;
     }
-    const principal: ApiKeyPrincipal = { kind: 'api_key', id: row.id, name: row.name, admin: row.scopes.split(' ').includes('admin') };
+    const principal: ApiKeyPrincipal = {
+      kind: 'api_key',
+      id: row.id,
+      name: row.name,
+      admin: row.scopes.split(' ').includes('admin'),
+    };
     // Bounded: only keys that exist are cached, and an operator has few of them.
     if (this.accepted.size >= KEY_CACHE_MAX) this.accepted.clear();
     this.accepted.set(hash, { principal, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
@@ -63,7 +76,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if ((await this.keys.count({ where: { name } })) > 0) throw new ApiKeyNameTakenError(name);
     const key = generateApiKey();
     const id = uuidv7();
-    await this.keys.insert({ id, name, keyHash: hashApiKey(key), scopes: admin ? 'admin' : '', source: 'cli', revokedAt: null, lastUsedAt: null });
+    await this.keys.insert({
+      id,
+      name,
+      keyHash: hashApiKey(key),
+      scopes: admin ? 'admin' : '',
+      source: 'cli',
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     return { id, key };
   }
 }

@@ -4,7 +4,11 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 export class LoginProviderDto {
   @ApiProperty({ example: 'google' }) name!: string;
   @ApiProperty({ example: 'Google' }) label!: string;
-  @ApiProperty({ example: '/auth/google', description: 'Open in the browser (optionally with ?returnTo=<allowed URL>)' }) loginUrl!: string;
+  @ApiProperty({
+    example: '/auth/google',
+    description: 'Open in the browser (optionally with ?returnTo=<allowed URL>)',
+  })
+  loginUrl!: string;
 }
 
 export class LoginProvidersDto {
@@ -23,7 +27,9 @@ export class MeDto {
 
 export class RefreshDto {
   @ApiPropertyOptional({ description: 'For REST clients; browsers send the refresh cookie instead' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   refreshToken?: string;
 }
 
@@ -31,5 +37,6 @@ export class TokensDto {
   @ApiProperty({ description: 'Session token (JWT, 15 minutes); also set as an httpOnly cookie' }) accessToken!: string;
   @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
   @ApiProperty({ example: 900 }) expiresIn!: number;
-  @ApiPropertyOptional({ description: 'The next refresh token, only when the old one came in the body' }) refreshToken?: string;
+  @ApiPropertyOptional({ description: 'The next refresh token, only when the old one came in the body' })
+  refreshToken?: string;
 }

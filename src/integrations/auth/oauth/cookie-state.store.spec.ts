@@ -36,7 +36,9 @@ describe(CookieStateStore.name, () => {
 
   async function start(): Promise<{ state: string; cookie: string }> {
     const { req, set } = fakeExchange();
-    const state = await new Promise<string>((resolve, reject) => sut.store(req, 'verifier-123', { returnTo: '/x' }, {}, (err, s) => (err ? reject(err) : resolve(s as string))));
+    const state = await new Promise<string>((resolve, reject) =>
+      sut.store(req, 'verifier-123', { returnTo: '/x' }, {}, (err, s) => (err ? reject(err) : resolve(s as string))),
+    );
     return { state, cookie: set.portico_oauth_google };
   }
 

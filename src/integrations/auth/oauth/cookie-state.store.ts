@@ -60,7 +60,13 @@ export class CookieStateStore {
     this.cookieName = `portico_oauth_${provider}`;
   }
 
-  store(req: Request, verifier: string, state: Partial<LoginState> | undefined, _meta: unknown, callback: StoreCallback): void {
+  store(
+    req: Request,
+    verifier: string,
+    state: Partial<LoginState> | undefined,
+    _meta: unknown,
+    callback: StoreCallback,
+  ): void {
     const res = req.res;
     if (res === undefined) return callback(new Error('No response object to set the login state cookie on'));
     const handle = randomBytes(32).toString('base64url');
@@ -80,14 +86,21 @@ export class CookieStateStore {
 
   verify(req: Request, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
     this.check(req, provided).then(
-      (result) => ('code' in result ? callback(null, false, result) : callback(null, result.verifier, { returnTo: result.returnTo })),
+      (result) =>
+        'code' in result
+          ? callback(null, false, result)
+          : callback(null, result.verifier, { returnTo: result.returnTo }),
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), false),
     );
   }
 
   private async check(req: Request, provided: unknown): Promise<StateFailure | { verifier: string; returnTo: string }> {
     const sealed = readCookie(req, this.cookieName);
-    if (sealed === undefined) return { code: 'state_missing', message: 'The login cookie is missing (expired, or the login started in another browser)' };
+    if (sealed === undefined)
+      return {
+        code: 'state_missing',
+        message: 'The login cookie is missing (expired, or the login started in another browser)',
+      };
     // One attempt per cookie, whatever happens next.
     req.res?.clearCookie(this.cookieName, this.deps.cookies.base(req, '/auth'));
     const payload = parsePayload(this.deps.box.open(sealed, this.aad()));

@@ -21,7 +21,11 @@ export interface GitHubEmail {
   readonly verified: boolean;
 }
 
-const HEADERS = { Accept: 'application/vnd.github+json', 'User-Agent': 'portico', 'X-GitHub-Api-Version': '2022-11-28' };
+const HEADERS = {
+  Accept: 'application/vnd.github+json',
+  'User-Agent': 'portico',
+  'X-GitHub-Api-Version': '2022-11-28',
+};
 
 /** The two GitHub REST calls a login needs. */
 @Injectable()
@@ -33,7 +37,10 @@ export class GitHubApiClient {
   async user(accessToken: string): Promise<GitHubUser> {
     const body = await getProviderJson('github', 'user.get', `${this.config.apiUrl}/user`, accessToken, HEADERS);
     if (typeof body !== 'object' || body === null || !('id' in body) || !('login' in body)) {
-      throw new ProviderFailedError('GitHub /user answered without an id', { provider: 'github', operation: 'user.get' });
+      throw new ProviderFailedError('GitHub /user answered without an id', {
+        provider: 'github',
+        operation: 'user.get',
+      });
     }
     return body as GitHubUser;
   }
@@ -41,10 +48,21 @@ export class GitHubApiClient {
   @Resilient('github')
   @Monitored('github', 'user.emails')
   async emails(accessToken: string): Promise<GitHubEmail[]> {
-    const body = await getProviderJson('github', 'user.emails', `${this.config.apiUrl}/user/emails`, accessToken, HEADERS);
-    if (!Array.isArray(body)) throw new ProviderFailedError('GitHub /user/emails did not answer a list', { provider: 'github', operation: 'user.emails' });
+    const body = await getProviderJson(
+      'github',
+      'user.emails',
+      `${this.config.apiUrl}/user/emails`,
+      accessToken,
+      HEADERS,
+    );
+    if (!Array.isArray(body))
+      throw new ProviderFailedError('GitHub /user/emails did not answer a list', {
+        provider: 'github',
+        operation: 'user.emails',
+      });
     return body.filter(
-      (item): item is GitHubEmail => typeof item === 'object' && item !== null && typeof (item as GitHubEmail).email === 'string',
+      (item): item is GitHubEmail =>
+        typeof item === 'object' && item !== null && typeof (item as GitHubEmail).email === 'string',
     );
   }
 }

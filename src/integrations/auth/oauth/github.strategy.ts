@@ -45,14 +45,25 @@ export class GitHubStrategy extends PassportStrategy(Strategy, 'github', true) {
   override userProfile(accessToken: string, done: (err?: Error | null, profile?: unknown) => void): void {
     Promise.all([this.api.user(accessToken), this.api.emails(accessToken)]).then(
       ([user, emails]) => {
-        const profile = { provider: 'github', id: String(user.id), displayName: user.name ?? user.login, _json: user, githubEmails: emails };
+        const profile = {
+          provider: 'github',
+          id: String(user.id),
+          displayName: user.name ?? user.login,
+          _json: user,
+          githubEmails: emails,
+        };
         done(null, profile);
       },
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
   }
 
-  validate(accessToken: string, refreshToken: string | undefined, params: TokenParams, profile: GitHubProfile): OAuthIdentity {
+  validate(
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: TokenParams,
+    profile: GitHubProfile,
+  ): OAuthIdentity {
     const verified = profile.githubEmails.find((item) => item.primary && item.verified);
     const email = verified?.email.toLowerCase() ?? firstString(profile._json.email)?.toLowerCase() ?? null;
     return {

@@ -23,9 +23,14 @@ export class GoogleApiClient {
   @Resilient('google')
   @Monitored('google', 'userinfo.get')
   async userInfo(accessToken: string): Promise<GoogleUserInfo> {
-    const body = await getProviderJson('google', 'userinfo.get', this.config.userInfoUrl, accessToken, { Accept: 'application/json' });
+    const body = await getProviderJson('google', 'userinfo.get', this.config.userInfoUrl, accessToken, {
+      Accept: 'application/json',
+    });
     if (typeof body !== 'object' || body === null || typeof (body as GoogleUserInfo).sub !== 'string') {
-      throw new ProviderFailedError('Google userinfo answered without a subject', { provider: 'google', operation: 'userinfo.get' });
+      throw new ProviderFailedError('Google userinfo answered without a subject', {
+        provider: 'google',
+        operation: 'userinfo.get',
+      });
     }
     return body as GoogleUserInfo;
   }

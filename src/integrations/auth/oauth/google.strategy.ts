@@ -46,7 +46,12 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google', true) {
     );
   }
 
-  validate(accessToken: string, refreshToken: string | undefined, params: TokenParams, profile: GoogleProfile): OAuthIdentity {
+  validate(
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: TokenParams,
+    profile: GoogleProfile,
+  ): OAuthIdentity {
     const info = profile._json;
     const email = firstString(info.email)?.toLowerCase() ?? null;
     return {

@@ -45,7 +45,8 @@ export class OAuthLoginService {
     const provider = this.configured(name);
     const state: LoginState = { returnTo: this.returnTo.resolve(returnTo) };
     const outcome = await runStrategy(provider.strategy, req, res, { ...provider.authorizeOptions, state });
-    if (outcome.kind !== 'redirected') throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
+    if (outcome.kind !== 'redirected')
+      throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
   }
 
   /** Finishes the login; returns where to send the browser (with `?error=` on failure). */
@@ -96,7 +97,9 @@ export class OAuthLoginService {
 
   private verifyState(provider: ConfiguredProvider, req: Request): Promise<{ returnTo?: string }> {
     return new Promise((resolve) =>
-      provider.store.verify(req, req.query.state, undefined, (_error, _ok, info) => resolve({ returnTo: info?.returnTo })),
+      provider.store.verify(req, req.query.state, undefined, (_error, _ok, info) =>
+        resolve({ returnTo: info?.returnTo }),
+      ),
     );
   }
 

@@ -39,13 +39,25 @@ export class OAuthProviders {
   ) {
     if (google.configured) {
       const store = new CookieStateStore('google', stateDeps);
-      const strategy = new GoogleStrategy(google, google.callbackUrl ?? `${app.publicUrl}/auth/google/callback`, store, apis.google);
-      const authorizeOptions: Record<string, string> = google.offlineAccess ? { accessType: 'offline', prompt: 'consent' } : {};
+      const strategy = new GoogleStrategy(
+        google,
+        google.callbackUrl ?? `${app.publicUrl}/auth/google/callback`,
+        store,
+        apis.google,
+      );
+      const authorizeOptions: Record<string, string> = google.offlineAccess
+        ? { accessType: 'offline', prompt: 'consent' }
+        : {};
       this.byName.set('google', { name: 'google', label: 'Google', strategy, store, authorizeOptions });
     }
     if (github.configured) {
       const store = new CookieStateStore('github', stateDeps);
-      const strategy = new GitHubStrategy(github, github.callbackUrl ?? `${app.publicUrl}/auth/github/callback`, store, apis.github);
+      const strategy = new GitHubStrategy(
+        github,
+        github.callbackUrl ?? `${app.publicUrl}/auth/github/callback`,
+        store,
+        apis.github,
+      );
       this.byName.set('github', { name: 'github', label: 'GitHub', strategy, store, authorizeOptions: {} });
     }
   }

@@ -3,7 +3,10 @@ import type { authConfig } from '../../../config/auth.config';
 import { ReturnToPolicy } from './return-to.policy';
 
 function policy(overrides: Partial<ConfigType<typeof authConfig>> = {}): ReturnToPolicy {
-  return new ReturnToPolicy({ redirectAllowlist: ['https://app.example.com', 'http://localhost:5173'], ...overrides } as ConfigType<typeof authConfig>);
+  return new ReturnToPolicy({
+    redirectAllowlist: ['https://app.example.com', 'http://localhost:5173'],
+    ...overrides,
+  } as ConfigType<typeof authConfig>);
 }
 
 describe(ReturnToPolicy.name, () => {
@@ -35,11 +38,15 @@ describe(ReturnToPolicy.name, () => {
   });
 
   it('uses AUTH_DEFAULT_REDIRECT_URL as the default', () => {
-    expect(policy({ defaultRedirectUrl: 'https://app.example.com/home' }).resolve('https://evil.test')).toBe('https://app.example.com/home');
+    expect(policy({ defaultRedirectUrl: 'https://app.example.com/home' }).resolve('https://evil.test')).toBe(
+      'https://app.example.com/home',
+    );
   });
 
   it('adds the error code to relative and absolute targets', () => {
     expect(sut.withError('/', 'access_denied')).toBe('/?error=access_denied');
-    expect(sut.withError('https://app.example.com/a?b=1#c', 'state_reused')).toBe('https://app.example.com/a?b=1&error=state_reused#c');
+    expect(sut.withError('https://app.example.com/a?b=1#c', 'state_reused')).toBe(
+      'https://app.example.com/a?b=1&error=state_reused#c',
+    );
   });
 });

@@ -13,7 +13,12 @@ export type StrategyOutcome =
  * given, so each request gets its own object inheriting from the shared
  * strategy (concurrent logins must not share `success`/`fail`).
  */
-export function runStrategy(strategy: Strategy, req: Request, res: Response, options: object): Promise<StrategyOutcome> {
+export function runStrategy(
+  strategy: Strategy,
+  req: Request,
+  res: Response,
+  options: object,
+): Promise<StrategyOutcome> {
   return new Promise((resolve) => {
     const redirected = (): void => resolve({ kind: 'redirected' });
     res.once('finish', redirected);
@@ -22,11 +27,15 @@ export function runStrategy(strategy: Strategy, req: Request, res: Response, opt
       resolve(outcome);
     };
     const perRequest = Object.create(strategy) as Strategy;
-    const middleware = passport.authenticate(perRequest, { ...options, session: false }, (error: unknown, user: unknown, info: unknown) => {
-      if (error !== null && error !== undefined) done({ kind: 'error', error });
-      else if (user === false || user === undefined || user === null) done({ kind: 'fail', info });
-      else done({ kind: 'success', user, info });
-    }) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
+    const middleware = passport.authenticate(
+      perRequest,
+      { ...options, session: false },
+      (error: unknown, user: unknown, info: unknown) => {
+        if (error !== null && error !== undefined) done({ kind: 'error', error });
+        else if (user === false || user === undefined || user === null) done({ kind: 'fail', info });
+        else done({ kind: 'success', user, info });
+      },
+    ) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
     middleware(req, res, (error?: unknown) => done({ kind: 'error', error }));
   });
 }

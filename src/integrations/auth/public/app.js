@@ -48,7 +48,8 @@ async function loadProviders() {
   const res = await fetch('/auth/providers');
   const { providers } = res.ok ? await res.json() : { providers: [] };
   if (providers.length === 0) {
-    $('signin-status').textContent = 'Sign-in is not configured (set GOOGLE_CLIENT_ID/SECRET or GITHUB_CLIENT_ID/SECRET).';
+    $('signin-status').textContent =
+      'Sign-in is not configured (set GOOGLE_CLIENT_ID/SECRET or GITHUB_CLIENT_ID/SECRET).';
     return;
   }
   $('signin-status').textContent = 'Choose a provider:';

@@ -22,14 +22,22 @@ export class AuthSecrets {
 
   constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
     if (config.jwtSecret === undefined) {
-      this.logger.warn('AUTH_JWT_SECRET is not set: using a random secret for this process; sessions end when it stops');
+      this.logger.warn(
+        'AUTH_JWT_SECRET is not set: using a random secret for this process; sessions end when it stops',
+      );
     }
     this.jwtSecret = config.jwtSecret ?? randomBytes(32).toString('base64url');
     if (config.tokenEncryptionKey === undefined) {
-      this.logger.warn('AUTH_TOKEN_ENCRYPTION_KEY is not set: using a random key for this process; stored provider tokens become unreadable after a restart');
+      this.logger.warn(
+        'AUTH_TOKEN_ENCRYPTION_KEY is not set: using a random key for this process; stored provider tokens become unreadable after a restart',
+      );
     }
-    this.tokenBox = new AeadBox(config.tokenEncryptionKey === undefined ? randomBytes(32) : decodeKey(config.tokenEncryptionKey));
-    this.stateBox = new AeadBox(Buffer.from(hkdfSync('sha256', this.jwtSecret, 'portico', 'oauth-login-state-cookie', 32)));
+    this.tokenBox = new AeadBox(
+      config.tokenEncryptionKey === undefined ? randomBytes(32) : decodeKey(config.tokenEncryptionKey),
+    );
+    this.stateBox = new AeadBox(
+      Buffer.from(hkdfSync('sha256', this.jwtSecret, 'portico', 'oauth-login-state-cookie', 32)),
+    );
   }
 }
 

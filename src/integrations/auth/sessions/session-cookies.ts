@@ -18,7 +18,10 @@ export class SessionCookies {
 
   set(req: Request, res: Response, session: IssuedSession): void {
     res.cookie(ACCESS_COOKIE, session.accessToken, { ...this.base(req, '/'), expires: session.accessTokenExpiresAt });
-    res.cookie(REFRESH_COOKIE, session.refreshToken, { ...this.base(req, '/auth'), expires: session.refreshTokenExpiresAt });
+    res.cookie(REFRESH_COOKIE, session.refreshToken, {
+      ...this.base(req, '/auth'),
+      expires: session.refreshTokenExpiresAt,
+    });
   }
 
   clear(req: Request, res: Response): void {

@@ -70,9 +70,11 @@ export class SessionsService implements SessionVerifier {
     const row = await this.refreshTokens.findOne({ where: { tokenHash: hashToken(presented) } });
     if (row === null) throw new UnauthorizedException('The refresh token is not valid');
     const session = await this.sessions.findOne({ where: { id: row.sessionId } });
-    if (session === null || session.revokedAt !== null) throw new UnauthorizedException('The session has ended; sign in again');
+    if (session === null || session.revokedAt !== null)
+      throw new UnauthorizedException('The session has ended; sign in again');
     if (row.usedAt !== null) return this.reused(session);
-    if (row.expiresAt.getTime() <= Date.now()) throw new UnauthorizedException('The refresh token has expired; sign in again');
+    if (row.expiresAt.getTime() <= Date.now())
+      throw new UnauthorizedException('The refresh token has expired; sign in again');
     // Conditional update: of two concurrent uses of one token only one wins; the other is a reuse.
     const claimed = await this.refreshTokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: new Date() });
     if (claimed.affected !== 1) return this.reused(session);
@@ -83,7 +85,10 @@ export class SessionsService implements SessionVerifier {
 
   /** Ends a session: its refresh tokens stop working and so do its access tokens. */
   async revoke(sessionId: string, reason: 'logout' | 'refresh_reuse'): Promise<void> {
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    await this.sessions.update(
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   /** The session a refresh token belongs to, if the token is known. */
@@ -126,7 +131,11 @@ export class SessionsService implements SessionVerifier {
 
   private async issue(session: SessionEntity, user: UserEntity): Promise<IssuedSession> {
     const now = Date.now();
-    const claims: AccessClaims = { sub: user.id, sid: session.id, ...(user.email === null ? {} : { email: user.email }) };
+    const claims: AccessClaims = {
+      sub: user.id,
+      sid: session.id,
+      ...(user.email === null ? {} : { email: user.email }),
+    };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: this.secrets.jwtSecret,
       algorithm: 'HS256',
@@ -137,7 +146,13 @@ export class SessionsService implements SessionVerifier {
     });
     const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
     const refreshTokenExpiresAt = new Date(now + this.config.refreshTokenTtlSeconds * 1000);
-    await this.refreshTokens.insert({ id: uuidv7(), sessionId: session.id, tokenHash: hashToken(refreshToken), expiresAt: refreshTokenExpiresAt, usedAt: null });
+    await this.refreshTokens.insert({
+      id: uuidv7(),
+      sessionId: session.id,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+      usedAt: null,
+    });
     return {
       sessionId: session.id,
       accessToken,

@@ -26,7 +26,9 @@ export class UsersService {
     return this.dataSource.transaction(async (manager) => {
       const accounts = manager.getRepository(OAuthAccountEntity);
       const users = manager.getRepository(UserEntity);
-      const account = await accounts.findOne({ where: { provider: identity.provider, providerUserId: identity.providerUserId } });
+      const account = await accounts.findOne({
+        where: { provider: identity.provider, providerUserId: identity.providerUserId },
+      });
       if (account !== null) {
         const { refreshToken, ...fields } = this.accountFields(identity);
         // Google sends a refresh token only on consent: keep the stored one otherwise.
@@ -35,7 +37,13 @@ export class UsersService {
         return this.refreshProfile(manager, user, identity);
       }
       const user = (await this.linkableUser(manager, identity)) ?? (await this.createUser(manager, identity));
-      await accounts.insert({ id: uuidv7(), userId: user.id, provider: identity.provider, providerUserId: identity.providerUserId, ...this.accountFields(identity) });
+      await accounts.insert({
+        id: uuidv7(),
+        userId: user.id,
+        provider: identity.provider,
+        providerUserId: identity.providerUserId,
+        ...this.accountFields(identity),
+      });
       return user;
     });
   }
@@ -46,24 +54,35 @@ export class UsersService {
 
   /** Providers linked to a user. */
   async providersOf(userId: string): Promise<string[]> {
-    const rows = await this.accounts.find({ where: { userId }, select: { provider: true }, order: { provider: 'ASC' } });
+    const rows = await this.accounts.find({
+      where: { userId },
+      select: { provider: true },
+      order: { provider: 'ASC' },
+    });
     return rows.map((row) => row.provider);
   }
 
   /** The stored provider tokens, decrypted (for calls made on the user's behalf). */
-  async providerTokens(userId: string, provider: string): Promise<{ accessToken: string | null; refreshToken: string | null } | null> {
+  async providerTokens(
+    userId: string,
+    provider: string,
+  ): Promise<{ accessToken: string | null; refreshToken: string | null } | null> {
     const account = await this.accounts.findOne({ where: { userId, provider } });
     if (account === null) return null;
     const aad = tokenAad(account.provider, account.providerUserId);
     return {
-      accessToken: account.accessToken === null ? null : this.secrets.tokenBox.open(account.accessToken, `access:${aad}`),
-      refreshToken: account.refreshToken === null ? null : this.secrets.tokenBox.open(account.refreshToken, `refresh:${aad}`),
+      accessToken:
+        account.accessToken === null ? null : this.secrets.tokenBox.open(account.accessToken, `access:${aad}`),
+      refreshToken:
+        account.refreshToken === null ? null : this.secrets.tokenBox.open(account.refreshToken, `refresh:${aad}`),
     };
   }
 
   private async linkableUser(manager: EntityManager, identity: OAuthIdentity): Promise<UserEntity | null> {
     if (identity.email === null || !identity.emailVerified) return null;
-    return manager.getRepository(UserEntity).findOne({ where: { email: identity.email, emailVerified: true }, order: { id: 'ASC' } });
+    return manager
+      .getRepository(UserEntity)
+      .findOne({ where: { email: identity.email, emailVerified: true }, order: { id: 'ASC' } });
   }
 
   private async createUser(manager: EntityManager, identity: OAuthIdentity): Promise<UserEntity> {
@@ -82,7 +101,10 @@ export class UsersService {
     if (identity.name !== null && identity.name !== user.name) changes.name = identity.name;
     if (identity.avatarUrl !== null && identity.avatarUrl !== user.avatarUrl) changes.avatarUrl = identity.avatarUrl;
     // The address is only adopted when the user has none, or when it becomes verified for the same address.
-    if (identity.email !== null && (user.email === null || (user.email === identity.email && identity.emailVerified && !user.emailVerified))) {
+    if (
+      identity.email !== null &&
+      (user.email === null || (user.email === identity.email && identity.emailVerified && !user.emailVerified))
+    ) {
       changes.email = identity.email;
       changes.emailVerified = identity.emailVerified;
     }
@@ -91,15 +113,22 @@ export class UsersService {
     return { ...user, ...changes };
   }
 
-  private accountFields(identity: OAuthIdentity): Pick<OAuthAccountEntity, 'email' | 'emailVerified' | 'scopes' | 'accessToken' | 'refreshToken' | 'tokenExpiresAt'> {
+  private accountFields(
+    identity: OAuthIdentity,
+  ): Pick<
+    OAuthAccountEntity,
+    'email' | 'emailVerified' | 'scopes' | 'accessToken' | 'refreshToken' | 'tokenExpiresAt'
+  > {
     const aad = tokenAad(identity.provider, identity.providerUserId);
     return {
       email: identity.email,
       emailVerified: identity.emailVerified,
       scopes: identity.scopes.slice(0, 1000),
       accessToken: this.secrets.tokenBox.seal(identity.accessToken, `access:${aad}`),
-      refreshToken: identity.refreshToken === null ? null : this.secrets.tokenBox.seal(identity.refreshToken, `refresh:${aad}`),
-      tokenExpiresAt: identity.expiresInSeconds === null ? null : new Date(Date.now() + identity.expiresInSeconds * 1000),
+      refreshToken:
+        identity.refreshToken === null ? null : this.secrets.tokenBox.seal(identity.refreshToken, `refresh:${aad}`),
+      tokenExpiresAt:
+        identity.expiresInSeconds === null ? null : new Date(Date.now() + identity.expiresInSeconds * 1000),
     };
   }
 }

@@ -7,18 +7,35 @@ export const MAX_SEND_AHEAD_MS = 72 * 60 * 60 * 1000;
 
 /** A deliverable-looking address: local@domain.tld, no display name, at most 320 characters. */
 export function isEmailAddress(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 320 && isEmail(value, { require_tld: true, allow_display_name: false, allow_ip_domain: false });
+  return (
+    typeof value === 'string' &&
+    value.length <= 320 &&
+    isEmail(value, { require_tld: true, allow_display_name: false, allow_ip_domain: false })
+  );
 }
 
-function decorate(name: string, validate: (value: unknown, args: ValidationArguments) => boolean, message: (args: ValidationArguments) => string, options?: ValidationOptions): PropertyDecorator {
+function decorate(
+  name: string,
+  validate: (value: unknown, args: ValidationArguments) => boolean,
+  message: (args: ValidationArguments) => string,
+  options?: ValidationOptions,
+): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
-    registerDecorator({ name, target: target.constructor, propertyName: String(propertyName), options: { message, ...options }, validator: { validate } });
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message, ...options },
+      validator: { validate },
+    });
 }
 
 /** Which entries of an address list are not addresses, as `to[1] "bob@"`. */
 function badAddresses(property: string, value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((item, index) => (isEmailAddress(item) ? [] : [`${property}[${index}] ${JSON.stringify(item)}`]));
+  return value.flatMap((item, index) =>
+    isEmailAddress(item) ? [] : [`${property}[${index}] ${JSON.stringify(item)}`],
+  );
 }
 
 /** An array of email addresses; the message names every bad entry. */
@@ -42,7 +59,9 @@ interface RecipientLists {
 }
 
 function allRecipients(object: RecipientLists): string[] {
-  return [object.to, object.cc, object.bcc].flatMap((list) => (Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : []));
+  return [object.to, object.cc, object.bcc].flatMap((list) =>
+    Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [],
+  );
 }
 
 /** to + cc + bcc together between 1 and MAX_RECIPIENTS (put on `to`). */
@@ -53,7 +72,8 @@ export function HasRecipientCount(options?: ValidationOptions): PropertyDecorato
       const count = allRecipients(args.object as RecipientLists).length;
       return count >= 1 && count <= MAX_RECIPIENTS;
     },
-    (args) => `to, cc and bcc together must have 1 to ${MAX_RECIPIENTS} recipients (got ${allRecipients(args.object as RecipientLists).length})`,
+    (args) =>
+      `to, cc and bcc together must have 1 to ${MAX_RECIPIENTS} recipients (got ${allRecipients(args.object as RecipientLists).length})`,
     options,
   );
 }
@@ -63,13 +83,17 @@ export function HasNoDuplicateRecipients(options?: ValidationOptions): PropertyD
   const duplicates = (object: RecipientLists): string[] => {
     const seen = new Set<string>();
     const repeated = new Set<string>();
-    for (const address of allRecipients(object).map((a) => a.toLowerCase())) (seen.has(address) ? repeated : seen).add(address);
+    for (const address of allRecipients(object).map((a) => a.toLowerCase()))
+      (seen.has(address) ? repeated : seen).add(address);
     return [...repeated];
   };
   return decorate(
     'hasNoDuplicateRecipients',
     (_value, args) => duplicates(args.object as RecipientLists).length === 0,
-    (args) => `each address may appear once across to, cc and bcc: ${duplicates(args.object as RecipientLists).map((a) => JSON.stringify(a)).join(', ')} repeated`,
+    (args) =>
+      `each address may appear once across to, cc and bcc: ${duplicates(args.object as RecipientLists)
+        .map((a) => JSON.stringify(a))
+        .join(', ')} repeated`,
     options,
   );
 }
@@ -78,7 +102,8 @@ export function HasNoDuplicateRecipients(options?: ValidationOptions): PropertyD
 export function IsTextOrHtml(options?: ValidationOptions): PropertyDecorator {
   return decorate(
     'isTextOrHtml',
-    (value, args) => (value === undefined ? typeof (args.object as { html?: unknown }).html === 'string' : typeof value === 'string'),
+    (value, args) =>
+      value === undefined ? typeof (args.object as { html?: unknown }).html === 'string' : typeof value === 'string',
     (args) => (args.value === undefined ? 'text or html is required (at least one)' : 'text must be a string'),
     options,
   );
@@ -89,7 +114,11 @@ export function IsSendAt(options?: ValidationOptions): PropertyDecorator {
   return decorate(
     'isSendAt',
     (value) => {
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return false;
+      if (
+        typeof value !== 'string' ||
+        !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+      )
+        return false;
       const at = Date.parse(value);
       return !Number.isNaN(at) && at - Date.now() <= MAX_SEND_AHEAD_MS;
     },
@@ -117,5 +146,10 @@ export function IsJsonObjectUpTo(maxBytes: number, options?: ValidationOptions):
 
 /** One email address; the message quotes the bad value. */
 export function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
-  return decorate('isEmailAddress', (value) => isEmailAddress(value), (args) => `${args.property} ${JSON.stringify(args.value)} is not a valid email address`, options);
+  return decorate(
+    'isEmailAddress',
+    (value) => isEmailAddress(value),
+    (args) => `${args.property} ${JSON.stringify(args.value)} is not a valid email address`,
+    options,
+  );
 }

@@ -19,7 +19,12 @@ export class EmailSummaryView {
   @ApiProperty({ type: [String] }) to!: string[];
   @ApiPropertyOptional({ type: 'string', nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true }) templateId!: string | null;
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'SendGrid X-Message-Id (log:<id> for the log transport)' }) providerMessageId!: string | null;
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    description: 'SendGrid X-Message-Id (log:<id> for the log transport)',
+  })
+  providerMessageId!: string | null;
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional({ type: 'string', nullable: true }) lastError!: string | null;
   @ApiProperty() createdAt!: string;
@@ -35,7 +40,10 @@ export class EmailDetailView extends EmailSummaryView {
   originalRecipients!: { to: string[]; cc: string[]; bcc: string[] } | null;
   @ApiPropertyOptional({ type: 'string', nullable: true }) text!: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true }) html!: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) dynamicTemplateData!: Record<string, unknown> | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) dynamicTemplateData!: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ type: [String] }) categories!: string[];
   @ApiPropertyOptional({ type: 'string', nullable: true }) sendAt!: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true, enum: ['sendgrid', 'log'] }) transport!: string | null;
@@ -44,5 +52,10 @@ export class EmailDetailView extends EmailSummaryView {
 
 export class EmailPageView {
   @ApiProperty({ type: [EmailSummaryView] }) items!: EmailSummaryView[];
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }

@@ -18,7 +18,13 @@ import { MESSAGE_ID_ARG } from '../transports/email-transport.port';
  * for that.
  */
 const CUSTOM_ARGS_BUDGET = 9_000;
-const MAX_PERSONALIZATIONS = Math.min(1000, Math.floor(CUSTOM_ARGS_BUDGET / Buffer.byteLength(JSON.stringify({ [MESSAGE_ID_ARG]: '00000000-0000-7000-8000-000000000000' }))));
+const MAX_PERSONALIZATIONS = Math.min(
+  1000,
+  Math.floor(
+    CUSTOM_ARGS_BUDGET /
+      Buffer.byteLength(JSON.stringify({ [MESSAGE_ID_ARG]: '00000000-0000-7000-8000-000000000000' })),
+  ),
+);
 
 const recipientsOf = (row: EmailMessage): number => row.to.length + (row.cc?.length ?? 0) + (row.bcc?.length ?? 0);
 
@@ -52,11 +58,19 @@ export class BatchClaimer {
     await this.messages
       .createQueryBuilder()
       .update(EmailMessage)
-      .set({ status: 'processing', attempts: () => 'attempts + 1', lockedBy: token, lockedUntil: new Date(now.getTime() + this.config.leaseMs) })
+      .set({
+        status: 'processing',
+        attempts: () => 'attempts + 1',
+        lockedBy: token,
+        lockedUntil: new Date(now.getTime() + this.config.leaseMs),
+      })
       // Only rows still pending: another worker may have claimed some meanwhile.
       .where({ id: In(candidates.map((c) => c.id)), status: 'pending' })
       .execute();
-    const claimed = await this.messages.find({ where: { lockedBy: token, status: 'processing' }, order: { id: 'ASC' } });
+    const claimed = await this.messages.find({
+      where: { lockedBy: token, status: 'processing' },
+      order: { id: 'ASC' },
+    });
     const kept: EmailMessage[] = [];
     let recipients = 0;
     for (const row of claimed) {
@@ -66,7 +80,10 @@ export class BatchClaimer {
     }
     const excess = claimed.slice(kept.length);
     if (excess.length > 0) {
-      await this.messages.update({ id: In(excess.map((r) => r.id)), lockedBy: token }, { status: 'pending', attempts: () => 'attempts - 1', lockedBy: null, lockedUntil: null });
+      await this.messages.update(
+        { id: In(excess.map((r) => r.id)), lockedBy: token },
+        { status: 'pending', attempts: () => 'attempts - 1', lockedBy: null, lockedUntil: null },
+      );
     }
     return kept;
   }
@@ -74,7 +91,11 @@ export class BatchClaimer {
   /** Siblings of a batch SendGrid accepted. */
   async complete(siblings: readonly EmailMessage[], now: Date): Promise<void> {
     await this.messages.update(
-      { id: In(siblings.map((r) => r.id)), lockedBy: In([...new Set(siblings.map((r) => r.lockedBy ?? ''))]), status: 'processing' },
+      {
+        id: In(siblings.map((r) => r.id)),
+        lockedBy: In([...new Set(siblings.map((r) => r.lockedBy ?? ''))]),
+        status: 'processing',
+      },
       { status: 'done', processedAt: now, lockedBy: null, lockedUntil: null },
     );
   }

@@ -61,7 +61,10 @@ export class EmailOutbox implements OnModuleInit {
     if (row.emailStatus !== 'queued' && row.emailStatus !== 'failed') {
       // SendGrid already reported on this message (event webhook) while our record of the send was
       // lost, e.g. the process died between SendGrid's 202 and our commit: sending again would duplicate it.
-      this.logger.warn({ id: row.id, emailStatus: row.emailStatus }, 'Email already known to SendGrid; not sending again');
+      this.logger.warn(
+        { id: row.id, emailStatus: row.emailStatus },
+        'Email already known to SendGrid; not sending again',
+      );
       return;
     }
     const siblings = this.config.batch ? await this.batches.claimSiblings(row) : [];
@@ -87,12 +90,19 @@ export class EmailOutbox implements OnModuleInit {
 
   private async markSent(rows: readonly EmailMessage[], providerMessageId: string): Promise<void> {
     const now = new Date();
-    const forward = statusesBefore('sent').map((status) => `'${status}'`).join(', ');
+    const forward = statusesBefore('sent')
+      .map((status) => `'${status}'`)
+      .join(', ');
     await this.messages
       .createQueryBuilder()
       .update(EmailMessage)
       // Forward only: a webhook event may already have moved a message past `sent`.
-      .set({ emailStatus: () => `CASE WHEN email_status IN (${forward}) THEN 'sent' ELSE email_status END`, providerMessageId, transport: this.transport.name, sentAt: now })
+      .set({
+        emailStatus: () => `CASE WHEN email_status IN (${forward}) THEN 'sent' ELSE email_status END`,
+        providerMessageId,
+        transport: this.transport.name,
+        sentAt: now,
+      })
       .where({ id: In(rows.map((r) => r.id)) })
       .execute();
     // The leader row is completed by the processor; siblings were claimed by us.

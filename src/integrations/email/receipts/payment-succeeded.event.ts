@@ -22,5 +22,12 @@ export interface PaymentSucceededEvent {
 export function isPaymentSucceededEvent(value: unknown): value is PaymentSucceededEvent {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.paymentId === 'string' && v.paymentId !== '' && typeof v.amount === 'number' && Number.isFinite(v.amount) && typeof v.currency === 'string' && /^[a-z]{3}$/i.test(v.currency);
+  return (
+    typeof v.paymentId === 'string' &&
+    v.paymentId !== '' &&
+    typeof v.amount === 'number' &&
+    Number.isFinite(v.amount) &&
+    typeof v.currency === 'string' &&
+    /^[a-z]{3}$/i.test(v.currency)
+  );
 }

@@ -1,4 +1,9 @@
-import { ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../../../core/errors/integration.error';
+import {
+  ProviderRejectedError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  RateLimitedError,
+} from '../../../core/errors/integration.error';
 import { fieldErrorsOf, retryAfterMsOf, toIntegrationError } from './sendgrid-errors';
 
 /** What @sendgrid/helpers' ResponseError looks like. */
@@ -8,11 +13,24 @@ function responseError(code: number, body: unknown, headers: Record<string, stri
 
 describe('toIntegrationError', () => {
   it('flattens SendGrid errors[] into field + message and does not retry a 400', () => {
-    const error = toIntegrationError(responseError(400, { errors: [{ message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null }, { message: 'bad', field: null }] }), 'mail.send');
+    const error = toIntegrationError(
+      responseError(400, {
+        errors: [
+          { message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null },
+          { message: 'bad', field: null },
+        ],
+      }),
+      'mail.send',
+    );
     expect(error).toBeInstanceOf(ProviderRejectedError);
     expect(error.retryable).toBe(false);
     expect(error.upstreamStatus).toBe(400);
-    expect(error.details).toEqual({ errors: [{ field: 'from', message: 'The from address does not match a verified Sender Identity.' }, { field: null, message: 'bad' }] });
+    expect(error.details).toEqual({
+      errors: [
+        { field: 'from', message: 'The from address does not match a verified Sender Identity.' },
+        { field: null, message: 'bad' },
+      ],
+    });
     expect(error.message).toContain('from: The from address does not match');
   });
 
@@ -23,7 +41,10 @@ describe('toIntegrationError', () => {
   });
 
   it('retries a 429 after the Retry-After SendGrid asked for', () => {
-    const error = toIntegrationError(responseError(429, { errors: [{ message: 'too many requests' }] }, { 'retry-after': '7' }), 'mail.send');
+    const error = toIntegrationError(
+      responseError(429, { errors: [{ message: 'too many requests' }] }, { 'retry-after': '7' }),
+      'mail.send',
+    );
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(7000);
@@ -38,8 +59,13 @@ describe('toIntegrationError', () => {
   });
 
   it('treats a timeout and a refused connection as retryable', () => {
-    expect(toIntegrationError(Object.assign(new Error('timeout of 100ms exceeded'), { code: 'ECONNABORTED' }), 'mail.send')).toBeInstanceOf(ProviderTimeoutError);
-    const refused = toIntegrationError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'mail.send');
+    expect(
+      toIntegrationError(Object.assign(new Error('timeout of 100ms exceeded'), { code: 'ECONNABORTED' }), 'mail.send'),
+    ).toBeInstanceOf(ProviderTimeoutError);
+    const refused = toIntegrationError(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'mail.send',
+    );
     expect(refused).toBeInstanceOf(ProviderUnavailableError);
     expect(refused.retryable).toBe(true);
   });

@@ -43,7 +43,11 @@ export function fieldErrorsOf(body: unknown): SendGridFieldError[] {
 
 function header(headers: Record<string, unknown>, name: string): string | undefined {
   const value = headers[name] ?? headers[name.toLowerCase()];
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+  return typeof value === 'string'
+    ? value
+    : Array.isArray(value) && typeof value[0] === 'string'
+      ? value[0]
+      : undefined;
 }
 
 /**
@@ -73,15 +77,27 @@ export function toIntegrationError(error: unknown, operation: string): Integrati
     const status = error.code;
     const errors = fieldErrorsOf(error.response.body);
     const retryAfterMs = retryAfterMsOf(error.response.headers);
-    const options = { provider: PROVIDER, operation, upstreamStatus: status, retryAfterMs, cause: error, details: errors.length > 0 ? { errors } : undefined };
+    const options = {
+      provider: PROVIDER,
+      operation,
+      upstreamStatus: status,
+      retryAfterMs,
+      cause: error,
+      details: errors.length > 0 ? { errors } : undefined,
+    };
     const message = describe(status, errors);
     if (status === 429) return new RateLimitedError(message, options);
     if (status >= 500) return new ProviderUnavailableError(message, options);
     if (status === 401 || status === 403) {
       // Our key is wrong or lacks the mail.send scope: the operator must fix it, the caller cannot.
-      return new ProviderRejectedError(message, { ...options, httpStatus: 502, code: status === 401 ? 'unauthorized' : 'forbidden' });
+      return new ProviderRejectedError(message, {
+        ...options,
+        httpStatus: 502,
+        code: status === 401 ? 'unauthorized' : 'forbidden',
+      });
     }
-    if (status === 413) return new ProviderRejectedError(message, { ...options, httpStatus: 413, code: 'payload_too_large' });
+    if (status === 413)
+      return new ProviderRejectedError(message, { ...options, httpStatus: 413, code: 'payload_too_large' });
     return new ProviderRejectedError(message, { ...options, httpStatus: 422, code: 'invalid_request' });
   }
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -89,7 +105,16 @@ export function toIntegrationError(error: unknown, operation: string): Integrati
     return new ProviderTimeoutError('SendGrid did not answer in time', { provider: PROVIDER, operation, cause: error });
   }
   if (typeof code === 'string') {
-    return new ProviderUnavailableError(`SendGrid could not be reached (${code})`, { provider: PROVIDER, operation, cause: error });
+    return new ProviderUnavailableError(`SendGrid could not be reached (${code})`, {
+      provider: PROVIDER,
+      operation,
+      cause: error,
+    });
   }
-  return new ProviderFailedError('SendGrid call failed', { provider: PROVIDER, operation, retryable: false, cause: error });
+  return new ProviderFailedError('SendGrid call failed', {
+    provider: PROVIDER,
+    operation,
+    retryable: false,
+    cause: error,
+  });
 }

@@ -36,7 +36,10 @@ export class SendGridTransport implements EmailTransport {
    * Sending is not idempotent, but our message id travels in `custom_args`,
    * so a repeat after a lost answer is detectable; the outbox retries anyway.
    */
-  @Resilient('sendgrid', { idempotent: false, idempotencyKey: (email: OutgoingEmail) => email.personalizations[0]?.messageId })
+  @Resilient('sendgrid', {
+    idempotent: false,
+    idempotencyKey: (email: OutgoingEmail) => email.personalizations[0]?.messageId,
+  })
   @Monitored('sendgrid', 'mail.send')
   async send(email: OutgoingEmail): Promise<SendResult> {
     let response;
@@ -48,9 +51,14 @@ export class SendGridTransport implements EmailTransport {
     const headers = response.headers as Record<string, unknown>;
     const id = headers['x-message-id'];
     // Sandbox mode answers 200 and delivers nothing; there may be no message id to match events by.
-    if (this.sandboxMode && (typeof id !== 'string' || id === '')) return { providerMessageId: `sandbox:${email.personalizations[0]?.messageId ?? ''}` };
+    if (this.sandboxMode && (typeof id !== 'string' || id === ''))
+      return { providerMessageId: `sandbox:${email.personalizations[0]?.messageId ?? ''}` };
     if (typeof id !== 'string' || id === '') {
-      throw new ProviderFailedError('SendGrid accepted the message without an X-Message-Id', { provider: 'sendgrid', operation: 'mail.send', upstreamStatus: response.statusCode });
+      throw new ProviderFailedError('SendGrid accepted the message without an X-Message-Id', {
+        provider: 'sendgrid',
+        operation: 'mail.send',
+        upstreamStatus: response.statusCode,
+      });
     }
     return { providerMessageId: id };
   }

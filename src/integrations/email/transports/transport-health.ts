@@ -21,7 +21,9 @@ export class TransportHealth {
 
   failed(error: unknown): void {
     this.consecutiveFailures += 1;
-    this.lastError = isIntegrationError(error) ? `${error.name}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}` : 'Error';
+    this.lastError = isIntegrationError(error)
+      ? `${error.name}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`
+      : 'Error';
   }
 
   get degraded(): boolean {

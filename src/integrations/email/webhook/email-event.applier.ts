@@ -21,7 +21,17 @@ const STATUS_OF_EVENT: Readonly<Record<string, EmailStatus>> = {
   click: 'clicked',
 };
 
-const DETAIL_FIELDS = ['email', 'reason', 'response', 'status', 'type', 'bounce_classification', 'attempt', 'url', 'useragent'] as const;
+const DETAIL_FIELDS = [
+  'email',
+  'reason',
+  'response',
+  'status',
+  'type',
+  'bounce_classification',
+  'attempt',
+  'url',
+  'useragent',
+] as const;
 
 /**
  * Applies one stored SendGrid event to its message: found by our id in the
@@ -61,7 +71,10 @@ export class EmailEventApplier {
   }
 
   private async findMessage(payload: JsonObject): Promise<EmailMessage | null> {
-    const customArgs = typeof payload.custom_args === 'object' && payload.custom_args !== null ? (payload.custom_args as Record<string, unknown>) : {};
+    const customArgs =
+      typeof payload.custom_args === 'object' && payload.custom_args !== null
+        ? (payload.custom_args as Record<string, unknown>)
+        : {};
     const ours = payload[MESSAGE_ID_ARG] ?? customArgs[MESSAGE_ID_ARG];
     if (typeof ours === 'string' && UUID_PATTERN.test(ours)) {
       const byId = await this.messages.findOneBy({ id: ours });
@@ -69,7 +82,10 @@ export class EmailEventApplier {
     }
     const sgMessageId = payload.sg_message_id;
     if (typeof sgMessageId !== 'string' || sgMessageId === '') return null;
-    const candidates = await this.messages.find({ where: { providerMessageId: sgMessageId.split('.')[0] }, take: 1000 });
+    const candidates = await this.messages.find({
+      where: { providerMessageId: sgMessageId.split('.')[0] },
+      take: 1000,
+    });
     if (candidates.length <= 1) return candidates[0] ?? null;
     // One request carried several of our messages (a batch): the recipient tells them apart.
     const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;

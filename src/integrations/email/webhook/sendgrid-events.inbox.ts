@@ -61,7 +61,14 @@ export class SendGridEventsInbox implements OnModuleInit {
       payload: JSON.stringify(event),
     }));
     for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.records.createQueryBuilder().insert().into(SendGridEventRecord).values(rows.slice(i, i + CHUNK)).orIgnore().updateEntity(false).execute();
+      await this.records
+        .createQueryBuilder()
+        .insert()
+        .into(SendGridEventRecord)
+        .values(rows.slice(i, i + CHUNK))
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
     }
     this.queue?.kick();
   }
@@ -69,6 +76,7 @@ export class SendGridEventsInbox implements OnModuleInit {
 
 /** SendGrid's `sg_event_id`, or (for an event without one) a digest of the event itself. */
 function eventIdOf(event: SendGridWebhookEvent): string {
-  if (typeof event.sg_event_id === 'string' && event.sg_event_id !== '' && event.sg_event_id.length <= 255) return event.sg_event_id;
+  if (typeof event.sg_event_id === 'string' && event.sg_event_id !== '' && event.sg_event_id.length <= 255)
+    return event.sg_event_id;
   return `sha256:${createHash('sha256').update(JSON.stringify(event)).digest('hex')}`;
 }

@@ -15,7 +15,9 @@ describe('checkSignature', () => {
   });
 
   it('refuses a changed body, a changed timestamp and a missing header', () => {
-    expect(checkSignature({ ...base, rawBody: Buffer.from(rawBody.toString().replace('delivered', 'bounce')) })).toBe('invalid');
+    expect(checkSignature({ ...base, rawBody: Buffer.from(rawBody.toString().replace('delivered', 'bounce')) })).toBe(
+      'invalid',
+    );
     expect(checkSignature({ ...base, timestamp: String(now / 1000 + 1) })).toBe('invalid');
     expect(checkSignature({ ...base, signature: undefined })).toBe('missing');
     expect(checkSignature({ ...base, signature: 'not base64 at all!' })).toBe('invalid');
@@ -26,6 +28,8 @@ describe('checkSignature', () => {
   });
 
   it('parses PEM keys too', () => {
-    expect(parseWebhookPublicKey(publicKey.export({ format: 'pem', type: 'spki' }).toString()).asymmetricKeyType).toBe('ec');
+    expect(parseWebhookPublicKey(publicKey.export({ format: 'pem', type: 'spki' }).toString()).asymmetricKeyType).toBe(
+      'ec',
+    );
   });
 });

@@ -9,7 +9,9 @@ export const TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
  * @throws Error when it is not an EC public key.
  */
 export function parseWebhookPublicKey(text: string): KeyObject {
-  const key = text.includes('BEGIN PUBLIC KEY') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+  const key = text.includes('BEGIN PUBLIC KEY')
+    ? createPublicKey(text)
+    : createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
   if (key.asymmetricKeyType !== 'ec') throw new Error('not an EC public key');
   return key;
 }

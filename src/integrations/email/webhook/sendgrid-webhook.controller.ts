@@ -42,17 +42,31 @@ export class SendGridWebhookController {
   @ApiOperation({ summary: 'SendGrid event webhook (signed; configure its URL and public key in SendGrid)' })
   @ApiHeader({ name: 'X-Twilio-Email-Event-Webhook-Signature', required: true, description: 'base64 ECDSA signature' })
   @ApiHeader({ name: 'X-Twilio-Email-Event-Webhook-Timestamp', required: true, description: 'Unix seconds' })
-  @ApiOkResponse({ description: 'Every event stored', schema: { type: 'object', properties: { received: { type: 'integer' } } } })
+  @ApiOkResponse({
+    description: 'Every event stored',
+    schema: { type: 'object', properties: { received: { type: 'integer' } } },
+  })
   @ApiProblemResponses(400, 503)
   async receive(
     @Req() req: RawBodyRequest<Request>,
     @Headers(SIGNATURE_HEADER) signature: string | undefined,
     @Headers(TIMESTAMP_HEADER) timestamp: string | undefined,
   ): Promise<{ received: number }> {
-    if (this.key === undefined) throw new ProviderNotConfiguredError('sendgrid', ['SENDGRID_WEBHOOK_PUBLIC_KEY'], 'eventWebhook');
+    if (this.key === undefined)
+      throw new ProviderNotConfiguredError('sendgrid', ['SENDGRID_WEBHOOK_PUBLIC_KEY'], 'eventWebhook');
     const rawBody = req.rawBody ?? Buffer.alloc(0);
-    const check = checkSignature({ key: this.key, signature, timestamp, rawBody, toleranceSeconds: this.config.webhookToleranceSeconds });
-    if (check !== 'valid') throw new ProblemException(400, REFUSALS[check], { slug: 'invalid-webhook-signature', title: 'Invalid webhook signature' });
+    const check = checkSignature({
+      key: this.key,
+      signature,
+      timestamp,
+      rawBody,
+      toleranceSeconds: this.config.webhookToleranceSeconds,
+    });
+    if (check !== 'valid')
+      throw new ProblemException(400, REFUSALS[check], {
+        slug: 'invalid-webhook-signature',
+        title: 'Invalid webhook signature',
+      });
     const events = parseEvents(rawBody);
     await this.inbox.store(events);
     return { received: events.length };
@@ -64,10 +78,24 @@ function parseEvents(rawBody: Buffer): SendGridWebhookEvent[] {
   try {
     parsed = JSON.parse(rawBody.toString('utf8'));
   } catch {
-    throw new ProblemException(400, 'The request body is not valid JSON', { slug: 'malformed-body', title: 'Bad Request' });
+    throw new ProblemException(400, 'The request body is not valid JSON', {
+      slug: 'malformed-body',
+      title: 'Bad Request',
+    });
   }
-  if (!Array.isArray(parsed)) throw new ProblemException(400, 'The body must be a JSON array of events', { slug: 'invalid-webhook-payload', title: 'Invalid webhook payload' });
-  const bad = parsed.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e) || typeof (e as { event?: unknown }).event !== 'string');
-  if (bad >= 0) throw new ProblemException(400, `Event ${bad} has no "event" name`, { slug: 'invalid-webhook-payload', title: 'Invalid webhook payload' });
+  if (!Array.isArray(parsed))
+    throw new ProblemException(400, 'The body must be a JSON array of events', {
+      slug: 'invalid-webhook-payload',
+      title: 'Invalid webhook payload',
+    });
+  const bad = parsed.findIndex(
+    (e) =>
+      typeof e !== 'object' || e === null || Array.isArray(e) || typeof (e as { event?: unknown }).event !== 'string',
+  );
+  if (bad >= 0)
+    throw new ProblemException(400, `Event ${bad} has no "event" name`, {
+      slug: 'invalid-webhook-payload',
+      title: 'Invalid webhook payload',
+    });
   return parsed as SendGridWebhookEvent[];
 }

@@ -5,17 +5,27 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 export class UserParams {
   /** GitHub's rule: letters, digits and single inner hyphens, at most 39 characters. */
   @ApiProperty({ example: 'octocat' })
-  @Matches(/^(?=.{1,39}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, { message: 'username must be a GitHub username (letters, digits, single hyphens, at most 39)' })
+  @Matches(/^(?=.{1,39}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, {
+    message: 'username must be a GitHub username (letters, digits, single hyphens, at most 39)',
+  })
   username!: string;
 }
 
 export class ListReposQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   page = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   perPage = 30;
 }
 

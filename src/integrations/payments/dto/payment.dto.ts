@@ -9,8 +9,15 @@ export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency').
 const CURRENCY_SET = new Set(CURRENCIES);
 
 export class CreatePaymentIntentDto {
-  @ApiProperty({ description: 'Amount in the currency’s minor unit (cents)', minimum: 1, maximum: 99_999_999, example: 1999 })
-  @IsInt() @Min(1) @Max(99_999_999)
+  @ApiProperty({
+    description: 'Amount in the currency’s minor unit (cents)',
+    minimum: 1,
+    maximum: 99_999_999,
+    example: 1999,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(99_999_999)
   amount!: number;
 
   @ApiProperty({ description: 'ISO 4217 code, lower-case', example: 'eur' })
@@ -19,25 +26,40 @@ export class CreatePaymentIntentDto {
   currency!: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   description?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: '≤ 49 keys, key ≤ 40 chars, value ≤ 500 chars', example: { orderId: 'A-1001' } })
-  @IsOptional() @IsStripeMetadata()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: '≤ 49 keys, key ≤ 40 chars, value ≤ 500 chars',
+    example: { orderId: 'A-1001' },
+  })
+  @IsOptional()
+  @IsStripeMetadata()
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'Where Stripe sends the receipt', example: 'ada@example.com' })
-  @IsOptional() @IsEmail() @MaxLength(320)
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
   customerEmail?: string;
 
-  @ApiPropertyOptional({ enum: ['automatic', 'manual'], description: '`manual`: authorise now, capture later with /capture' })
-  @IsOptional() @IsIn(['automatic', 'manual'])
+  @ApiPropertyOptional({
+    enum: ['automatic', 'manual'],
+    description: '`manual`: authorise now, capture later with /capture',
+  })
+  @IsOptional()
+  @IsIn(['automatic', 'manual'])
   captureMethod?: 'automatic' | 'manual';
 }
 
 export class PaymentIntentCreatedDto {
   @ApiProperty({ description: 'Our payment id' }) id!: string;
-  @ApiProperty({ description: 'For Stripe.js on the client to confirm the payment', nullable: true }) clientSecret!: string | null;
+  @ApiProperty({ description: 'For Stripe.js on the client to confirm the payment', nullable: true }) clientSecret!:
+    string | null;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
@@ -45,25 +67,35 @@ export class PaymentIntentCreatedDto {
 
 export class ListPaymentsQueryDto {
   @ApiPropertyOptional({ enum: PAYMENT_STATUSES })
-  @IsOptional() @IsIn([...PAYMENT_STATUSES])
+  @IsOptional()
+  @IsIn([...PAYMENT_STATUSES])
   status?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   cursor?: string;
 }
 
 export class CreateRefundDto {
   @ApiPropertyOptional({ description: 'Minor units; omitted → everything not yet refunded', minimum: 1 })
-  @IsOptional() @IsInt() @Min(1) @Max(99_999_999)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(99_999_999)
   amount?: number;
 
   @ApiPropertyOptional({ enum: ['duplicate', 'fraudulent', 'requested_by_customer'] })
-  @IsOptional() @IsIn(['duplicate', 'fraudulent', 'requested_by_customer'])
+  @IsOptional()
+  @IsIn(['duplicate', 'fraudulent', 'requested_by_customer'])
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
 }
 
@@ -112,5 +144,6 @@ export class PaymentSummaryDto {
 
 export class PaymentPageDto {
   @ApiProperty({ type: [PaymentSummaryDto] }) items!: PaymentSummaryDto[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
 }

@@ -8,15 +8,20 @@ export const MAX_METADATA_VALUE_LENGTH = 500;
 
 /** Why `value` is not valid Stripe metadata, or undefined when it is. */
 export function metadataProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'metadata must be an object of string values';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'metadata must be an object of string values';
   const entries = Object.entries(value);
-  if (entries.length > MAX_METADATA_KEYS) return `metadata may have at most ${MAX_METADATA_KEYS} keys (Stripe's 50 less one Portico uses)`;
+  if (entries.length > MAX_METADATA_KEYS)
+    return `metadata may have at most ${MAX_METADATA_KEYS} keys (Stripe's 50 less one Portico uses)`;
   for (const [key, item] of entries) {
-    if (key === '' || key.length > MAX_METADATA_KEY_LENGTH) return `metadata keys must be 1 to ${MAX_METADATA_KEY_LENGTH} characters (${JSON.stringify(key.slice(0, 50))})`;
-    if (key.includes('[') || key.includes(']')) return `metadata keys may not contain square brackets (${JSON.stringify(key)})`;
+    if (key === '' || key.length > MAX_METADATA_KEY_LENGTH)
+      return `metadata keys must be 1 to ${MAX_METADATA_KEY_LENGTH} characters (${JSON.stringify(key.slice(0, 50))})`;
+    if (key.includes('[') || key.includes(']'))
+      return `metadata keys may not contain square brackets (${JSON.stringify(key)})`;
     if (key === PAYMENT_ID_METADATA_KEY) return `metadata key ${PAYMENT_ID_METADATA_KEY} is reserved`;
     if (typeof item !== 'string') return `metadata.${key} must be a string`;
-    if (item.length > MAX_METADATA_VALUE_LENGTH) return `metadata.${key} must be at most ${MAX_METADATA_VALUE_LENGTH} characters`;
+    if (item.length > MAX_METADATA_VALUE_LENGTH)
+      return `metadata.${key} must be at most ${MAX_METADATA_VALUE_LENGTH} characters`;
   }
   return undefined;
 }

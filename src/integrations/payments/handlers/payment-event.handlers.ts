@@ -40,7 +40,13 @@ export class PaymentEventHandlers {
       return;
     }
     const paymentId = await this.records.paymentIdForIntent(intent);
-    await this.state.applyStatus(paymentId, { status, at: event.created, source: context.source, eventId: event.id, amountReceived: intent.amountReceived });
+    await this.state.applyStatus(paymentId, {
+      status,
+      at: event.created,
+      source: context.source,
+      eventId: event.id,
+      amountReceived: intent.amountReceived,
+    });
   }
 
   /** Events arrive in any order: a refund may be the first we hear of an intent, so it records the payment too. */
@@ -48,7 +54,11 @@ export class PaymentEventHandlers {
   async onChargeRefunded(event: Stripe.Event): Promise<void> {
     const charge = readCharge(event.data.object);
     if (charge?.paymentIntent == null) return;
-    const paymentId = await this.records.paymentIdForIntent({ ...charge, id: charge.paymentIntent, captureMethod: null });
+    const paymentId = await this.records.paymentIdForIntent({
+      ...charge,
+      id: charge.paymentIntent,
+      captureMethod: null,
+    });
     await this.state.raiseAmountRefunded(paymentId, charge.amountRefunded);
   }
 
@@ -59,7 +69,8 @@ export class PaymentEventHandlers {
     const link = await this.records.refundIdFor(refund);
     if (link === undefined) {
       // The intent's own events may still be on their way: retry a few times, then leave it to charge.refunded.
-      if (context.attempt < REFUND_WAIT_ATTEMPTS) throw new Error(`refund ${refund.id}: payment ${refund.paymentIntent ?? '?'} not known yet`);
+      if (context.attempt < REFUND_WAIT_ATTEMPTS)
+        throw new Error(`refund ${refund.id}: payment ${refund.paymentIntent ?? '?'} not known yet`);
       this.logger.warn(`Event ${event.id}: refund ${refund.id} belongs to no payment we know; ignored`);
       return;
     }

@@ -42,5 +42,7 @@ export const stripeClientProvider: Provider = {
   provide: STRIPE_CLIENT,
   inject: [stripeConfig.KEY],
   useFactory: (config: ConfigType<typeof stripeConfig>): Stripe | null =>
-    config.configured && config.secretKey !== undefined ? new Stripe(config.secretKey, stripeClientOptions(config)) : null,
+    config.configured && config.secretKey !== undefined
+      ? new Stripe(config.secretKey, stripeClientOptions(config))
+      : null,
 };

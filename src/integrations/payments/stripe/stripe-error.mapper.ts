@@ -34,16 +34,31 @@ export function mapStripeError(error: unknown, operation: string): unknown {
       details: compact({ decline_code: error.decline_code, param: error.param }),
     });
   }
-  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+  if (
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  ) {
     // Our key is wrong or lacks a permission: an operator must act; retrying cannot help.
     logger.error(`Stripe refused our credentials for ${operation} (${upstreamStatus}): check STRIPE_SECRET_KEY`);
-    return new ProviderRejectedError('The payment provider refused our credentials', { ...base, httpStatus: 502, title: 'Provider configuration error' });
+    return new ProviderRejectedError('The payment provider refused our credentials', {
+      ...base,
+      httpStatus: 502,
+      title: 'Provider configuration error',
+    });
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return new ProviderRejectedError(error.message, { ...base, httpStatus: 409, title: 'Idempotency conflict at the provider' });
+    return new ProviderRejectedError(error.message, {
+      ...base,
+      httpStatus: 409,
+      title: 'Idempotency conflict at the provider',
+    });
   }
   if (error instanceof Stripe.errors.StripeRateLimitError) {
-    return new RateLimitedError('Stripe rate limit reached', { ...base, retryable: retryOverride ?? true, retryAfterMs: retryAfterMs(error) });
+    return new RateLimitedError('Stripe rate limit reached', {
+      ...base,
+      retryable: retryOverride ?? true,
+      retryAfterMs: retryAfterMs(error),
+    });
   }
   if (error instanceof Stripe.errors.StripeConnectionError) {
     const timedOut = /timeout/i.test(error.message);
@@ -63,7 +78,11 @@ export function mapStripeError(error: unknown, operation: string): unknown {
   if (upstreamStatus === 409 || (upstreamStatus !== undefined && upstreamStatus >= 500)) {
     const retryable = retryOverride ?? true;
     return retryable
-      ? new ProviderUnavailableError(`Stripe answered ${upstreamStatus}`, { ...base, retryable, retryAfterMs: retryAfterMs(error) })
+      ? new ProviderUnavailableError(`Stripe answered ${upstreamStatus}`, {
+          ...base,
+          retryable,
+          retryAfterMs: retryAfterMs(error),
+        })
       : new ProviderFailedError(`Stripe answered ${upstreamStatus}`, { ...base, retryable });
   }
   return new ProviderFailedError(error.message, { ...base, retryable: retryOverride ?? false });
@@ -88,5 +107,7 @@ function retryAfterMs(error: Stripe.errors.StripeError): number | undefined {
 }
 
 function compact(values: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== null));
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== null),
+  );
 }

@@ -28,7 +28,11 @@ export const STRIPE_VARIABLES = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] a
 export class StripePaymentGateway implements PaymentGateway {
   constructor(@InjectStripeClient() private readonly stripe: Stripe | null) {}
 
-  @Resilient('stripe', { idempotent: false, idempotencyKey: (input: CreateIntentInput) => input.idempotencyKey, rateLimitKey: 'paymentIntents.create' })
+  @Resilient('stripe', {
+    idempotent: false,
+    idempotencyKey: (input: CreateIntentInput) => input.idempotencyKey,
+    rateLimitKey: 'paymentIntents.create',
+  })
   @Monitored('stripe', 'paymentIntents.create')
   async createIntent(input: CreateIntentInput): Promise<GatewayIntent> {
     const stripe = this.client('paymentIntents.create');
@@ -40,7 +44,9 @@ export class StripePaymentGateway implements PaymentGateway {
       ...(input.receiptEmail === undefined ? {} : { receipt_email: input.receiptEmail }),
       ...(input.captureMethod === undefined ? {} : { capture_method: input.captureMethod }),
     };
-    const intent = await callStripe('paymentIntents.create', () => stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }));
+    const intent = await callStripe('paymentIntents.create', () =>
+      stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
     return toIntent(intent);
   }
 
@@ -55,14 +61,22 @@ export class StripePaymentGateway implements PaymentGateway {
   @Monitored('stripe', 'paymentIntents.capture')
   async captureIntent(input: IntentActionInput): Promise<GatewayIntent> {
     const stripe = this.client('paymentIntents.capture');
-    return toIntent(await callStripe('paymentIntents.capture', () => stripe.paymentIntents.capture(input.providerId, {}, { idempotencyKey: input.idempotencyKey })));
+    return toIntent(
+      await callStripe('paymentIntents.capture', () =>
+        stripe.paymentIntents.capture(input.providerId, {}, { idempotencyKey: input.idempotencyKey }),
+      ),
+    );
   }
 
   @Resilient('stripe', { idempotent: false, idempotencyKey: (input: IntentActionInput) => input.idempotencyKey })
   @Monitored('stripe', 'paymentIntents.cancel')
   async cancelIntent(input: IntentActionInput): Promise<GatewayIntent> {
     const stripe = this.client('paymentIntents.cancel');
-    return toIntent(await callStripe('paymentIntents.cancel', () => stripe.paymentIntents.cancel(input.providerId, {}, { idempotencyKey: input.idempotencyKey })));
+    return toIntent(
+      await callStripe('paymentIntents.cancel', () =>
+        stripe.paymentIntents.cancel(input.providerId, {}, { idempotencyKey: input.idempotencyKey }),
+      ),
+    );
   }
 
   @Resilient('stripe', { idempotent: false, idempotencyKey: (input: CreateRefundInput) => input.idempotencyKey })
@@ -75,7 +89,9 @@ export class StripePaymentGateway implements PaymentGateway {
       ...(input.amount === undefined ? {} : { amount: input.amount }),
       ...(input.reason === undefined ? {} : { reason: input.reason }),
     };
-    const refund = await callStripe('refunds.create', () => stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }));
+    const refund = await callStripe('refunds.create', () =>
+      stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
     return { providerId: refund.id, status: refund.status ?? 'pending', amount: refund.amount };
   }
 
@@ -84,7 +100,11 @@ export class StripePaymentGateway implements PaymentGateway {
   async listEvents(input: ListEventsInput): Promise<GatewayEventPage> {
     const stripe = this.client('events.list');
     const page = await callStripe('events.list', () =>
-      stripe.events.list({ created: { gte: input.createdGte }, limit: input.limit, ...(input.startingAfter === undefined ? {} : { starting_after: input.startingAfter }) }),
+      stripe.events.list({
+        created: { gte: input.createdGte },
+        limit: input.limit,
+        ...(input.startingAfter === undefined ? {} : { starting_after: input.startingAfter }),
+      }),
     );
     return { events: page.data.map((event) => ({ id: event.id, raw: JSON.stringify(event) })), hasMore: page.has_more };
   }

@@ -6,16 +6,25 @@ export const INBOX_FILTERS = ['pending', 'processed', 'dead'] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number];
 
 export class ListStripeEventsQueryDto {
-  @ApiPropertyOptional({ enum: INBOX_FILTERS, description: '`pending` includes rows being processed or waiting for a retry' })
-  @IsOptional() @IsIn([...INBOX_FILTERS])
+  @ApiPropertyOptional({
+    enum: INBOX_FILTERS,
+    description: '`pending` includes rows being processed or waiting for a retry',
+  })
+  @IsOptional()
+  @IsIn([...INBOX_FILTERS])
   status?: InboxFilter;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   cursor?: string;
 }
 
@@ -35,5 +44,10 @@ export class StripeEventRowDto {
 export class StripeEventPageDto {
   @ApiProperty({ type: [StripeEventRowDto] }) items!: StripeEventRowDto[];
   @ApiProperty({ nullable: true }) nextCursor!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Rows per status in the whole inbox' }) counts!: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Rows per status in the whole inbox',
+  })
+  counts!: Record<string, number>;
 }

@@ -3,7 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { ProblemException } from '../../../core/errors/problem.exception';
 import { StripeEventEntity } from '../entities/stripe-event.entity';
-import type { InboxFilter, ListStripeEventsQueryDto, StripeEventPageDto, StripeEventRowDto } from './stripe-event-admin.dto';
+import type {
+  InboxFilter,
+  ListStripeEventsQueryDto,
+  StripeEventPageDto,
+  StripeEventRowDto,
+} from './stripe-event-admin.dto';
 import { StripeEventInbox } from './stripe-event.inbox';
 
 const STATUSES_BY_FILTER: Readonly<Record<InboxFilter, string[]>> = {
@@ -24,14 +29,31 @@ export class StripeEventAdminService {
     const limit = query.limit ?? 50;
     const qb = this.rows
       .createQueryBuilder('e')
-      .select(['e.id', 'e.eventId', 'e.type', 'e.status', 'e.attempts', 'e.lastError', 'e.source', 'e.eventCreated', 'e.createdAt', 'e.processedAt'])
+      .select([
+        'e.id',
+        'e.eventId',
+        'e.type',
+        'e.status',
+        'e.attempts',
+        'e.lastError',
+        'e.source',
+        'e.eventCreated',
+        'e.createdAt',
+        'e.processedAt',
+      ])
       .orderBy('e.id', 'DESC')
       .take(limit + 1);
-    if (query.status !== undefined) qb.andWhere('e.status IN (:...statuses)', { statuses: STATUSES_BY_FILTER[query.status] });
+    if (query.status !== undefined)
+      qb.andWhere('e.status IN (:...statuses)', { statuses: STATUSES_BY_FILTER[query.status] });
     if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: query.cursor });
     const found = await qb.getMany();
     const page = found.slice(0, limit);
-    const counted = await this.rows.createQueryBuilder('e').select('e.status', 'status').addSelect('COUNT(*)', 'count').groupBy('e.status').getRawMany<{ status: string; count: string | number }>();
+    const counted = await this.rows
+      .createQueryBuilder('e')
+      .select('e.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('e.status')
+      .getRawMany<{ status: string; count: string | number }>();
     return {
       items: page.map(rowView),
       nextCursor: found.length > limit ? page[page.length - 1].id : null,
@@ -42,15 +64,38 @@ export class StripeEventAdminService {
   /** Puts a dead (or done) event back to pending; `id` is the row id or Stripe's event id. */
   async replay(id: string): Promise<StripeEventRowDto> {
     const row = await this.rows.findOne({ where: id.startsWith('evt_') ? { eventId: id } : { id } });
-    if (row === null) throw new ProblemException(404, `No stored Stripe event ${id}`, { slug: 'not-found', title: 'Not Found' });
+    if (row === null)
+      throw new ProblemException(404, `No stored Stripe event ${id}`, { slug: 'not-found', title: 'Not Found' });
     const queue = this.inbox.attachedQueue;
-    if (queue === undefined) throw new ProblemException(503, 'The event processor is not running', { slug: 'processor-unavailable', title: 'Processor unavailable' });
+    if (queue === undefined)
+      throw new ProblemException(503, 'The event processor is not running', {
+        slug: 'processor-unavailable',
+        title: 'Processor unavailable',
+      });
     if (row.status === 'pending' || row.status === 'processing') {
-      throw new ProblemException(409, `Event ${row.eventId} is ${row.status}; only processed or dead events can be replayed`, { slug: 'event-not-replayable', title: 'Event not replayable' });
+      throw new ProblemException(
+        409,
+        `Event ${row.eventId} is ${row.status}; only processed or dead events can be replayed`,
+        { slug: 'event-not-replayable', title: 'Event not replayable' },
+      );
     }
     await queue.replay(row.id);
     queue.kick();
-    const updated = await this.rows.findOneOrFail({ where: { id: row.id }, select: { id: true, eventId: true, type: true, status: true, attempts: true, lastError: true, source: true, eventCreated: true, createdAt: true, processedAt: true } });
+    const updated = await this.rows.findOneOrFail({
+      where: { id: row.id },
+      select: {
+        id: true,
+        eventId: true,
+        type: true,
+        status: true,
+        attempts: true,
+        lastError: true,
+        source: true,
+        eventCreated: true,
+        createdAt: true,
+        processedAt: true,
+      },
+    });
     return rowView(updated);
   }
 

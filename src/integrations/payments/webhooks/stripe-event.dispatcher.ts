@@ -21,7 +21,11 @@ export class StripeEventDispatcher {
     } catch (error) {
       throw new PermanentFailure(`stored event ${row.eventId} is not JSON`, { cause: error });
     }
-    const context = { rowId: row.id, source: row.source === 'catch-up' ? ('catch-up' as const) : ('webhook' as const), attempt: row.attempts };
+    const context = {
+      rowId: row.id,
+      source: row.source === 'catch-up' ? ('catch-up' as const) : ('webhook' as const),
+      attempt: row.attempts,
+    };
     for (const handler of this.explorer.handlersFor(row.type)) {
       await handler.call(event, context);
     }

@@ -22,7 +22,8 @@ export class StripeEventExplorer implements OnModuleInit {
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) continue;
+      if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null)
+        continue;
       const prototype: unknown = Object.getPrototypeOf(instance);
       if (typeof prototype !== 'object' || prototype === null) continue;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {

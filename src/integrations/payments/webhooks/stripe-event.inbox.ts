@@ -48,7 +48,15 @@ export class StripeEventInbox {
   /** Stores the event unless its id is already in the inbox; true when it was new. */
   async store(event: VerifiedStripeEvent, payload: string, source: StripeEventSource): Promise<boolean> {
     const handled = this.explorer.hasHandlers(event.type);
-    const rows: unknown = await this.dataSource.query(handled ? this.insertPending : this.insertDone, [uuidv7(), event.id, event.type, event.livemode, event.created, payload, source]);
+    const rows: unknown = await this.dataSource.query(handled ? this.insertPending : this.insertDone, [
+      uuidv7(),
+      event.id,
+      event.type,
+      event.livemode,
+      event.created,
+      payload,
+      source,
+    ]);
     const stored = Array.isArray(rows) && rows.length > 0;
     if (stored && handled) this.queue?.kick();
     return stored;

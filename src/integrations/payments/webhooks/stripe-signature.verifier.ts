@@ -32,13 +32,18 @@ export class StripeSignatureVerifier {
   /** `payload` is the raw body decoded as UTF-8 (the exact signed text, also what the inbox stores). */
   verify(payload: string | undefined, signature: string | undefined, nowMs = Date.now()): VerifiedStripeEvent {
     if (!this.config.configured) throw new ProviderNotConfiguredError('stripe', STRIPE_VARIABLES, 'webhooks.receive');
-    if (signature === undefined || signature.trim() === '') throw badRequest('The Stripe-Signature header is missing', 'webhook-signature-missing');
-    if (payload === undefined || payload.length === 0) throw badRequest('The webhook body is empty', 'webhook-malformed');
+    if (signature === undefined || signature.trim() === '')
+      throw badRequest('The Stripe-Signature header is missing', 'webhook-signature-missing');
+    if (payload === undefined || payload.length === 0)
+      throw badRequest('The webhook body is empty', 'webhook-malformed');
     const tolerance = this.config.webhookToleranceSeconds;
     const nowSeconds = Math.floor(nowMs / 1000);
     const timestamp = /(?:^|,)\s*t=(\d+)/.exec(signature)?.[1];
     if (timestamp !== undefined && Number(timestamp) - nowSeconds > tolerance) {
-      throw badRequest('The Stripe-Signature timestamp is in the future beyond the tolerance', 'webhook-timestamp-out-of-tolerance');
+      throw badRequest(
+        'The Stripe-Signature timestamp is in the future beyond the tolerance',
+        'webhook-timestamp-out-of-tolerance',
+      );
     }
     let stale = false;
     for (const secret of this.config.webhookSecrets) {
@@ -59,7 +64,10 @@ export class StripeSignatureVerifier {
     }
     throw stale
       ? badRequest('The Stripe-Signature timestamp is older than the tolerance', 'webhook-timestamp-out-of-tolerance')
-      : badRequest('The Stripe-Signature header does not match the body for any configured secret', 'webhook-signature-invalid');
+      : badRequest(
+          'The Stripe-Signature header does not match the body for any configured secret',
+          'webhook-signature-invalid',
+        );
   }
 
   private checked(event: unknown): VerifiedStripeEvent {
@@ -76,10 +84,16 @@ export class StripeSignatureVerifier {
       typeof event.livemode !== 'boolean' ||
       !isRecord(event.data)
     ) {
-      throw badRequest('The webhook body is not a Stripe event (id, type, created, livemode, data)', 'webhook-malformed');
+      throw badRequest(
+        'The webhook body is not a Stripe event (id, type, created, livemode, data)',
+        'webhook-malformed',
+      );
     }
     if (event.livemode !== this.config.livemode) {
-      throw badRequest(`The event is ${event.livemode ? 'live' : 'test'} mode but the configured key is ${this.config.livemode ? 'live' : 'test'} mode`, 'webhook-wrong-mode');
+      throw badRequest(
+        `The event is ${event.livemode ? 'live' : 'test'} mode but the configured key is ${this.config.livemode ? 'live' : 'test'} mode`,
+        'webhook-wrong-mode',
+      );
     }
     return { id: event.id, type: event.type, created: event.created, livemode: event.livemode };
   }

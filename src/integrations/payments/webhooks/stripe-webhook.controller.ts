@@ -26,11 +26,13 @@ export class StripeWebhookController {
   @ApiOperation({ summary: 'Stripe webhook (signed with Stripe-Signature); stores the event, then answers 200' })
   @ApiOkResponse({ description: '`{ received: true, duplicate }`: stored now, or already stored before' })
   @ApiProblemResponses(400, 503)
-  async receive(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
+  async receive(
+    @Req() req: RawBodyRequest<Request>,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<{ received: true; duplicate: boolean }> {
     const payload = req.rawBody?.toString('utf8') ?? '';
     const event = this.verifier.verify(payload, signature);
     const stored = await this.inbox.store(event, payload, 'webhook');
     return { received: true, duplicate: !stored };
   }
 }
-

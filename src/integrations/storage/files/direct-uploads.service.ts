@@ -46,10 +46,19 @@ export class DirectUploadsService {
     const filename = acceptedFileName(input.filename);
     const contentType = acceptedContentType(input.contentType, this.config.allowedTypes);
     if (input.size > this.config.maxUploadBytes) throw tooLarge(this.config.maxUploadBytes);
-    const expiresIn = acceptedLifetime(input.expiresIn ?? DEFAULT_URL_EXPIRES_SECONDS, this.config.urlMaxExpiresSeconds);
+    const expiresIn = acceptedLifetime(
+      input.expiresIn ?? DEFAULT_URL_EXPIRES_SECONDS,
+      this.config.urlMaxExpiresSeconds,
+    );
     const owner = ownerIdOf(caller.principal);
     const key = objectKeyFor(owner, contentType);
-    const upload = await this.driver.createUploadUrl({ key, contentType, size: input.size, expiresInSeconds: expiresIn, origin: caller.origin });
+    const upload = await this.driver.createUploadUrl({
+      key,
+      contentType,
+      size: input.size,
+      expiresInSeconds: expiresIn,
+      origin: caller.origin,
+    });
     const row = await this.files.save(
       this.files.create({
         id: uuidv7(),
@@ -75,13 +84,24 @@ export class DirectUploadsService {
     const row = await this.filesService.findOwned(id, caller.principal);
     if (row.status === 'ready') return this.filesService.withUrl(row, caller.origin);
     if (row.uploadExpiresAt !== null && row.uploadExpiresAt.getTime() < Date.now()) {
-      throw new ProblemException(410, 'The upload URL has expired and the upload was not confirmed in time', { slug: 'upload-expired', title: 'Gone' });
+      throw new ProblemException(410, 'The upload URL has expired and the upload was not confirmed in time', {
+        slug: 'upload-expired',
+        title: 'Gone',
+      });
     }
     const head = await this.driver.head(row.key);
-    if (head === undefined) throw new ProblemException(409, 'Nothing has been uploaded to the upload URL yet', { slug: 'upload-missing', title: 'Conflict' });
+    if (head === undefined)
+      throw new ProblemException(409, 'Nothing has been uploaded to the upload URL yet', {
+        slug: 'upload-missing',
+        title: 'Conflict',
+      });
     if (head.size !== row.size) {
       await this.driver.delete(row.key);
-      throw new ProblemException(422, `The uploaded object has ${head.size} bytes, not the ${row.size} declared; it was removed`, { slug: 'upload-size-mismatch' });
+      throw new ProblemException(
+        422,
+        `The uploaded object has ${head.size} bytes, not the ${row.size} declared; it was removed`,
+        { slug: 'upload-size-mismatch' },
+      );
     }
     const storedType = normalizeContentType(head.contentType);
     if ((storedType !== undefined && storedType !== row.contentType) || !(await this.headMatches(row))) {
@@ -100,7 +120,11 @@ export class DirectUploadsService {
    * @returns how many were removed
    */
   async sweepExpired(now: Date = new Date(), batch = 100): Promise<number> {
-    const expired = await this.files.find({ where: { status: 'pending', uploadExpiresAt: LessThan(now) }, order: { id: 'ASC' }, take: batch });
+    const expired = await this.files.find({
+      where: { status: 'pending', uploadExpiresAt: LessThan(now) },
+      order: { id: 'ASC' },
+      take: batch,
+    });
     let removed = 0;
     for (const row of expired) {
       try {

@@ -28,7 +28,10 @@ export function acceptedContentType(raw: string, allowed: readonly string[]): st
 /** A URL lifetime within STORAGE_URL_MAX_EXPIRES_SECONDS, or 400. */
 export function acceptedLifetime(expiresIn: number, maxSeconds: number): number {
   if (expiresIn > maxSeconds) {
-    throw new ProblemException(400, `expiresIn must be at most ${maxSeconds} seconds`, { slug: 'validation', title: 'Invalid request' });
+    throw new ProblemException(400, `expiresIn must be at most ${maxSeconds} seconds`, {
+      slug: 'validation',
+      title: 'Invalid request',
+    });
   }
   return expiresIn;
 }

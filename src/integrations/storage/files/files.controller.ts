@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiProblemResponses } from '../../../core/errors';
 import { CurrentPrincipal } from '../../../core/security/current-principal.decorator';
@@ -34,12 +42,25 @@ export class FilesController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Upload a file (multipart/form-data, streamed)', description: `The file goes in the "${FILE_FIELD}" field. Size is limited by STORAGE_MAX_UPLOAD_BYTES; the declared type must be allowed and agree with the first bytes.` })
+  @ApiOperation({
+    summary: 'Upload a file (multipart/form-data, streamed)',
+    description: `The file goes in the "${FILE_FIELD}" field. Size is limited by STORAGE_MAX_UPLOAD_BYTES; the declared type must be allowed and agree with the first bytes.`,
+  })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: [FILE_FIELD], properties: { [FILE_FIELD]: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [FILE_FIELD],
+      properties: { [FILE_FIELD]: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiCreatedResponse({ type: UploadedFileView })
   @ApiProblemResponses(400, 413, 415, 502, 503, 504)
-  async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal): Promise<UploadedFileView> {
+  async upload(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UploadedFileView> {
     const file = await this.files.upload(req, { principal, origin: originOf(req) });
     res.location(`/files/${file.id}`);
     return file;
@@ -54,10 +75,18 @@ export class FilesController {
   }
 
   @Post('upload-url')
-  @ApiOperation({ summary: 'Presigned PUT for a direct upload', description: 'Send exactly the returned headers; then call POST /files/{id}/complete. Unconfirmed uploads expire and are removed.' })
+  @ApiOperation({
+    summary: 'Presigned PUT for a direct upload',
+    description:
+      'Send exactly the returned headers; then call POST /files/{id}/complete. Unconfirmed uploads expire and are removed.',
+  })
   @ApiCreatedResponse({ type: UploadUrlView })
   @ApiProblemResponses(400, 413, 415, 503)
-  createUploadUrl(@Body() body: CreateUploadUrlDto, @Req() req: Request, @CurrentPrincipal() principal: Principal): Promise<UploadUrlView> {
+  createUploadUrl(
+    @Body() body: CreateUploadUrlDto,
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UploadUrlView> {
     return this.directUploads.createUploadUrl(body, { principal, origin: originOf(req) });
   }
 
@@ -70,19 +99,34 @@ export class FilesController {
   }
 
   @Get(':id/download-url')
-  @ApiOperation({ summary: 'Presigned download URL', description: 'Served with Content-Disposition: attachment carrying the original name (RFC 6266 filename*).' })
+  @ApiOperation({
+    summary: 'Presigned download URL',
+    description: 'Served with Content-Disposition: attachment carrying the original name (RFC 6266 filename*).',
+  })
   @ApiOkResponse({ type: SignedUrlView })
   @ApiProblemResponses(400, 404, 409)
-  downloadUrl(@Param() params: FileIdParam, @Query() query: DownloadUrlQuery, @Req() req: Request, @CurrentPrincipal() principal: Principal): Promise<SignedUrlView> {
+  downloadUrl(
+    @Param() params: FileIdParam,
+    @Query() query: DownloadUrlQuery,
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<SignedUrlView> {
     return this.files.downloadUrl(params.id, { principal, origin: originOf(req) }, query.expiresIn);
   }
 
   @Post(':id/complete')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Confirm a direct upload', description: 'Checks the stored object (exists, declared size and type) and marks the file ready.' })
+  @ApiOperation({
+    summary: 'Confirm a direct upload',
+    description: 'Checks the stored object (exists, declared size and type) and marks the file ready.',
+  })
   @ApiOkResponse({ type: UploadedFileView })
   @ApiProblemResponses(400, 404, 409, 410, 415, 422, 503)
-  complete(@Param() params: FileIdParam, @Req() req: Request, @CurrentPrincipal() principal: Principal): Promise<UploadedFileView> {
+  complete(
+    @Param() params: FileIdParam,
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UploadedFileView> {
     return this.directUploads.complete(params.id, { principal, origin: originOf(req) });
   }
 

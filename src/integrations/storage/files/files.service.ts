@@ -13,7 +13,13 @@ import { objectKeyFor } from '../object-keys';
 import { InjectStorageDriver, type SignedUrl, type StorageDriver } from '../storage-driver';
 import { acceptedContentType, acceptedFileName, acceptedLifetime, notFound, toFileView, toUrlView } from './file-rules';
 import { FileEntity } from './file.entity';
-import { DEFAULT_URL_EXPIRES_SECONDS, type FilePageView, type FileView, type SignedUrlView, type UploadedFileView } from './files.dto';
+import {
+  DEFAULT_URL_EXPIRES_SECONDS,
+  type FilePageView,
+  type FileView,
+  type SignedUrlView,
+  type UploadedFileView,
+} from './files.dto';
 import { type IncomingFile, receiveSingleFile } from './multipart-file';
 import { UploadInspector, tooLarge } from './upload-inspector';
 
@@ -72,8 +78,11 @@ export class FilesService {
 
   async downloadUrl(id: string, caller: Caller, expiresIn = DEFAULT_URL_EXPIRES_SECONDS): Promise<SignedUrlView> {
     const row = await this.findOwned(id, caller.principal);
-    if (row.status !== 'ready') throw new ProblemException(409, 'The file is not uploaded yet', { slug: 'file-not-ready', title: 'Conflict' });
-    return toUrlView(await this.signDownload(row, caller.origin, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)));
+    if (row.status !== 'ready')
+      throw new ProblemException(409, 'The file is not uploaded yet', { slug: 'file-not-ready', title: 'Conflict' });
+    return toUrlView(
+      await this.signDownload(row, caller.origin, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)),
+    );
   }
 
   async remove(id: string, principal: Principal): Promise<void> {

@@ -33,10 +33,21 @@ export function receiveSingleFile<T>(req: IncomingMessage, handle: (file: Incomi
     let parser: busboy.Busboy;
     try {
       // Browsers send file names as raw UTF-8 (busboy's default would read them as latin1).
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', highWaterMark: STREAM_BUFFER_BYTES, fileHwm: STREAM_BUFFER_BYTES, limits: { files: 1, fields: 20, fieldSize: 8 * 1024, parts: 32, headerPairs: 50 } });
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        highWaterMark: STREAM_BUFFER_BYTES,
+        fileHwm: STREAM_BUFFER_BYTES,
+        limits: { files: 1, fields: 20, fieldSize: 8 * 1024, parts: 32, headerPairs: 50 },
+      });
     } catch {
       req.resume();
-      reject(new ProblemException(415, 'The request must be multipart/form-data with a boundary', { slug: 'multipart-required', title: 'Unsupported Media Type' }));
+      reject(
+        new ProblemException(415, 'The request must be multipart/form-data with a boundary', {
+          slug: 'multipart-required',
+          title: 'Unsupported Media Type',
+        }),
+      );
       return;
     }
     let handled: Promise<T> | undefined;
@@ -67,10 +78,21 @@ export function receiveSingleFile<T>(req: IncomingMessage, handle: (file: Incomi
       );
     });
     parser.on('close', () => {
-      if (handled === undefined) fail(new ProblemException(400, `The form must contain a file in the "${FILE_FIELD}" field`, { slug: 'file-missing' }));
+      if (handled === undefined)
+        fail(
+          new ProblemException(400, `The form must contain a file in the "${FILE_FIELD}" field`, {
+            slug: 'file-missing',
+          }),
+        );
     });
-    parser.on('error', () => fail(new ProblemException(400, 'The multipart body is malformed or was cut off', { slug: 'malformed-multipart' })));
-    req.on('aborted', () => fail(new ProblemException(400, 'The upload was aborted by the client', { slug: 'request-aborted' })));
+    parser.on('error', () =>
+      fail(
+        new ProblemException(400, 'The multipart body is malformed or was cut off', { slug: 'malformed-multipart' }),
+      ),
+    );
+    req.on('aborted', () =>
+      fail(new ProblemException(400, 'The upload was aborted by the client', { slug: 'request-aborted' })),
+    );
     req.pipe(parser);
   });
 }

@@ -6,7 +6,11 @@ import { UploadInspector } from './upload-inspector';
 
 async function run(sut: UploadInspector, chunks: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), sut, new Writable({ write: (chunk: Buffer, _e, cb) => (out.push(chunk), cb()) }));
+  await pipeline(
+    Readable.from(chunks),
+    sut,
+    new Writable({ write: (chunk: Buffer, _e, cb) => (out.push(chunk), cb()) }),
+  );
   return Buffer.concat(out);
 }
 

@@ -6,12 +6,19 @@ import { STREAM_BUFFER_BYTES } from './multipart-file';
 
 /** The upload is larger than allowed (413). */
 export function tooLarge(maxBytes: number): ProblemException {
-  return new ProblemException(413, `The file is larger than the ${maxBytes} bytes allowed`, { slug: 'file-too-large', title: 'Payload Too Large', extensions: { maxBytes } });
+  return new ProblemException(413, `The file is larger than the ${maxBytes} bytes allowed`, {
+    slug: 'file-too-large',
+    title: 'Payload Too Large',
+    extensions: { maxBytes },
+  });
 }
 
 /** The bytes are not what the declared content type says (415). */
 export function contentMismatch(contentType: string): ProblemException {
-  return new ProblemException(415, `The file's content does not match its declared type ${contentType}`, { slug: 'content-type-mismatch', title: 'Unsupported Media Type' });
+  return new ProblemException(415, `The file's content does not match its declared type ${contentType}`, {
+    slug: 'content-type-mismatch',
+    title: 'Unsupported Media Type',
+  });
 }
 
 /**
@@ -69,7 +76,8 @@ export class UploadInspector extends Transform {
     const head = Buffer.concat(this.head);
     this.head = [];
     this.sniffed = true;
-    if (!sniffMatches(this.contentType, head.subarray(0, SNIFF_BYTES), complete)) return contentMismatch(this.contentType);
+    if (!sniffMatches(this.contentType, head.subarray(0, SNIFF_BYTES), complete))
+      return contentMismatch(this.contentType);
     if (head.length > 0) this.push(head);
     return undefined;
   }

@@ -30,12 +30,17 @@ export class LocalObjectsController {
 
   constructor(@InjectStorageDriver() driver: StorageDriver) {
     // Mounted only with the local driver (see StorageModule).
-    if (!(driver instanceof LocalStorageDriver)) throw new TypeError('LocalObjectsController needs the local storage driver');
+    if (!(driver instanceof LocalStorageDriver))
+      throw new TypeError('LocalObjectsController needs the local storage driver');
     this.driver = driver;
   }
 
   @Get()
-  @ApiOperation({ summary: 'Download through a signed URL', description: 'As returned by GET /files/{id}/download-url; served with the signed Content-Type and Content-Disposition.' })
+  @ApiOperation({
+    summary: 'Download through a signed URL',
+    description:
+      'As returned by GET /files/{id}/download-url; served with the signed Content-Type and Content-Disposition.',
+  })
   @ApiQuery({ name: 'cd', description: 'Content-Disposition (signed)' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file' })
@@ -43,11 +48,15 @@ export class LocalObjectsController {
   async download(@Req() req: Request, @Query() query: SignedQuery, @Res() res: Response): Promise<void> {
     const grant = this.verify(req.method, query);
     const head = await this.driver.head(grant.key);
-    if (head === undefined) throw new ProblemException(404, 'The file does not exist (any more)', { slug: 'not-found', title: 'Not Found' });
+    if (head === undefined)
+      throw new ProblemException(404, 'The file does not exist (any more)', { slug: 'not-found', title: 'Not Found' });
     // One byte range, as S3 serves them (players and resumed downloads use it); several ranges get the whole file.
     const ranges = req.headers.range === undefined ? undefined : req.range(head.size, { combine: true });
     if (ranges === -1) {
-      throw new ProblemException(416, `The range is outside the file's ${head.size} bytes`, { slug: 'range-not-satisfiable', headers: { 'Content-Range': `bytes */${head.size}` } });
+      throw new ProblemException(416, `The range is outside the file's ${head.size} bytes`, {
+        slug: 'range-not-satisfiable',
+        headers: { 'Content-Range': `bytes */${head.size}` },
+      });
     }
     const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
     res.status(range ? 206 : 200);
@@ -66,7 +75,11 @@ export class LocalObjectsController {
 
   @Put()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Upload through a signed URL', description: 'As returned by POST /files/upload-url: exactly the signed Content-Type and Content-Length; never replaces an uploaded file.' })
+  @ApiOperation({
+    summary: 'Upload through a signed URL',
+    description:
+      'As returned by POST /files/upload-url: exactly the signed Content-Type and Content-Length; never replaces an uploaded file.',
+  })
   @ApiQuery({ name: 'size', description: 'Exact body length, bytes (signed)' })
   @ApiOkResponse({ description: 'Stored; confirm with POST /files/{id}/complete' })
   @ApiProblemResponses(400, 403, 411, 412)
@@ -77,18 +90,26 @@ export class LocalObjectsController {
       throw refused(`The upload must be sent with Content-Type: ${grant.contentType}, as signed`);
     }
     const length = req.headers['content-length'];
-    if (length === undefined) throw new ProblemException(411, 'The upload must carry a Content-Length header', { slug: 'length-required' });
+    if (length === undefined)
+      throw new ProblemException(411, 'The upload must carry a Content-Length header', { slug: 'length-required' });
     if (length !== String(grant.size)) throw refused(`The upload must be exactly ${grant.size} bytes, as signed`);
     // Node's HTTP parser ends the body at Content-Length, so the stored size can only fall short (client gone).
-    const { size } = await this.driver.put({ key: grant.key, body: req, contentType: grant.contentType, ifAbsent: true }).catch((error: unknown) => {
-      if (error instanceof ObjectExistsError) {
-        throw new ProblemException(412, 'A file was already uploaded with this URL; it cannot be replaced', { slug: 'already-uploaded', title: 'Precondition Failed' });
-      }
-      throw error;
-    });
+    const { size } = await this.driver
+      .put({ key: grant.key, body: req, contentType: grant.contentType, ifAbsent: true })
+      .catch((error: unknown) => {
+        if (error instanceof ObjectExistsError) {
+          throw new ProblemException(412, 'A file was already uploaded with this URL; it cannot be replaced', {
+            slug: 'already-uploaded',
+            title: 'Precondition Failed',
+          });
+        }
+        throw error;
+      });
     if (size !== grant.size) {
       await this.driver.delete(grant.key);
-      throw new ProblemException(400, `The upload ended after ${size} of ${grant.size} bytes`, { slug: 'incomplete-upload' });
+      throw new ProblemException(400, `The upload ended after ${size} of ${grant.size} bytes`, {
+        slug: 'incomplete-upload',
+      });
     }
   }
 
@@ -96,7 +117,8 @@ export class LocalObjectsController {
     const result = this.driver.signer.verify(method, query);
     if (result.ok) return result.grant;
     if (result.reason === 'expired') throw refused('Request has expired', 'url-expired');
-    if (result.reason === 'signature') throw refused('The URL signature does not match (the URL was changed or is for another method)');
+    if (result.reason === 'signature')
+      throw refused('The URL signature does not match (the URL was changed or is for another method)');
     throw new ProblemException(400, 'Not a complete signed storage URL', { slug: 'malformed-signed-url' });
   }
 }

@@ -1,4 +1,13 @@
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+  existsSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,7 +24,10 @@ describe(LocalStorageDriver.name, () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'portico-local-driver-'));
-    const storage = { localRoot: join(dataDir, 'files'), urlSecret: 'a-test-secret-of-at-least-32-characters!' } as StorageConfig;
+    const storage = {
+      localRoot: join(dataDir, 'files'),
+      urlSecret: 'a-test-secret-of-at-least-32-characters!',
+    } as StorageConfig;
     sut = new LocalStorageDriver(storage, { publicUrl: 'https://files.example.com' } as AppConfig);
     await sut.onModuleInit();
   });
@@ -23,7 +35,9 @@ describe(LocalStorageDriver.name, () => {
 
   it('stores under <root>/<key> and reads it back, whole or a range', async () => {
     const key = objectKeyFor('key:1', 'text/plain');
-    await expect(sut.put({ key, body: Readable.from([Buffer.from('hello '), Buffer.from('world')]), contentType: 'text/plain' })).resolves.toEqual({ size: 11 });
+    await expect(
+      sut.put({ key, body: Readable.from([Buffer.from('hello '), Buffer.from('world')]), contentType: 'text/plain' }),
+    ).resolves.toEqual({ size: 11 });
     expect(readFileSync(join(dataDir, 'files', key), 'utf8')).toBe('hello world');
     expect(await sut.head(key)).toEqual({ size: 11 });
     const chunks: Buffer[] = [];
@@ -46,7 +60,9 @@ describe(LocalStorageDriver.name, () => {
   it('refuses to replace an object when asked to create only', async () => {
     const key = objectKeyFor('key:1', 'text/plain');
     await sut.put({ key, body: Readable.from([Buffer.from('first')]), contentType: 'text/plain' });
-    await expect(sut.put({ key, body: Readable.from([Buffer.from('second')]), contentType: 'text/plain', ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+    await expect(
+      sut.put({ key, body: Readable.from([Buffer.from('second')]), contentType: 'text/plain', ifAbsent: true }),
+    ).rejects.toBeInstanceOf(ObjectExistsError);
     expect(readFileSync(join(dataDir, 'files', key), 'utf8')).toBe('first');
   });
 
@@ -58,9 +74,20 @@ describe(LocalStorageDriver.name, () => {
 
   it('builds signed URLs on the request origin, else PUBLIC_URL', async () => {
     const key = objectKeyFor('key:1', 'image/png');
-    const own = await sut.getDownloadUrl({ key, expiresInSeconds: 60, contentType: 'image/png', contentDisposition: 'attachment' });
+    const own = await sut.getDownloadUrl({
+      key,
+      expiresInSeconds: 60,
+      contentType: 'image/png',
+      contentDisposition: 'attachment',
+    });
     expect(own.url).toMatch(/^https:\/\/files\.example\.com\/storage\/local\/objects\?key=/);
-    const viaRequest = await sut.createUploadUrl({ key, expiresInSeconds: 60, contentType: 'image/png', size: 3, origin: 'http://127.0.0.1:4000' });
+    const viaRequest = await sut.createUploadUrl({
+      key,
+      expiresInSeconds: 60,
+      contentType: 'image/png',
+      size: 3,
+      origin: 'http://127.0.0.1:4000',
+    });
     expect(viaRequest.url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/storage\/local\/objects\?/);
     expect(viaRequest.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '3', 'If-None-Match': '*' });
   });
@@ -83,7 +110,12 @@ describe(LocalStorageDriver.name, () => {
       const one = new LocalStorageDriver(config, { publicUrl: 'http://localhost' } as AppConfig);
       const other = new LocalStorageDriver(config, { publicUrl: 'http://localhost' } as AppConfig);
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/STORAGE_URL_SECRET is not set/));
-      const url = await one.getDownloadUrl({ key: objectKeyFor('key:1', 'image/png'), expiresInSeconds: 60, contentType: 'image/png', contentDisposition: 'attachment' });
+      const url = await one.getDownloadUrl({
+        key: objectKeyFor('key:1', 'image/png'),
+        expiresInSeconds: 60,
+        contentType: 'image/png',
+        contentDisposition: 'attachment',
+      });
       const query = Object.fromEntries(new URL(url.url).searchParams);
       expect(one.signer.verify('GET', query).ok).toBe(true);
       expect(other.signer.verify('GET', query)).toEqual({ ok: false, reason: 'signature' });

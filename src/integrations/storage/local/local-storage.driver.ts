@@ -9,7 +9,17 @@ import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../../config/app.config';
 import { storageConfig } from '../../../config/storage.config';
 import { isGeneratedKey } from '../object-keys';
-import { type DownloadUrlInput, type ObjectHead, ObjectExistsError, type PutObjectInput, type PutObjectResult, type ReadRange, type SignedUrl, type StorageDriver, type UploadUrlInput } from '../storage-driver';
+import {
+  type DownloadUrlInput,
+  type ObjectHead,
+  ObjectExistsError,
+  type PutObjectInput,
+  type PutObjectResult,
+  type ReadRange,
+  type SignedUrl,
+  type StorageDriver,
+  type UploadUrlInput,
+} from '../storage-driver';
 import { UrlSigner } from './url-signer';
 
 const STALE_TEMPORARY_MS = 24 * 60 * 60 * 1000;
@@ -33,14 +43,19 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
   private readonly tmpDir: string;
   private readonly publicUrl: string;
 
-  constructor(@Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>, @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>) {
+  constructor(
+    @Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>,
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+  ) {
     this.root = resolve(config.localRoot);
     this.tmpDir = join(this.root, '.incoming');
     this.publicUrl = app.publicUrl;
     let secret = config.urlSecret;
     if (secret === undefined) {
       // Production refuses to start without it (see storage.config.ts); elsewhere, URLs die with the process.
-      this.logger.warn('STORAGE_URL_SECRET is not set: signed file URLs use a random per-process secret and stop working on restart');
+      this.logger.warn(
+        'STORAGE_URL_SECRET is not set: signed file URLs use a random per-process secret and stop working on restart',
+      );
       secret = randomBytes(32).toString('hex');
     }
     this.signer = new UrlSigner(Buffer.from(secret, 'utf8'));
@@ -117,12 +132,31 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
   }
 
   async getDownloadUrl(input: DownloadUrlInput): Promise<SignedUrl> {
-    const grant = this.signer.grant({ method: 'GET', key: input.key, expiresInSeconds: input.expiresInSeconds, contentType: input.contentType, size: 0, disposition: input.contentDisposition });
-    return { url: this.urlFor(input.origin, this.signer.toQuery(grant)), method: 'GET', headers: {}, expiresAt: new Date(grant.expires * 1000) };
+    const grant = this.signer.grant({
+      method: 'GET',
+      key: input.key,
+      expiresInSeconds: input.expiresInSeconds,
+      contentType: input.contentType,
+      size: 0,
+      disposition: input.contentDisposition,
+    });
+    return {
+      url: this.urlFor(input.origin, this.signer.toQuery(grant)),
+      method: 'GET',
+      headers: {},
+      expiresAt: new Date(grant.expires * 1000),
+    };
   }
 
   async createUploadUrl(input: UploadUrlInput): Promise<SignedUrl> {
-    const grant = this.signer.grant({ method: 'PUT', key: input.key, expiresInSeconds: input.expiresInSeconds, contentType: input.contentType, size: input.size, disposition: '' });
+    const grant = this.signer.grant({
+      method: 'PUT',
+      key: input.key,
+      expiresInSeconds: input.expiresInSeconds,
+      contentType: input.contentType,
+      size: input.size,
+      disposition: '',
+    });
     return {
       url: this.urlFor(input.origin, this.signer.toQuery(grant)),
       method: 'PUT',

@@ -11,8 +11,17 @@ describe(UrlSigner.name, () => {
     sut = new UrlSigner(SECRET, () => now);
   });
 
-  const put = (): UrlGrant => sut.grant({ method: 'PUT', key: KEY, expiresInSeconds: 60, contentType: 'image/png', size: 1234, disposition: '' });
-  const get = (): UrlGrant => sut.grant({ method: 'GET', key: KEY, expiresInSeconds: 60, contentType: 'image/png', size: 0, disposition: 'attachment; filename="a.png"' });
+  const put = (): UrlGrant =>
+    sut.grant({ method: 'PUT', key: KEY, expiresInSeconds: 60, contentType: 'image/png', size: 1234, disposition: '' });
+  const get = (): UrlGrant =>
+    sut.grant({
+      method: 'GET',
+      key: KEY,
+      expiresInSeconds: 60,
+      contentType: 'image/png',
+      size: 0,
+      disposition: 'attachment; filename="a.png"',
+    });
   const query = (grant: UrlGrant): Record<string, string> => Object.fromEntries(sut.toQuery(grant));
 
   it('counts the expiry from the signing second, like SigV4 (X-Amz-Date + X-Amz-Expires)', () => {
@@ -21,7 +30,10 @@ describe(UrlSigner.name, () => {
 
   it('accepts its own URLs for the signed method', () => {
     expect(sut.verify('PUT', query(put()))).toEqual({ ok: true, grant: put() });
-    expect(sut.verify('GET', query(get()))).toMatchObject({ ok: true, grant: { method: 'GET', disposition: 'attachment; filename="a.png"' } });
+    expect(sut.verify('GET', query(get()))).toMatchObject({
+      ok: true,
+      grant: { method: 'GET', disposition: 'attachment; filename="a.png"' },
+    });
     expect(sut.verify('HEAD', query(get())).ok).toBe(true);
   });
 
@@ -69,6 +81,8 @@ describe(UrlSigner.name, () => {
   });
 
   it.each([0, MAX_URL_EXPIRES_SECONDS + 1, 1.5])('refuses a lifetime of %s seconds', (expiresInSeconds) => {
-    expect(() => sut.grant({ method: 'GET', key: KEY, expiresInSeconds, contentType: 'x/y', size: 0, disposition: '' })).toThrow(RangeError);
+    expect(() =>
+      sut.grant({ method: 'GET', key: KEY, expiresInSeconds, contentType: 'x/y', size: 0, disposition: '' }),
+    ).toThrow(RangeError);
   });
 });

@@ -19,7 +19,9 @@ export interface UrlGrant {
   readonly disposition: string;
 }
 
-export type VerifyResult = { readonly ok: true; readonly grant: UrlGrant } | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
+export type VerifyResult =
+  | { readonly ok: true; readonly grant: UrlGrant }
+  | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
 
 /**
  * HMAC-SHA256 signatures for the local driver's download and upload URLs.
@@ -34,7 +36,11 @@ export class UrlSigner {
 
   /** Grant for `method` on `key` valid for `expiresInSeconds` from now (at most 7 days). */
   grant(fields: Omit<UrlGrant, 'expires'> & { readonly expiresInSeconds: number }): UrlGrant {
-    if (!Number.isInteger(fields.expiresInSeconds) || fields.expiresInSeconds < 1 || fields.expiresInSeconds > MAX_URL_EXPIRES_SECONDS) {
+    if (
+      !Number.isInteger(fields.expiresInSeconds) ||
+      fields.expiresInSeconds < 1 ||
+      fields.expiresInSeconds > MAX_URL_EXPIRES_SECONDS
+    ) {
       throw new RangeError(`expiresInSeconds must be a whole number from 1 to ${MAX_URL_EXPIRES_SECONDS}`);
     }
     const { expiresInSeconds, ...rest } = fields;
@@ -52,18 +58,27 @@ export class UrlSigner {
 
   /** Checks a request's method and query against its signature and expiry. */
   verify(method: string, query: Readonly<Record<string, unknown>>): VerifyResult {
-    const text = (name: string): string | undefined => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
+    const text = (name: string): string | undefined =>
+      typeof query[name] === 'string' ? (query[name] as string) : undefined;
     const key = text('key');
     const exp = text('exp');
     const ct = text('ct');
     const sig = text('sig');
-    if ((method !== 'GET' && method !== 'PUT' && method !== 'HEAD') || !key || !exp || !/^\d{1,12}$/.test(exp) || ct === undefined || !sig) {
+    if (
+      (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') ||
+      !key ||
+      !exp ||
+      !/^\d{1,12}$/.test(exp) ||
+      ct === undefined ||
+      !sig
+    ) {
       return { ok: false, reason: 'malformed' };
     }
     const signedMethod: SignedMethod = method === 'PUT' ? 'PUT' : 'GET';
     const sizeText = text('size');
     // A download URL used for an upload lacks the size: to the caller that is simply the wrong signature, as with S3.
-    if (signedMethod === 'PUT' && (sizeText === undefined || !/^\d{1,16}$/.test(sizeText))) return { ok: false, reason: 'signature' };
+    if (signedMethod === 'PUT' && (sizeText === undefined || !/^\d{1,16}$/.test(sizeText)))
+      return { ok: false, reason: 'signature' };
     const grant: UrlGrant = {
       method: signedMethod,
       key,
@@ -74,7 +89,8 @@ export class UrlSigner {
     };
     const expected = Buffer.from(this.sign(grant));
     const given = Buffer.from(sig);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, reason: 'signature' };
     // Checked after the signature so an attacker learns nothing from a forged URL.
     if (this.now() > grant.expires * 1000) return { ok: false, reason: 'expired' };
     return { ok: true, grant };
@@ -82,7 +98,15 @@ export class UrlSigner {
 
   private sign(grant: UrlGrant): string {
     // JSON of a fixed-order array: unambiguous whatever characters the fields hold.
-    const canonical = JSON.stringify(['portico-storage-v1', grant.method, grant.key, grant.expires, grant.contentType, grant.size, grant.disposition]);
+    const canonical = JSON.stringify([
+      'portico-storage-v1',
+      grant.method,
+      grant.key,
+      grant.expires,
+      grant.contentType,
+      grant.size,
+      grant.disposition,
+    ]);
     return createHmac('sha256', this.secret).update(canonical).digest('base64url');
   }
 }

@@ -1,9 +1,20 @@
 import { NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
-import { ProviderNotConfiguredError, ProviderRejectedError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError } from '../../../core/errors';
+import {
+  ProviderNotConfiguredError,
+  ProviderRejectedError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  RateLimitedError,
+} from '../../../core/errors';
 import { isS3NotFound, toS3IntegrationError } from './s3-errors';
 
 function serviceError(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+  return new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
 }
 
 function socketError(code: string): Error {
@@ -11,31 +22,56 @@ function socketError(code: string): Error {
 }
 
 describe(toS3IntegrationError.name, () => {
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EPIPE'])('maps %s to a retryable 503 ProviderUnavailableError', (code) => {
-    const error = toS3IntegrationError(socketError(code), 'upload');
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect(error).toMatchObject({ httpStatus: 503, retryable: true, provider: 's3', operation: 'upload', code });
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EPIPE'])(
+    'maps %s to a retryable 503 ProviderUnavailableError',
+    (code) => {
+      const error = toS3IntegrationError(socketError(code), 'upload');
+      expect(error).toBeInstanceOf(ProviderUnavailableError);
+      expect(error).toMatchObject({ httpStatus: 503, retryable: true, provider: 's3', operation: 'upload', code });
+    },
+  );
 
   it('reads the socket code from the message when the SDK wrapped the error', () => {
-    const error = toS3IntegrationError(new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9000'), 'headObject');
+    const error = toS3IntegrationError(
+      new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9000'),
+      'headObject',
+    );
     expect(error).toBeInstanceOf(ProviderUnavailableError);
   });
 
   it('treats a reset connection as unreachable even when the SDK names it TimeoutError', () => {
-    const reset = Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
+    const reset = Object.assign(new Error('read ECONNRESET'), {
+      name: 'TimeoutError',
+      code: 'ECONNRESET',
+      $metadata: {},
+    });
     expect(toS3IntegrationError(reset, 'upload')).toBeInstanceOf(ProviderUnavailableError);
-    expect(toS3IntegrationError(new Error('AWS SDK error wrapper for Error: socket hang up'), 'upload')).toBeInstanceOf(ProviderUnavailableError);
+    expect(toS3IntegrationError(new Error('AWS SDK error wrapper for Error: socket hang up'), 'upload')).toBeInstanceOf(
+      ProviderUnavailableError,
+    );
   });
 
   it('maps timeouts to a retryable 504', () => {
-    expect(toS3IntegrationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), 'headObject')).toBeInstanceOf(ProviderTimeoutError);
-    expect(toS3IntegrationError(socketError('ETIMEDOUT'), 'headObject')).toMatchObject({ httpStatus: 504, retryable: true });
+    expect(toS3IntegrationError(Object.assign(new Error('t'), { name: 'TimeoutError' }), 'headObject')).toBeInstanceOf(
+      ProviderTimeoutError,
+    );
+    expect(toS3IntegrationError(socketError('ETIMEDOUT'), 'headObject')).toMatchObject({
+      httpStatus: 504,
+      retryable: true,
+    });
   });
 
   it('maps 5xx to a retryable 503 and SlowDown to a retryable 503 with a pause', () => {
-    expect(toS3IntegrationError(serviceError('InternalError', 500), 'upload')).toMatchObject({ httpStatus: 503, retryable: true, upstreamStatus: 500 });
-    expect(toS3IntegrationError(serviceError('SlowDown', 503), 'upload')).toMatchObject({ httpStatus: 503, retryable: true, retryAfterMs: 1000 });
+    expect(toS3IntegrationError(serviceError('InternalError', 500), 'upload')).toMatchObject({
+      httpStatus: 503,
+      retryable: true,
+      upstreamStatus: 500,
+    });
+    expect(toS3IntegrationError(serviceError('SlowDown', 503), 'upload')).toMatchObject({
+      httpStatus: 503,
+      retryable: true,
+      retryAfterMs: 1000,
+    });
   });
 
   it('maps 429 to a retryable RateLimitedError', () => {
@@ -54,7 +90,10 @@ describe(toS3IntegrationError.name, () => {
   });
 
   it('maps missing credentials to ProviderNotConfiguredError', () => {
-    const error = toS3IntegrationError(Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }), 'upload');
+    const error = toS3IntegrationError(
+      Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }),
+      'upload',
+    );
     expect(error).toBeInstanceOf(ProviderNotConfiguredError);
     expect(error.retryable).toBe(false);
   });

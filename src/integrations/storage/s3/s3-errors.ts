@@ -11,10 +11,28 @@ import {
 const PROVIDER = 's3';
 
 /** Socket-level failures: the server is down, unreachable or dropped the connection. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 /** S3 error codes that mean "our request or our configuration is wrong": retrying will not help. */
-const CONFIGURATION_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'PermanentRedirect', 'AuthorizationHeaderMalformed', 'InvalidBucketName']);
+const CONFIGURATION_CODES = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'NoSuchBucket',
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'InvalidBucketName',
+]);
 
 const CODE_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK_CODES, ...TIMEOUT_CODES].join('|')})\\b`);
 
@@ -67,7 +85,11 @@ export function toS3IntegrationError(error: unknown, operation: string): Integra
   const options = { provider: PROVIDER, operation, cause: error, upstreamStatus: status, code: errorName };
 
   if (errorName === 'CredentialsProviderError') {
-    return new ProviderNotConfiguredError(PROVIDER, ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY (or the AWS credential chain)'], operation);
+    return new ProviderNotConfiguredError(
+      PROVIDER,
+      ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY (or the AWS credential chain)'],
+      operation,
+    );
   }
   if (status === undefined) {
     const socketCode = typeof code === 'string' ? code : socketCodeInMessage(error);
@@ -89,8 +111,16 @@ export function toS3IntegrationError(error: unknown, operation: string): Integra
   // S3's 400 RequestTimeout: it waited too long for our request body.
   if (errorName === 'RequestTimeout') return new ProviderTimeoutError('S3 timed out waiting for the upload', options);
   if (CONFIGURATION_CODES.has(errorName) || status === 403 || status === 401) {
-    return new ProviderRejectedError(`S3 refused the request (${errorName}); check the S3 settings`, { ...options, httpStatus: 502 });
+    return new ProviderRejectedError(`S3 refused the request (${errorName}); check the S3 settings`, {
+      ...options,
+      httpStatus: 502,
+    });
   }
-  if (status === 404) return new ProviderRejectedError('The stored object does not exist', { ...options, httpStatus: 404, title: 'Not found' });
+  if (status === 404)
+    return new ProviderRejectedError('The stored object does not exist', {
+      ...options,
+      httpStatus: 404,
+      title: 'Not found',
+    });
   return new ProviderRejectedError(`S3 refused the request (${errorName})`, { ...options, httpStatus: 502 });
 }

@@ -35,7 +35,10 @@ function driverFor(overrides: Overrides = {}): S3StorageDriver {
 
 describe(S3StorageDriver.name, () => {
   it('uploads in parts of S3_PART_SIZE_BYTES with S3_QUEUE_SIZE in flight', () => {
-    expect(driverFor({ partSizeBytes: 16 * MiB, queueSize: 2 }).uploadWindow()).toEqual({ partSize: 16 * MiB, queueSize: 2 });
+    expect(driverFor({ partSizeBytes: 16 * MiB, queueSize: 2 }).uploadWindow()).toEqual({
+      partSize: 16 * MiB,
+      queueSize: 2,
+    });
   });
 
   it('raises the part size so the largest accepted upload fits in 10,000 parts', () => {
@@ -45,7 +48,12 @@ describe(S3StorageDriver.name, () => {
 
   it('presigns a create-only PUT bound to content type and length, without checksum parameters', async () => {
     const sut = driverFor();
-    const signed = await sut.createUploadUrl({ key: 'k/2026/11/x.png', contentType: 'image/png', size: 10, expiresInSeconds: 300 });
+    const signed = await sut.createUploadUrl({
+      key: 'k/2026/11/x.png',
+      contentType: 'image/png',
+      size: 10,
+      expiresInSeconds: 300,
+    });
     const url = new URL(signed.url);
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;if-none-match');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');

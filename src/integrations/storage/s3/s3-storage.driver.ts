@@ -1,13 +1,29 @@
 import { Transform, type Readable, pipeline } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { storageConfig } from '../../../config/storage.config';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';
-import type { DownloadUrlInput, ObjectHead, PutObjectInput, PutObjectResult, ReadRange, SignedUrl, StorageDriver, UploadUrlInput } from '../storage-driver';
+import type {
+  DownloadUrlInput,
+  ObjectHead,
+  PutObjectInput,
+  PutObjectResult,
+  ReadRange,
+  SignedUrl,
+  StorageDriver,
+  UploadUrlInput,
+} from '../storage-driver';
 import { isS3NotFound, toS3IntegrationError } from './s3-errors';
 
 /**
@@ -50,7 +66,10 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
       region: s3.region,
       endpoint: s3.endpoint,
       forcePathStyle: s3.forcePathStyle,
-      credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
+      credentials:
+        s3.accessKeyId && s3.secretAccessKey
+          ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+          : undefined,
       maxAttempts: 1,
       // CRC32 trailers by default (client-s3 ≥ 3.729) break presigned PUTs from plain HTTP clients and many S3-compatible servers.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -103,7 +122,13 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     // We abort ourselves so the error reported is the one that stopped the upload, not the abort's.
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: input.key, Body: counted, ContentType: input.contentType, IfNoneMatch: input.ifAbsent ? '*' : undefined },
+      params: {
+        Bucket: this.bucket,
+        Key: input.key,
+        Body: counted,
+        ContentType: input.contentType,
+        IfNoneMatch: input.ifAbsent ? '*' : undefined,
+      },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: true,
@@ -167,15 +192,31 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
   async createUploadUrl(input: UploadUrlInput): Promise<SignedUrl> {
     // Content-Type, Content-Length and If-None-Match become signed headers: S3 refuses a PUT whose headers differ,
     // and with If-None-Match: * (conditional write) refuses to replace an object already there (412).
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: input.key, ContentType: input.contentType, ContentLength: input.size, IfNoneMatch: '*' });
-    return this.presign(command, 'PUT', input.expiresInSeconds, { 'Content-Type': input.contentType, 'Content-Length': String(input.size), 'If-None-Match': '*' });
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: input.key,
+      ContentType: input.contentType,
+      ContentLength: input.size,
+      IfNoneMatch: '*',
+    });
+    return this.presign(command, 'PUT', input.expiresInSeconds, {
+      'Content-Type': input.contentType,
+      'Content-Length': String(input.size),
+      'If-None-Match': '*',
+    });
   }
 
   @Resilient('s3')
   @Monitored('s3', 'getObject')
   async openReadStream(key: string, range?: ReadRange): Promise<Readable> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
       this.succeeded();
       return out.Body as Readable;
     } catch (error) {
@@ -224,7 +265,8 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
 }
 
 /** How `S3StorageDriver.upload` ended when S3 itself did not fail. */
-export type UploadOutcome = { readonly stored: true; readonly size: number } | { readonly stored: false; readonly sourceError: Error };
+export type UploadOutcome =
+  { readonly stored: true; readonly size: number } | { readonly stored: false; readonly sourceError: Error };
 
 /** Errors a stream gets when its consumer stops reading (lib-storage ending its iterator), not failures of its own. */
 function isTeardown(error: Error): boolean {
