@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     new SamplingBreaker({ threshold: 0.5, duration: 30_000, minimumRps: 20 / 30 }),
   ]);
   const direct = wrap(
-    bulkhead(20, 100) as BulkheadPolicy,
+    bulkhead(20, 100),
     circuitBreaker(
       handleWhen(() => true),
       { halfOpenAfter: 30_000, breaker },

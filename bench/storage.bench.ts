@@ -111,7 +111,7 @@ async function startHelper(script: string, args: string[]): Promise<{ endpoint: 
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support', script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const { port } = JSON.parse(line.toString()) as { port: number };
   return { endpoint: `http://127.0.0.1:${port}`, child };
 }

@@ -48,7 +48,7 @@ export function openInbox(
   return (payload, signature) => {
     let event: { id?: unknown; type?: unknown; created?: unknown; livemode?: unknown; data?: unknown };
     try {
-      event = Stripe.webhooks.constructEvent(payload, signature ?? '', secret, 300) as unknown as typeof event;
+      event = Stripe.webhooks.constructEvent(payload, signature ?? '', secret, 300);
     } catch {
       return { status: 400, body: '{"title":"Invalid webhook"}' };
     }

@@ -167,7 +167,7 @@ export function resolvePolicySettings(config: ResilienceConfig, provider: string
 
 export const resilienceConfig = registerAs('resilience', () => ({
   /** `RESILIENCE_<SEGMENT>_<SETTING>` values by segment (`DEFAULT`, `STRIPE`, ...). */
-  overrides: readOverrides(process.env) as Readonly<Record<string, Readonly<Partial<PolicySettings>>>>,
+  overrides: readOverrides(process.env),
 }));
 
 export type ResilienceConfig = ReturnType<typeof resilienceConfig>;

@@ -30,7 +30,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     const browser = new LoginBrowser(t.app.url);
     const res = await browser.get('/auth/google');
     expect(res.status).toBe(302);
-    const to = new URL(res.headers.location as string);
+    const to = new URL(res.headers.location);
     expect(`${to.origin}${to.pathname}`).toBe(`${t.google.url}/o/oauth2/v2/auth`);
     expect(to.searchParams.get('redirect_uri')).toBe(
       `${t.app.url.replace('127.0.0.1', '127.0.0.1')}/auth/google/callback`,
@@ -153,7 +153,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       back.searchParams.set('state', 'A'.repeat(43));
       const res = await browser.callback(back);
       expect(res.status).toBe(302);
-      expect(errorOf(res.headers.location as string)).toBe('state_mismatch');
+      expect(errorOf(res.headers.location)).toBe('state_mismatch');
       expect(browser.jar.get(SESSION)).toBeUndefined();
     });
 
@@ -163,7 +163,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const back = await consent(await attacker.start('google'), { user: 'g-erin', decision: 'allow' });
       const res = await victim.callback(back);
       expect(res.status).toBe(302);
-      expect(errorOf(res.headers.location as string)).toBe('state_missing');
+      expect(errorOf(res.headers.location)).toBe('state_missing');
       expect(victim.jar.get(SESSION)).toBeUndefined();
     });
 
@@ -177,7 +177,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
         '/auth',
       );
       const res = await browser.callback(back);
-      expect(errorOf(res.headers.location as string)).toBe('state_invalid');
+      expect(errorOf(res.headers.location)).toBe('state_invalid');
     });
 
     it('replayed state: a used callback (cookie + state) is refused, here and on another instance', async () => {
@@ -185,7 +185,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const authorize = await browser.start('google');
       const back = await consent(authorize, { user: 'g-erin', decision: 'allow' });
       const saved = browser.jar.clone();
-      expect(errorOf((await browser.callback(back)).headers.location as string)).toBeNull();
+      expect(errorOf((await browser.callback(back)).headers.location)).toBeNull();
 
       // Same authorization request again at the provider: a fresh code for the same state.
       const again = await consent(authorize, { user: 'g-erin', decision: 'allow' });
@@ -193,7 +193,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const replay = new LoginBrowser(t.app.url);
       for (const name of ['portico_oauth_google']) replay.jar.set(name, saved.get(name) as string, '/auth');
       const res = await replay.callback(again);
-      expect(errorOf(res.headers.location as string)).toBe('state_reused');
+      expect(errorOf(res.headers.location)).toBe('state_reused');
       expect(replay.jar.get(SESSION)).toBeUndefined();
 
       const other = await t.another();
@@ -201,7 +201,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       elsewhere.jar.set('portico_oauth_google', saved.get('portico_oauth_google') as string, '/auth');
       const third = await consent(authorize, { user: 'g-erin', decision: 'allow' });
       const res2 = await elsewhere.callback(third);
-      expect(errorOf(res2.headers.location as string)).toBe('state_reused');
+      expect(errorOf(res2.headers.location)).toBe('state_reused');
     });
 
     it('missing PKCE verifier: an intercepted code injected into another login fails at the token endpoint', async () => {
@@ -212,7 +212,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       // The attacker's own state and cookie (so state passes), with the victim's code.
       own.searchParams.set('code', stolen.searchParams.get('code') as string);
       const res = await attacker.callback(own);
-      expect(errorOf(res.headers.location as string)).toBe('code_rejected');
+      expect(errorOf(res.headers.location)).toBe('code_rejected');
       expect(attacker.jar.get(SESSION)).toBeUndefined();
       const log = await t.google.log();
       expect(log.at(-1)).toMatchObject({
@@ -247,7 +247,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       }))
         noChallenge.searchParams.set(k, v);
       const refused = await request(t.google.url).get(`${noChallenge.pathname}${noChallenge.search}`).expect(302);
-      expect(new URL(refused.headers.location as string).searchParams.get('error')).toBe('invalid_request');
+      expect(new URL(refused.headers.location).searchParams.get('error')).toBe('invalid_request');
       noChallenge.searchParams.set('redirect_uri', `${t.app.url}/auth/google/callback/`);
       await request(t.google.url).get(`${noChallenge.pathname}${noChallenge.search}`).expect(400);
     });
@@ -260,7 +260,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       const own = await consent(await fresh.start('github'), { user: '1003', decision: 'allow' });
       own.searchParams.set('code', back.searchParams.get('code') as string);
       const res = await fresh.callback(own);
-      expect(errorOf(res.headers.location as string)).toBe('code_rejected');
+      expect(errorOf(res.headers.location)).toBe('code_rejected');
       expect(fresh.jar.get(SESSION)).toBeUndefined();
       expect((await t.github.log()).filter((e) => e.type === 'token').at(-1)).toMatchObject({
         ok: false,
@@ -274,16 +274,16 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
         await consent(await browser.start('google'), { user: 'g-outage', decision: 'allow' }),
       );
       expect(res.status).toBe(302);
-      expect(errorOf(res.headers.location as string)).toBe('provider_unavailable');
+      expect(errorOf(res.headers.location)).toBe('provider_unavailable');
       expect(browser.jar.get(SESSION)).toBeUndefined();
     });
 
     it('a callback without code or state goes to the front end with an error', async () => {
       const res = await request(t.app.url).get('/auth/google/callback');
       expect(res.status).toBe(302);
-      expect(errorOf(res.headers.location as string)).toBe('invalid_callback');
+      expect(errorOf(res.headers.location)).toBe('invalid_callback');
       const provider = await request(t.app.url).get('/auth/google/callback?state=abc');
-      expect(new URL(provider.headers.location as string, 'http://x').origin).not.toBe(t.google.url);
+      expect(new URL(provider.headers.location, 'http://x').origin).not.toBe(t.google.url);
     });
   });
 

@@ -207,9 +207,7 @@ describe('Files on the S3 driver (s3rver)', () => {
     afterEach(() => spy.mockRestore());
 
     const uploadIds = (type: new (...args: never[]) => { input: { UploadId?: string } }): Array<string | undefined> =>
-      sent
-        .filter((command) => command instanceof type)
-        .map((command) => (command as { input: { UploadId?: string } }).input.UploadId);
+      sent.filter((command) => command instanceof type).map((command) => command.input.UploadId);
 
     it('aborts the multipart upload when the size limit stops it (413), never completing it', async () => {
       const res = await postStreamed(t, randomBytes(8 * MiB), { rest: randomBytes(8 * MiB) });

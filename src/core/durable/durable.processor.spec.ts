@@ -52,9 +52,7 @@ describe(DurableProcessor.name, () => {
   });
 
   it('refuses an entity without the durable columns', () => {
-    expect(() => sut.register({ name: 'plain', entity: NotDurable as typeof Job, handle })).toThrow(
-      /does not extend DurableRecord/,
-    );
+    expect(() => sut.register({ name: 'plain', entity: NotDurable, handle })).toThrow(/does not extend DurableRecord/);
   });
 
   it('refuses settings that are not positive integers', () => {

@@ -54,7 +54,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
       this.workerId,
       this.logger,
     );
-    this.workers.set(definition.name, worker as unknown as DurableWorker<DurableRecord>);
+    this.workers.set(definition.name, worker);
     if (this.started) worker.start();
     return worker;
   }

@@ -159,7 +159,7 @@ function fromHttpException(exception: HttpException): { problem: ProblemDetails;
   const body = exception.getResponse();
   let detail = exception.message;
   if (typeof body === 'object' && body !== null && 'message' in body) {
-    const message = (body as { message: unknown }).message;
+    const message = body.message;
     if (Array.isArray(message)) detail = message.map(String).join('; ');
     else if (typeof message === 'string') detail = message;
   }

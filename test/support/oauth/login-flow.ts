@@ -35,7 +35,7 @@ export class LoginBrowser {
       `/auth/${provider}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
     );
     if (res.status !== 302) throw new Error(`expected 302 from /auth/${provider}, got ${res.status}: ${res.text}`);
-    return new URL(res.headers.location as string);
+    return new URL(res.headers.location);
   }
 
   /** The URL of the app's own callback path (for replaying callbacks). */
@@ -54,7 +54,7 @@ export class LoginBrowser {
     const back = await consent(authorize, { user: userId, decision: 'allow' });
     const res = await this.callback(back);
     if (res.status !== 302) throw new Error(`expected 302 from the callback, got ${res.status}: ${res.text}`);
-    return res.headers.location as string;
+    return res.headers.location;
   }
 }
 
@@ -65,7 +65,7 @@ export class LoginBrowser {
  */
 export async function consent(authorize: URL, choice: { user?: string; decision: 'allow' | 'deny' }): Promise<URL> {
   const pageRes = await request(authorize.origin).get(`${authorize.pathname}${authorize.search}`);
-  if (pageRes.status === 302) return new URL(pageRes.headers.location as string);
+  if (pageRes.status === 302) return new URL(pageRes.headers.location);
   if (pageRes.status !== 200) throw new Error(`consent page answered ${pageRes.status}: ${pageRes.text}`);
   const tx = /name="tx" value="([^"]+)"/.exec(pageRes.text)?.[1];
   if (tx === undefined) throw new Error('no transaction on the consent page');
@@ -75,7 +75,7 @@ export async function consent(authorize: URL, choice: { user?: string; decision:
     .type('form')
     .send({ tx, user: userId, decision: choice.decision });
   if (res.status !== 302) throw new Error(`consent answered ${res.status}: ${res.text}`);
-  return new URL(res.headers.location as string);
+  return new URL(res.headers.location);
 }
 
 function pathOf(pathAndQuery: string): string {

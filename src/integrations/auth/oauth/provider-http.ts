@@ -51,7 +51,7 @@ export async function getProviderJson(
       httpStatus: 502,
     });
   try {
-    return (await res.json()) as unknown;
+    return await res.json();
   } catch (cause) {
     throw new ProviderFailedError(`${provider} ${operation} answered invalid JSON`, { provider, operation, cause });
   }

@@ -69,11 +69,11 @@ export function HasRecipientCount(options?: ValidationOptions): PropertyDecorato
   return decorate(
     'hasRecipientCount',
     (_value, args) => {
-      const count = allRecipients(args.object as RecipientLists).length;
+      const count = allRecipients(args.object).length;
       return count >= 1 && count <= MAX_RECIPIENTS;
     },
     (args) =>
-      `to, cc and bcc together must have 1 to ${MAX_RECIPIENTS} recipients (got ${allRecipients(args.object as RecipientLists).length})`,
+      `to, cc and bcc together must have 1 to ${MAX_RECIPIENTS} recipients (got ${allRecipients(args.object).length})`,
     options,
   );
 }
@@ -89,7 +89,7 @@ export function HasNoDuplicateRecipients(options?: ValidationOptions): PropertyD
   };
   return decorate(
     'hasNoDuplicateRecipients',
-    (_value, args) => duplicates(args.object as RecipientLists).length === 0,
+    (_value, args) => duplicates(args.object).length === 0,
     (args) =>
       `each address may appear once across to, cc and bcc: ${duplicates(args.object as RecipientLists)
         .map((a) => JSON.stringify(a))

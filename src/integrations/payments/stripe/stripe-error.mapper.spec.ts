@@ -10,7 +10,7 @@ import {
 import { mapStripeError } from './stripe-error.mapper';
 
 type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
-const raw = (fields: Record<string, unknown>): Raw => fields as Raw;
+const raw = (fields: Record<string, unknown>): Raw => fields;
 
 describe(mapStripeError.name, () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));

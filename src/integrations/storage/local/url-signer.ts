@@ -58,8 +58,7 @@ export class UrlSigner {
 
   /** Checks a request's method and query against its signature and expiry. */
   verify(method: string, query: Readonly<Record<string, unknown>>): VerifyResult {
-    const text = (name: string): string | undefined =>
-      typeof query[name] === 'string' ? (query[name] as string) : undefined;
+    const text = (name: string): string | undefined => (typeof query[name] === 'string' ? query[name] : undefined);
     const key = text('key');
     const exp = text('exp');
     const ct = text('ct');
