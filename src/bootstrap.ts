@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { ValidationProblemException } from './core/errors/validation-problem.exception';
 import { setupApiDocs } from './api-docs';
+import { refuseFormBodies } from './core/http/form-bodies';
 import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 
@@ -46,11 +47,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.bodyLimit, type: parsedUnlessStreamed('application/json') });
-  app.useBodyParser('urlencoded', {
-    limit: config.bodyLimit,
-    extended: true,
-    type: parsedUnlessStreamed('application/x-www-form-urlencoded'),
-  });
+  // CSRF: no route takes HTML forms (see form-bodies.ts).
+  app.use(refuseFormBodies);
   app.use(helmet());
   // Session and login-state cookies (auth integration); unsigned: their values are sealed or signed themselves.
   app.use(cookieParser());

@@ -4,11 +4,16 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { bool, int, list, str } from './env.parse';
 import type { EnvSpec, RawEnv } from './env-rules';
 import { EmptyAsUndefined, IsIntString, IsListOf } from './env.validators';
+import { type Scope, isScope } from '../core/security/scopes';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const API_KEY_ENTRY = /^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}(:admin)?$/;
+/** `name:sha256hex[:scope+scope…]`; without a scope list a key has every scope but `admin`. */
+const API_KEY_ENTRY = /^[A-Za-z0-9_.-]{1,64}:[0-9a-fA-F]{64}(:[a-z:]+(\+[a-z:]+)*)?$/;
+const isApiKeyEntry = (item: string): boolean =>
+  API_KEY_ENTRY.test(item) && (item.split(':').length < 3 || scopeList(item).every(isScope));
+
 const ORIGIN = (item: string): boolean => item === '*' || /^https?:\/\/[^/\s]+$/.test(item);
 
 class AppEnv {
@@ -61,7 +66,7 @@ class AppEnv {
 
   @EmptyAsUndefined()
   @IsOptional()
-  @IsListOf((item) => API_KEY_ENTRY.test(item), 'name:sha256hex[:admin] entries')
+  @IsListOf(isApiKeyEntry, 'name:sha256hex[:scope+scope] entries (scopes: payments:read … admin)')
   API_KEYS?: string;
 
   @EmptyAsUndefined()
@@ -83,13 +88,20 @@ class AppEnv {
 export interface ApiKeyEntry {
   readonly name: string;
   readonly sha256: string;
-  readonly admin: boolean;
+  /** Null when the entry has no list (every scope but `admin`). */
+  readonly scopes: readonly Scope[] | null;
+}
+
+/** The scopes after `name:hash:` (scope names contain `:` themselves). */
+function scopeList(entry: string): string[] {
+  return entry.split(':').slice(2).join(':').split('+');
 }
 
 function parseApiKeys(value: string | undefined): ApiKeyEntry[] {
   return list(value).map((entry) => {
-    const [name, sha256, scope] = entry.split(':');
-    return { name, sha256: sha256.toLowerCase(), admin: scope === 'admin' };
+    const [name, sha256] = entry.split(':');
+    const scopes = entry.split(':').length > 2 ? (scopeList(entry) as Scope[]) : null;
+    return { name, sha256: sha256.toLowerCase(), scopes };
   });
 }
 

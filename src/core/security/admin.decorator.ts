@@ -1,6 +1,7 @@
-import { SetMetadata } from '@nestjs/common';
+import { RequireScopes } from './require-scopes.decorator';
 
-export const REQUIRES_ADMIN = 'portico:requires-admin';
-
-/** Only principals with the admin scope (admin API keys) may call this route. */
-export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(REQUIRES_ADMIN, true);
+/**
+ * @deprecated Use `@RequireScopes('admin')`; kept so branches written before
+ * scopes still compile (it means exactly that).
+ */
+export const AdminOnly = (): MethodDecorator & ClassDecorator => RequireScopes('admin');

@@ -1,7 +1,10 @@
+import type { Scope } from './scopes';
+
 /**
  * Who is calling. REST backends authenticate with an API key; the auth module
  * adds signed-in users. Resources record `ownerId` (`key:<id>` or `user:<id>`)
  * and list/read only their own unless the principal is an admin.
+ * `scopes` say what the caller may do; `admin` is true when they include `admin`.
  */
 export type Principal = ApiKeyPrincipal | UserPrincipal;
 
@@ -10,13 +13,15 @@ export interface ApiKeyPrincipal {
   readonly id: string;
   readonly name: string;
   readonly admin: boolean;
+  readonly scopes: readonly Scope[];
 }
 
 export interface UserPrincipal {
   readonly kind: 'user';
   readonly id: string;
   readonly email?: string;
-  readonly admin: false;
+  readonly admin: boolean;
+  readonly scopes: readonly Scope[];
   /** The sign-in this request belongs to (logout revokes it). */
   readonly sessionId?: string;
 }

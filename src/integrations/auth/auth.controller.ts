@@ -25,11 +25,13 @@ import { ApiProblemResponses } from '../../core/errors/api-problem-responses.dec
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
 import type { Principal, UserPrincipal } from '../../core/security/principal';
 import { Public } from '../../core/security/public.decorator';
+import { Authenticated } from '../../core/security/require-scopes.decorator';
+import { SameOriginPolicy } from '../../core/security/same-origin.policy';
 import { LoginProvidersDto, MeDto, RefreshDto, TokensDto } from './dto/auth.dto';
 import { OAuthLoginService } from './oauth/oauth-login.service';
 import { OAuthProviders } from './oauth/oauth-providers';
 import { REFRESH_COOKIE, SessionCookies, readCookie } from './sessions/session-cookies';
-import { SessionsService } from './sessions/sessions.service';
+import { type IssuedSession, SessionsService } from './sessions/sessions.service';
 import { UsersService } from './users/users.service';
 
 @ApiTags('auth')
@@ -41,6 +43,7 @@ export class AuthController {
     private readonly sessions: SessionsService,
     private readonly cookies: SessionCookies,
     private readonly users: UsersService,
+    private readonly origins: SameOriginPolicy,
   ) {}
 
   @Get('providers')
@@ -54,7 +57,8 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in user' })
+  @Authenticated()
+  @ApiOperation({ summary: 'The signed-in user, with the scopes this session may use' })
   @ApiOkResponse({ type: MeDto })
   @ApiProblemResponses(401, 403)
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
@@ -67,32 +71,40 @@ export class AuthController {
       name: user.name,
       avatarUrl: user.avatarUrl,
       providers: await this.users.providersOf(user.id),
+      scopes: [...userOf(principal).scopes],
     };
   }
 
   @Post('refresh')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'New session token for a refresh token (cookie or body); the refresh token is rotated' })
+  @ApiOperation({
+    summary: 'New session token for a refresh token; the refresh token is rotated',
+    description:
+      'Browsers: the refresh cookie is read and the new tokens are set as cookies; like every cookie-authenticated write, ' +
+      'the request must come from PUBLIC_URL or an allowed origin (Origin header). REST clients: send `refreshToken` ' +
+      'in a JSON body and get the next one in the answer; no cookies are read or set. The same token presented again ' +
+      'within AUTH_REFRESH_REUSE_GRACE_SECONDS (10 s) returns the same pair; later, it ends the session.',
+  })
   @ApiOkResponse({ type: TokensDto })
-  @ApiProblemResponses(400, 401)
+  @ApiProblemResponses(400, 401, 403)
   async refresh(
     @Body() body: RefreshDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokensDto> {
-    const presented = body.refreshToken ?? readCookie(req, REFRESH_COOKIE);
+    if (body.refreshToken !== undefined) {
+      // Never sets cookies: a cross-site form could otherwise sign a victim's browser in as the attacker.
+      const session = await this.sessions.refresh(body.refreshToken);
+      return { ...tokensOf(session), refreshToken: session.refreshToken };
+    }
+    const presented = readCookie(req, REFRESH_COOKIE);
     if (presented === undefined) throw new UnauthorizedException('No refresh token (cookie or body)');
+    this.origins.assertAllowed(req);
     try {
       const session = await this.sessions.refresh(presented);
       this.cookies.set(req, res, session);
-      const expiresIn = Math.round((session.accessTokenExpiresAt.getTime() - Date.now()) / 1000);
-      return {
-        accessToken: session.accessToken,
-        tokenType: 'Bearer',
-        expiresIn,
-        ...(body.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }),
-      };
+      return tokensOf(session);
     } catch (error) {
       if (error instanceof UnauthorizedException) this.cookies.clear(req, res);
       throw error;
@@ -100,6 +112,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @Authenticated()
   @HttpCode(204)
   @ApiOperation({ summary: 'Ends the session: its refresh and session tokens stop working' })
   @ApiNoContentResponse({ description: 'Signed out; cookies cleared' })
@@ -151,6 +164,11 @@ export class AuthController {
     const target = await this.login.complete(provider, req, res);
     if (!res.headersSent) res.redirect(302, target);
   }
+}
+
+function tokensOf(session: IssuedSession): TokensDto {
+  const expiresIn = Math.max(0, Math.ceil((session.accessTokenExpiresAt.getTime() - Date.now()) / 1000));
+  return { accessToken: session.accessToken, tokenType: 'Bearer', expiresIn };
 }
 
 function userOf(principal: Principal): UserPrincipal {

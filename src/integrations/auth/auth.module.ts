@@ -6,7 +6,9 @@ import { appConfig } from '../../config/app.config';
 import { authConfig } from '../../config/auth.config';
 import { githubOAuthConfig } from '../../config/oauth-github.config';
 import { googleOAuthConfig } from '../../config/oauth-google.config';
+import { SecurityModule } from '../../core/security/security.module';
 import { SessionVerifier } from '../../core/security/session-verifier.port';
+import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
 import { LoginStateEntity } from './entities/login-state.entity';
 import { OAuthAccountEntity } from './entities/oauth-account.entity';
@@ -23,6 +25,7 @@ import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
 import { SessionsService } from './sessions/sessions.service';
+import { UserAccessPolicy } from './users/user-access.policy';
 import { UsersService } from './users/users.service';
 
 /**
@@ -35,10 +38,13 @@ import { UsersService } from './users/users.service';
     TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
     // Keys are passed per call from AuthSecrets.
     JwtModule.register({}),
+    // SameOriginPolicy for /auth/refresh (the guard's CSRF check).
+    SecurityModule,
   ],
-  controllers: [AuthController, LoginPageController],
+  controllers: [AuthController, AdminUsersController, LoginPageController],
   providers: [
     AuthSecrets,
+    UserAccessPolicy,
     SessionCookies,
     SessionsService,
     UsersService,

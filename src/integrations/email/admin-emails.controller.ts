@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
-import { AdminOnly } from '../../core/security';
+import { RequireScopes } from '../../core/security';
 import { EmailAcceptedView, EmailPageView } from './dto/email.views';
 import { ListEmailsQuery } from './dto/list-emails.query';
 import { EmailsService } from './emails.service';
@@ -9,7 +9,7 @@ import { EmailsService } from './emails.service';
 /** Operators: every owner's messages, and replay of dead-lettered ones. */
 @ApiTags('admin')
 @ApiBearerAuth()
-@AdminOnly()
+@RequireScopes('admin')
 @Controller('admin/emails')
 export class AdminEmailsController {
   constructor(private readonly emails: EmailsService) {}

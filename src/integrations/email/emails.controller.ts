@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperat
 import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../core/errors/problem.exception';
-import { CurrentPrincipal, type Principal, ownerIdOf } from '../../core/security';
+import { CurrentPrincipal, type Principal, RequireScopes, ownerIdOf } from '../../core/security';
 import { EmailAcceptedView, EmailDetailView, EmailPageView } from './dto/email.views';
 import { ListEmailsQuery } from './dto/list-emails.query';
 import { SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
@@ -20,6 +20,7 @@ export class EmailsController {
   constructor(private readonly emails: EmailsService) {}
 
   @Post()
+  @RequireScopes('emails:send')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a message with its own content (text and/or html)' })
   @ApiHeader({
@@ -45,6 +46,7 @@ export class EmailsController {
   }
 
   @Post('template')
+  @RequireScopes('emails:send')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a message rendered by a SendGrid dynamic template' })
   @ApiHeader({
@@ -70,6 +72,7 @@ export class EmailsController {
   }
 
   @Get(':id')
+  @RequireScopes('emails:read')
   @ApiOperation({ summary: 'A message with its status history, provider message id, attempts and last error' })
   @ApiOkResponse({ type: EmailDetailView })
   @ApiProblemResponses(401, 404)
@@ -79,6 +82,7 @@ export class EmailsController {
   }
 
   @Get()
+  @RequireScopes('emails:read')
   @ApiOperation({ summary: 'Your messages, newest first (admins see all)' })
   @ApiOkResponse({ type: EmailPageView })
   @ApiProblemResponses(400, 401)

@@ -6,6 +6,7 @@ import { ApiProblemResponses } from '../../core/errors/api-problem-responses.dec
 import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
 import type { Principal } from '../../core/security/principal';
+import { RequireScopes } from '../../core/security/require-scopes.decorator';
 import {
   CreatePaymentIntentDto,
   CreateRefundDto,
@@ -27,6 +28,7 @@ export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}
 
   @Post('intents')
+  @RequireScopes('payments:write')
   @ApiOperation({ summary: 'Create a payment intent (idempotent per Idempotency-Key)' })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -64,6 +66,7 @@ export class PaymentsController {
   }
 
   @Get()
+  @RequireScopes('payments:read')
   @ApiOperation({ summary: 'List your payments, newest first (admins see all)' })
   @ApiOkResponse({ type: PaymentPageDto })
   @ApiProblemResponses(400)
@@ -72,6 +75,7 @@ export class PaymentsController {
   }
 
   @Get(':id')
+  @RequireScopes('payments:read')
   @ApiOperation({ summary: 'A payment with its status history and refunds' })
   @ApiOkResponse({ type: PaymentDto })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PaymentDto> {
@@ -79,6 +83,7 @@ export class PaymentsController {
   }
 
   @Post(':id/capture')
+  @RequireScopes('payments:manage')
   @HttpCode(200)
   @ApiOperation({ summary: 'Capture an authorised (captureMethod=manual) payment' })
   @ApiOkResponse({ type: PaymentDto })
@@ -88,6 +93,7 @@ export class PaymentsController {
   }
 
   @Post(':id/cancel')
+  @RequireScopes('payments:manage')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a payment that has not succeeded' })
   @ApiOkResponse({ type: PaymentDto })
@@ -97,6 +103,7 @@ export class PaymentsController {
   }
 
   @Post(':id/refunds')
+  @RequireScopes('payments:manage')
   @ApiOperation({ summary: 'Refund part or all of a succeeded payment' })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiProblemResponses(400, 409, 422, 429, 502, 504)

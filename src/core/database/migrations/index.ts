@@ -3,6 +3,8 @@ import { CreatePayments1764300000000 } from './1764300000000-create-payments';
 import { CreateEmails1764400000000 } from './1764400000000-create-emails';
 import { CreateFiles1764500000000 } from './1764500000000-create-files';
 import { CreateAuth1764600000000 } from './1764600000000-create-auth';
+import { AddApiKeyExpiry1765000000000 } from './1765000000000-add-api-key-expiry';
+import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
@@ -14,4 +16,6 @@ export const MIGRATIONS = [
   CreateEmails1764400000000,
   CreateFiles1764500000000,
   CreateAuth1764600000000,
+  AddApiKeyExpiry1765000000000,
+  AddUserDisabled1765000100000,
 ];

@@ -12,7 +12,7 @@ export class ApiKeyEntity {
   @Column({ name: 'key_hash', type: 'varchar', length: 64 })
   keyHash!: string;
 
-  /** Space-separated scopes (`admin`). */
+  /** Space-separated scopes; empty = created without a list (every scope but `admin`). */
   @Column({ type: 'varchar', length: 255, default: '' })
   scopes!: string;
 
@@ -25,6 +25,10 @@ export class ApiKeyEntity {
 
   @Column({ name: 'last_used_at', type: Date, nullable: true })
   lastUsedAt!: Date | null;
+
+  /** Null = never expires. */
+  @Column({ name: 'expires_at', type: Date, nullable: true })
+  expiresAt!: Date | null;
 
   @Column({ name: 'revoked_at', type: Date, nullable: true })
   revokedAt!: Date | null;

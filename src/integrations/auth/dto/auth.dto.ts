@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { SCOPES, type Scope } from '../../../core/security/scopes';
 
 export class LoginProviderDto {
   @ApiProperty({ example: 'google' }) name!: string;
@@ -23,10 +24,19 @@ export class MeDto {
   @ApiPropertyOptional({ example: 'Ada Lovelace', nullable: true, type: String }) name!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) avatarUrl!: string | null;
   @ApiProperty({ example: ['github', 'google'], description: 'Providers linked to this user' }) providers!: string[];
+  @ApiProperty({
+    enum: SCOPES,
+    isArray: true,
+    example: ['payments:read', 'payments:write', 'files:read', 'files:write', 'emails:read'],
+    description: 'What this user may do (AUTH_USER_SCOPES, plus admin for AUTH_ADMIN_EMAILS)',
+  })
+  scopes!: Scope[];
 }
 
 export class RefreshDto {
-  @ApiPropertyOptional({ description: 'For REST clients; browsers send the refresh cookie instead' })
+  @ApiPropertyOptional({
+    description: 'For REST clients (the next one comes back in the answer); browsers send the refresh cookie instead',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -21,7 +21,7 @@ export class SessionEntity {
   @Column({ name: 'revoked_at', type: Date, nullable: true })
   revokedAt!: Date | null;
 
-  /** `logout` or `refresh_reuse`. */
+  /** `logout`, `refresh_reuse` or `user_disabled`. */
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
   revokedReason!: string | null;
 }

@@ -20,6 +20,10 @@ export class UserEntity {
   @Column({ name: 'avatar_url', type: 'varchar', length: 2048, nullable: true })
   avatarUrl!: string | null;
 
+  /** Set by an admin: sessions ended, sign-in refused. */
+  @Column({ name: 'disabled_at', type: Date, nullable: true })
+  disabledAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -5,7 +5,7 @@ import { IntegrationError, ProviderNotConfiguredError } from '../../../core/erro
 import { SessionCookies } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import { type OAuthIdentity, type OAuthProviderName, isOAuthProvider } from '../users/oauth-identity';
-import { UsersService } from '../users/users.service';
+import { SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
 import type { LoginState, StateFailure } from './cookie-state.store';
 import { type ConfiguredProvider, OAuthProviders, PROVIDER_VARIABLES } from './oauth-providers';
 import { ReturnToPolicy } from './return-to.policy';
@@ -19,6 +19,8 @@ export type LoginErrorCode =
   | 'provider_error'
   | 'code_rejected'
   | 'provider_unavailable'
+  | 'signup_not_allowed'
+  | 'account_disabled'
   | 'login_failed';
 
 /**
@@ -71,6 +73,13 @@ export class OAuthLoginService {
           const user = await this.users.signIn(outcome.user as OAuthIdentity);
           this.cookies.set(req, res, await this.sessions.start(user, provider.name));
         } catch (error) {
+          if (error instanceof SignupNotAllowedError || error instanceof UserDisabledError) {
+            this.logger.warn({ provider: provider.name }, `${provider.name} sign-in refused: ${error.message}`);
+            return this.failed(
+              error instanceof UserDisabledError ? 'account_disabled' : 'signup_not_allowed',
+              returnTo,
+            );
+          }
           this.logger.error({ provider: provider.name, err: error }, `Signing in the ${provider.name} user failed`);
           return this.failed('login_failed', returnTo);
         }

@@ -19,6 +19,8 @@ export class AuthSecrets {
   readonly tokenBox: AeadBox;
   /** Login state cookies: derived from the JWT secret so one secret covers everything short-lived. */
   readonly stateBox: AeadBox;
+  /** HMAC key deriving a refresh token's successor from it (see SessionsService.refresh). */
+  readonly rotationKey: Buffer;
 
   constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
     if (config.jwtSecret === undefined) {
@@ -38,6 +40,7 @@ export class AuthSecrets {
     this.stateBox = new AeadBox(
       Buffer.from(hkdfSync('sha256', this.jwtSecret, 'portico', 'oauth-login-state-cookie', 32)),
     );
+    this.rotationKey = Buffer.from(hkdfSync('sha256', this.jwtSecret, 'portico', 'refresh-token-rotation', 32));
   }
 }
 

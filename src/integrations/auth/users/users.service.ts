@@ -1,17 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, Repository } from 'typeorm';
 import { uuidv7 } from '../../../core/database/ids';
 import { OAuthAccountEntity } from '../entities/oauth-account.entity';
 import { UserEntity } from '../entities/user.entity';
 import { AuthSecrets } from '../sessions/auth-secrets';
 import type { OAuthIdentity } from './oauth-identity';
+import { UserAccessPolicy } from './user-access.policy';
+
+/** The sign-up policy refused a new user (AUTH_SIGNUP); nothing was stored. */
+export class SignupNotAllowedError extends Error {
+  constructor() {
+    super('Sign-up is not allowed for this account (AUTH_SIGNUP)');
+    this.name = 'SignupNotAllowedError';
+  }
+}
+
+/** An admin disabled this user; sign-in is refused. */
+export class UserDisabledError extends Error {
+  constructor() {
+    super('This user has been disabled');
+    this.name = 'UserDisabledError';
+  }
+}
+
+export interface UserPage {
+  readonly items: UserEntity[];
+  readonly nextCursor: string | null;
+}
 
 /**
  * Finds or creates the user behind a provider identity. A new provider
  * identity joins an existing user only through an address both sides
  * consider verified; anything else becomes a new user, so nobody can take
  * over an account by registering someone's address unverified elsewhere.
+ * New users are subject to the sign-up policy; disabled users cannot sign in.
  */
 @Injectable()
 export class UsersService {
@@ -20,8 +43,13 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(OAuthAccountEntity) private readonly accounts: Repository<OAuthAccountEntity>,
     private readonly secrets: AuthSecrets,
+    private readonly access: UserAccessPolicy,
   ) {}
 
+  /**
+   * @throws SignupNotAllowedError when the identity would create a user the policy refuses (nothing stored).
+   * @throws UserDisabledError when the user it belongs to is disabled.
+   */
   async signIn(identity: OAuthIdentity): Promise<UserEntity> {
     return this.dataSource.transaction(async (manager) => {
       const accounts = manager.getRepository(OAuthAccountEntity);
@@ -34,9 +62,13 @@ export class UsersService {
         // Google sends a refresh token only on consent: keep the stored one otherwise.
         await accounts.update({ id: account.id }, refreshToken === null ? fields : { ...fields, refreshToken });
         const user = await users.findOneOrFail({ where: { id: account.userId } });
+        if (user.disabledAt !== null) throw new UserDisabledError();
         return this.refreshProfile(manager, user, identity);
       }
-      const user = (await this.linkableUser(manager, identity)) ?? (await this.createUser(manager, identity));
+      const linkable = await this.linkableUser(manager, identity);
+      if (linkable !== null && linkable.disabledAt !== null) throw new UserDisabledError();
+      if (linkable === null && !this.access.maySignUp(identity)) throw new SignupNotAllowedError();
+      const user = linkable ?? (await this.createUser(manager, identity));
       await accounts.insert({
         id: uuidv7(),
         userId: user.id,
@@ -50,6 +82,28 @@ export class UsersService {
 
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOne({ where: { id } });
+  }
+
+  /** Users, newest first; `cursor` is the last id of the previous page (ids are time-ordered). */
+  async page(limit: number, cursor: string | undefined): Promise<UserPage> {
+    const qb = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.id', 'DESC')
+      .take(limit + 1);
+    if (cursor !== undefined) qb.andWhere('u.id < :cursor', { cursor });
+    const rows = await qb.getMany();
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  }
+
+  /**
+   * Marks a user disabled (idempotent). Their requests are refused from now
+   * on (the session check reads this flag); the caller ends their sessions.
+   * @returns the user, or null when there is none with this id.
+   */
+  async disable(id: string): Promise<UserEntity | null> {
+    await this.users.update({ id, disabledAt: IsNull() }, { disabledAt: new Date() });
+    return this.findById(id);
   }
 
   /** Providers linked to a user. */

@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import { ApiProblemResponses } from '../../../core/errors';
 import { CurrentPrincipal } from '../../../core/security/current-principal.decorator';
 import type { Principal } from '../../../core/security/principal';
+import { RequireScopes } from '../../../core/security/require-scopes.decorator';
 import {
   CreateUploadUrlDto,
   DownloadUrlQuery,
@@ -42,6 +43,7 @@ export class FilesController {
   ) {}
 
   @Post()
+  @RequireScopes('files:write')
   @ApiOperation({
     summary: 'Upload a file (multipart/form-data, streamed)',
     description: `The file goes in the "${FILE_FIELD}" field. Size is limited by STORAGE_MAX_UPLOAD_BYTES; the declared type must be allowed and agree with the first bytes.`,
@@ -67,6 +69,7 @@ export class FilesController {
   }
 
   @Get()
+  @RequireScopes('files:read')
   @ApiOperation({ summary: "List the caller's stored (ready) files (admins: everyone's), oldest first, by cursor" })
   @ApiOkResponse({ type: FilePageView })
   @ApiProblemResponses(400)
@@ -75,6 +78,7 @@ export class FilesController {
   }
 
   @Post('upload-url')
+  @RequireScopes('files:write')
   @ApiOperation({
     summary: 'Presigned PUT for a direct upload',
     description:
@@ -91,6 +95,7 @@ export class FilesController {
   }
 
   @Get(':id')
+  @RequireScopes('files:read')
   @ApiOperation({ summary: "A file's metadata" })
   @ApiOkResponse({ type: FileView })
   @ApiProblemResponses(400, 404)
@@ -99,6 +104,7 @@ export class FilesController {
   }
 
   @Get(':id/download-url')
+  @RequireScopes('files:read')
   @ApiOperation({
     summary: 'Presigned download URL',
     description: 'Served with Content-Disposition: attachment carrying the original name (RFC 6266 filename*).',
@@ -115,6 +121,7 @@ export class FilesController {
   }
 
   @Post(':id/complete')
+  @RequireScopes('files:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Confirm a direct upload',
@@ -131,6 +138,7 @@ export class FilesController {
   }
 
   @Delete(':id')
+  @RequireScopes('files:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a file and its stored object' })
   @ApiNoContentResponse()
