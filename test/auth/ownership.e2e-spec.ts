@@ -26,6 +26,8 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
     t = await startAuthTestEnv({
       ...stripeTestEnv(stripe),
       STORAGE_URL_SECRET: 'a-test-secret-of-at-least-32-characters!',
+      // Ownership, not scopes, is under test: these users may do everything a user can be given.
+      AUTH_USER_SCOPES: 'payments:read,payments:write,payments:manage,emails:read,emails:send,files:read,files:write',
     });
     ada = new LoginBrowser(t.app.url);
     await ada.login('google', 'g-ada');
@@ -41,10 +43,11 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
     let fileId: string;
 
     beforeAll(async () => {
-      // Uploaded with the session cookie, as the page does.
+      // Uploaded with the session cookie from the app's own origin, as the page does.
       const res = await request(t.app.url)
         .post('/files')
         .set('Cookie', ada.jar.header('/files'))
+        .set('Origin', t.app.url)
         .attach('file', Buffer.from('ada’s notes\n'), { filename: 'notes.txt', contentType: 'text/plain' });
       expect(res.status).toBe(201);
       fileId = res.body.id as string;
@@ -91,10 +94,11 @@ describe('Ownership between signed-in users: files, emails, payments (404 for an
     let emailId: string;
 
     beforeAll(async () => {
-      // Queued with the session cookie, as the page does.
+      // Queued with the session cookie from the app's own origin, as the page does.
       const res = await request(t.app.url)
         .post('/emails')
         .set('Cookie', ada.jar.header('/emails'))
+        .set('Origin', t.app.url)
         .send({ to: ['someone@example.test'], subject: 'Hello', text: 'From Ada' });
       expect(res.status).toBe(202);
       emailId = res.body.id as string;

@@ -14,7 +14,8 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
   const jwt = new JwtService();
 
   beforeAll(async () => {
-    t = await startAuthTestEnv({}, { extraModules: [EchoFixtureModule] });
+    // No grace window here: a second use is always a reuse (the window itself is tested in test/security/refresh-races).
+    t = await startAuthTestEnv({ AUTH_REFRESH_REUSE_GRACE_SECONDS: '0' }, { extraModules: [EchoFixtureModule] });
   });
   afterAll(async () => t?.close());
 
@@ -175,6 +176,7 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
       const viaCookie = await request(t.app.url)
         .post('/test-fixtures/echo')
         .set('Cookie', `${SESSION}=${browser.jar.get(SESSION)}`)
+        .set('Origin', t.app.url)
         .send({ name: 'a', count: 1 })
         .expect(201);
       expect(viaCookie.body.principal).toBe(id);

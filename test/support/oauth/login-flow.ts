@@ -20,10 +20,16 @@ export class LoginBrowser {
     return res;
   }
 
-  async post(path: string, body?: object): Promise<request.Response> {
+  /**
+   * POST with this browser's cookies. Like a browser running the app's own
+   * page, it sends `Origin: <app>` unless `headers` say otherwise (pass
+   * another `Origin` to act as a cross-site page).
+   */
+  async post(path: string, body?: object, headers: Record<string, string> = {}): Promise<request.Response> {
     const req = request(this.appUrl)
       .post(path)
-      .set('Cookie', this.jar.header(pathOf(path)));
+      .set('Cookie', this.jar.header(pathOf(path)))
+      .set({ Origin: this.appUrl, ...headers });
     const res = await (body === undefined ? req : req.send(body));
     this.jar.apply(res.headers['set-cookie']);
     return res;

@@ -12,6 +12,8 @@ const ERRORS = {
   code_rejected: 'The provider refused the sign-in code. Please try again.',
   provider_error: 'The provider reported an error.',
   provider_unavailable: 'The provider could not be reached. Please try again later.',
+  signup_not_allowed: 'This account may not sign up here. Ask an administrator to allow your address.',
+  account_disabled: 'This account has been disabled.',
   login_failed: 'Sign-in failed. Please try again.',
 };
 
@@ -68,11 +70,17 @@ async function loadMe() {
   const res = await api('/auth/me');
   const signedIn = res.ok;
   $('account').hidden = !signedIn;
-  $('files').hidden = !signedIn;
-  $('email').hidden = !signedIn;
   $('signin').hidden = signedIn;
-  if (!signedIn) return;
+  if (!signedIn) {
+    $('files').hidden = true;
+    $('email').hidden = true;
+    return;
+  }
   const me = await res.json();
+  // Show only what this user may do (AUTH_USER_SCOPES): by default users keep files but do not send email.
+  const may = (scope) => me.scopes.includes(scope) || me.scopes.includes('admin');
+  $('files').hidden = !(may('files:write') && may('files:read'));
+  $('email').hidden = !may('emails:send');
   $('me-name').textContent = me.name || me.email || me.id;
   $('me-email').textContent = me.email ? `(${me.email})` : '';
   $('me').textContent = JSON.stringify(me, null, 2);

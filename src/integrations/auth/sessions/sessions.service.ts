@@ -96,18 +96,18 @@ export class SessionsService implements SessionVerifier {
     if (session === null || session.revokedAt !== null)
       throw new UnauthorizedException('The session has ended; sign in again');
     let usedAt = row.usedAt;
+    let claimed = false;
     if (usedAt === null) {
       if (row.expiresAt.getTime() <= Date.now())
         throw new UnauthorizedException('The refresh token has expired; sign in again');
       // Conditional update: of two concurrent uses of one token only one claims it; the other reads its time.
       const claimAt = new Date();
-      const claimed = await this.refreshTokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: claimAt });
-      usedAt =
-        claimed.affected === 1
-          ? claimAt
-          : ((await this.refreshTokens.findOne({ where: { id: row.id } }))?.usedAt ?? claimAt);
+      claimed = (await this.refreshTokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: claimAt })).affected === 1;
+      usedAt = claimed ? claimAt : ((await this.refreshTokens.findOne({ where: { id: row.id } }))?.usedAt ?? claimAt);
     }
-    if (Date.now() - usedAt.getTime() > this.config.refreshReuseGraceSeconds * 1000) return this.reused(session);
+    if (!claimed && Date.now() - usedAt.getTime() >= this.config.refreshReuseGraceSeconds * 1000) {
+      return this.reused(session);
+    }
     const user = await this.users.findOne({ where: { id: session.userId } });
     if (user === null || user.disabledAt !== null)
       throw new UnauthorizedException('The session has ended; sign in again');
