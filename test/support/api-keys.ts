@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 
-/** A key and the `API_KEYS` entry that admits it. */
-export function apiKeyEntry(name: string, key: string, admin = false): string {
-  return `${name}:${createHash('sha256').update(key).digest('hex')}${admin ? ':admin' : ''}`;
+/** A key and the `API_KEYS` entry that admits it: `admin`, a scope list (`payments:read+payments:write`), or none. */
+export function apiKeyEntry(name: string, key: string, scopes: boolean | string = false): string {
+  const list = scopes === true ? 'admin' : scopes === false ? '' : scopes;
+  return `${name}:${createHash('sha256').update(key).digest('hex')}${list === '' ? '' : `:${list}`}`;
 }
 
 export const TEST_KEY = 'pk_test_user_key_0123456789';

@@ -14,6 +14,9 @@ export const GOOGLE_USERS: FakeUser[] = [
   { id: 'g-dave', name: 'Dave Unverified', email: 'dave@example.test', emailVerified: false },
   { id: 'g-erin', name: 'Erin', email: 'erin@example.test', emailVerified: true },
   { id: 'g-outage', name: 'Outage', email: 'outage@example.test', emailVerified: true, profileDown: true },
+  // On another domain, for the sign-up allowlist (test/security/signup).
+  { id: 'g-grace', name: 'Grace at Corp', email: 'grace@corp.test', emailVerified: true },
+  { id: 'g-mallory', name: 'Mallory Unverified', email: 'mallory@corp.test', emailVerified: false },
 ];
 
 /** GitHub accounts of the stand-in. */
