@@ -62,7 +62,13 @@ module.exports = {
   // `npm run test:cov`: one report merged over the unit and both e2e projects. V8's own coverage
   // (no instrumentation pass) keeps the run about as fast as `npm test`.
   coverageProvider: 'v8',
-  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts', '!src/cli/**', '!src/core/database/migrations/**'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    '!src/**/*.spec.ts',
+    '!src/main.ts',
+    '!src/cli/**',
+    '!src/core/database/migrations/**',
+  ],
   coverageDirectory: '<rootDir>/test-results/coverage',
   coverageReporters: ['text-summary', 'html', 'json-summary'],
 };
