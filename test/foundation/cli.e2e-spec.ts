@@ -50,6 +50,45 @@ describe('command-line tools', () => {
     }
   });
 
+  it('apikey:create with scopes and expiry, apikey:list shows it, apikey:revoke cuts it off', async () => {
+    const env = await testEnv();
+    const created = await cli(
+      'apikey-create.ts',
+      ['--name', 'billing', '--scopes', 'payments:write,payments:manage', '--expires-in', '90d'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/payments:write, payments:manage; expires \d{4}-/);
+    const key = /^(pk_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1] as string;
+    expect((await cli('apikey-create.ts', ['--name', 'x', '--scopes', 'payments:everything'], env)).code).toBe(2);
+    expect((await cli('apikey-create.ts', ['--name', 'x', '--expires-in', 'soon'], env)).code).toBe(2);
+
+    const listed = await cli('apikey-list.ts', [], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^name\s+scopes\s+source\s+created\s+last used\s+expires\s+revoked$/m);
+    expect(listed.stdout).toMatch(/^billing\s+payments:write,payments:manage\s+cli\s+\S+\s+-\s+\d{4}-\S+\s+-$/m);
+    expect(listed.stdout).not.toContain(key);
+
+    const t = await startTestApp({ env });
+    try {
+      await request(t.url).post('/payments/intents').set('X-Api-Key', key).send({}).expect(503); // Stripe not configured
+      const refused = await request(t.url).get('/payments').set('X-Api-Key', key);
+      expect([refused.status, refused.body.missingScopes]).toEqual([403, ['payments:read']]);
+      const revoked = await cli('apikey-revoke.ts', ['--name', 'billing'], env);
+      expect(revoked.code).toBe(0);
+      expect((await cli('apikey-revoke.ts', ['--name', 'nobody'], env)).code).toBe(2);
+      expect((await cli('apikey-list.ts', [], env)).stdout).toMatch(/^billing\s.*\d{4}-\S+$/m);
+    } finally {
+      await t.close();
+    }
+    const again = await startTestApp({ env });
+    try {
+      await request(again.url).post('/payments/intents').set('X-Api-Key', key).send({}).expect(401);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('apikey:create refuses a missing or malformed name', async () => {
     const env = await testEnv();
     const result = await cli('apikey-create.ts', ['--name', 'bad name!'], env);
