@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import EchoFixtureModule from '../support/fixtures/echo.module';
 import { applyEnv, startTestApp, testEnv } from '../support/app';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -60,8 +61,8 @@ describe('command-line tools', () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/payments:write, payments:manage; expires \d{4}-/);
     const key = /^(pk_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1] as string;
-    expect((await cli('apikey-create.ts', ['--name', 'x', '--scopes', 'payments:everything'], env)).code).toBe(2);
-    expect((await cli('apikey-create.ts', ['--name', 'x', '--expires-in', 'soon'], env)).code).toBe(2);
+    const bad = await cli('apikey-create.ts', ['--name', 'x', '--scopes', 'payments:everything'], env);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--scopes must list/)]);
 
     const listed = await cli('apikey-list.ts', [], env);
     expect(listed.code).toBe(0);
@@ -71,23 +72,25 @@ describe('command-line tools', () => {
 
     const t = await startTestApp({ env });
     try {
-      await request(t.url).post('/payments/intents').set('X-Api-Key', key).send({}).expect(503); // Stripe not configured
+      // Past the guard: the empty body is refused by validation, not the key.
+      await request(t.url).post('/payments/intents').set('X-Api-Key', key).send({}).expect(400);
       const refused = await request(t.url).get('/payments').set('X-Api-Key', key);
       expect([refused.status, refused.body.missingScopes]).toEqual([403, ['payments:read']]);
       const revoked = await cli('apikey-revoke.ts', ['--name', 'billing'], env);
       expect(revoked.code).toBe(0);
-      expect((await cli('apikey-revoke.ts', ['--name', 'nobody'], env)).code).toBe(2);
-      expect((await cli('apikey-list.ts', [], env)).stdout).toMatch(/^billing\s.*\d{4}-\S+$/m);
+      // The running app's cache remembers an accepted key for at most 5 s.
+      await eventually(
+        async () =>
+          (await request(t.url).post('/payments/intents').set('X-Api-Key', key).send({})).status === 401
+            ? true
+            : undefined,
+        10_000,
+        'revoked key refused',
+      );
     } finally {
       await t.close();
     }
-    const again = await startTestApp({ env });
-    try {
-      await request(again.url).post('/payments/intents').set('X-Api-Key', key).send({}).expect(401);
-    } finally {
-      await again.close();
-    }
-  });
+  }, 180_000);
 
   it('apikey:create refuses a missing or malformed name', async () => {
     const env = await testEnv();

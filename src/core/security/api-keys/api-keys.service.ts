@@ -58,6 +58,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * listed, and warns about every active key without a scope list.
    */
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.syncAll();
+    } catch (error) {
+      // E.g. DATABASE_MIGRATE=false before the schema exists: the app still starts, and no key is accepted.
+      this.logger.error({ err: error }, 'Could not load API keys at start-up; no API key is accepted until this works');
+    }
+  }
+
+  private async syncAll(): Promise<void> {
     for (const entry of this.app.apiKeys) await this.syncFromEnv(entry);
     const listed = new Set(this.app.apiKeys.map((entry) => entry.name));
     for (const row of await this.keys.find({ where: { source: 'env', revokedAt: IsNull() } })) {
