@@ -3,6 +3,7 @@ import { CreatePayments1764300000000 } from './1764300000000-create-payments';
 import { CreateEmails1764400000000 } from './1764400000000-create-emails';
 import { CreateFiles1764500000000 } from './1764500000000-create-files';
 import { CreateAuth1764600000000 } from './1764600000000-create-auth';
+import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreateEmails1764400000000,
   CreateFiles1764500000000,
   CreateAuth1764600000000,
+  CreateDurableEvents1765200000000,
 ];
