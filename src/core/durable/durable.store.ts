@@ -93,20 +93,20 @@ export class DurableStore<T extends DurableRecord> {
 
   /** Handled: `done`. False when this worker no longer holds the lease. */
   async complete(claim: Claim, now: Date): Promise<boolean> {
-    return (await this.completeAll([claim], now)) === 1;
+    return (await this.completeAll([claim], now)).has(claim.id);
   }
 
-  /** Handled, many at once (one statement); resolves with how many this worker still held. */
-  async completeAll(claims: readonly Claim[], now: Date): Promise<number> {
+  /** Handled, many at once (one statement per worker); resolves with the ids whose claim was still held. */
+  async completeAll(claims: readonly Claim[], now: Date): Promise<Set<string>> {
     return this.finish(claims, `status = 'done', processed_at = ?`, [this.dialect.bind(now)], now);
   }
 
   /** Failed, to be tried again at `nextAttemptAt`. */
   async reschedule(claim: Claim, now: Date, nextAttemptAt: Date, error: string): Promise<boolean> {
-    return (await this.rescheduleAll([claim], now, nextAttemptAt, error)) === 1;
+    return (await this.rescheduleAll([claim], now, nextAttemptAt, error)).has(claim.id);
   }
 
-  async rescheduleAll(claims: readonly Claim[], now: Date, nextAttemptAt: Date, error: string): Promise<number> {
+  async rescheduleAll(claims: readonly Claim[], now: Date, nextAttemptAt: Date, error: string): Promise<Set<string>> {
     return this.finish(
       claims,
       `status = 'pending', next_attempt_at = ?, last_error = ?`,
@@ -117,11 +117,11 @@ export class DurableStore<T extends DurableRecord> {
 
   /** Gave up: `dead` until an admin replays it. */
   async bury(claim: Claim, now: Date, error: string): Promise<boolean> {
-    return (await this.finish([claim], `status = 'dead', last_error = ?`, [error], now)) === 1;
+    return (await this.finish([claim], `status = 'dead', last_error = ?`, [error], now)).has(claim.id);
   }
 
   /** Gives claimed rows back untouched (claimed but not attempted): `pending`, the attempt not counted. */
-  async unclaim(claims: readonly Claim[], now: Date): Promise<number> {
+  async unclaim(claims: readonly Claim[], now: Date): Promise<Set<string>> {
     return this.finish(claims, `status = 'pending', attempts = attempts - 1`, [], now);
   }
 
@@ -171,20 +171,25 @@ export class DurableStore<T extends DurableRecord> {
     return (result.records as Array<Record<string, unknown>>).map((raw) => this.hydrate(raw));
   }
 
-  /** One UPDATE for all `claims` (grouped by worker), each row only while it still carries its claim. */
-  private async finish(claims: readonly Claim[], assignments: string, values: unknown[], now: Date): Promise<number> {
-    if (claims.length === 0) return 0;
-    let affected = 0;
+  /** One UPDATE for all `claims` (grouped by worker), each row only while it still carries its claim; the ids it changed. */
+  private async finish(
+    claims: readonly Claim[],
+    assignments: string,
+    values: unknown[],
+    now: Date,
+  ): Promise<Set<string>> {
+    const changed = new Set<string>();
+    if (claims.length === 0) return changed;
     for (const [workerId, group] of groupBy(claims, (claim) => claim.workerId)) {
       const held = group.map(() => '(id = ? AND attempts = ?)').join(' OR ');
       const result = await this.write(
         `UPDATE ${this.table} SET ${assignments}, locked_by = NULL, locked_until = NULL, updated_at = ? ` +
-          `WHERE status = 'processing' AND locked_by = ? AND (${held})`,
+          `WHERE status = 'processing' AND locked_by = ? AND (${held}) RETURNING id`,
         [...values, this.dialect.bind(now), workerId, ...group.flatMap((claim) => [claim.id, claim.attempts])],
       );
-      affected += result.affected ?? 0;
+      for (const row of result.records as Array<{ id: string }>) changed.add(row.id);
     }
-    return affected;
+    return changed;
   }
 
   private filterSql(filter: ClaimFilter | undefined): [string, unknown[]] {
