@@ -85,10 +85,9 @@ describe('PORTICO_ROLE=api and PORTICO_ROLE=worker', () => {
       120_000,
       'the worker to process every event',
     );
-    const runs = (await ds.query('SELECT event_id, pid FROM test_stripe_handled')) as Array<{
-      event_id: string;
-      pid: number | string;
-    }>;
+    const runs = await ds.query<Array<{ event_id: string; pid: number | string }>>(
+      'SELECT event_id, pid FROM test_stripe_handled',
+    );
     expect(runs).toHaveLength(EVENTS);
     expect(new Set(runs.map((r) => r.event_id)).size).toBe(EVENTS);
     expect(new Set(runs.map((r) => Number(r.pid)))).toEqual(new Set([worker.child.pid]));

@@ -12,7 +12,7 @@ describe(TransactionRunner.name, () => {
   let dataSource: DataSource;
   let sut: TransactionRunner;
   const names = async (): Promise<string[]> =>
-    ((await dataSource.query('SELECT name FROM things ORDER BY name')) as Array<{ name: string }>).map((r) => r.name);
+    (await dataSource.query<Array<{ name: string }>>('SELECT name FROM things ORDER BY name')).map((r) => r.name);
   const insert = (name: string) => (manager: DataSource['manager']) =>
     manager.query('INSERT INTO things (name) VALUES (?)', [name]);
 

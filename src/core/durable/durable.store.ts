@@ -136,12 +136,9 @@ export class DurableStore<T extends DurableRecord> {
   }
 
   async counts(): Promise<Record<DurableStatus, number>> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ status: DurableStatus; n: number | string }>>(
       `SELECT status, COUNT(*) AS n FROM ${this.table} GROUP BY status`,
-    )) as Array<{
-      status: DurableStatus;
-      n: number | string;
-    }>;
+    );
     const counts = Object.fromEntries(DURABLE_STATUSES.map((status) => [status, 0])) as Record<DurableStatus, number>;
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
