@@ -1,37 +1,56 @@
 /**
  * `npm run bench:webhooks`: signed Stripe events per second and latency
- * through POST /webhooks/stripe (verify + store + 200) on SQLite, side by
- * side with (a) bare node:http and (b) plain Express 5 doing the same
- * verification and the same insert. Each server runs in its own process;
- * autocannon runs here, on the same two cores (as in the issue's figures).
- * Every request carries a distinct, freshly signed event.
+ * through POST /webhooks/stripe (verify + store + 200), side by side:
+ *   (a) bare node:http, verify + insert;  (b) plain Express 5, verify + insert;
+ *   (c) Portico, intake only (customer.updated: no handler, stored as done);
+ *   (d) Portico handling payment_intent.succeeded in the same process;
+ *   (e) (d) split: PORTICO_ROLE=api takes the load, one PORTICO_ROLE=worker process drains;
+ *   (d) again on PostgreSQL (a throwaway cluster, as the e2e tests start).
+ * Portico rows run at LOG_LEVEL=info (the default). Each server runs in its own
+ * process; autocannon runs here, on the same cores. Every request carries a
+ * distinct, freshly signed event. For the handling rows the table shows the
+ * drain rate during the run, the backlog left when the load stops, and CPU
+ * (server processes, user + system) per handled event.
  *
- * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_EVENT_TYPE
- * (payment_intent.succeeded: handled by Portico's built-in handlers in the same
- * process; an unhandled type such as customer.updated measures intake alone),
- * BENCH_ONLY (a substring of the server names to run).
+ * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_ONLY (a
+ * substring of the row names to run), BENCH_POSTGRES=false to skip PostgreSQL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import Stripe from 'stripe';
+import { startPostgres } from '../test/support/services';
 import { Database } from './servers/webhook-baseline';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const FIXED_RATE = 500;
-const EVENT_TYPE = process.env.BENCH_EVENT_TYPE ?? 'payment_intent.succeeded';
+const HANDLED = 'payment_intent.succeeded';
+/** Linux clock ticks per second for /proc/<pid>/stat (USER_HZ). */
+const TICKS_PER_SECOND = 100;
 
 interface Target {
   readonly name: string;
   readonly entry: string;
   readonly env: Record<string, string>;
-  /** SQLite file the server writes, to count stored rows afterwards. */
+  readonly eventType: string;
+  /** SQLite file (or PostgreSQL URL) the server writes, to count rows. */
   readonly database: string;
+  /** Portico rows that process events: report drain and backlog. */
+  readonly handles: boolean;
+  /** Extra env for a second, worker-only process on the same database (row e). */
+  readonly worker?: Record<string, string>;
+}
+
+interface Counts {
+  readonly rows: number;
+  readonly done: number;
+  readonly backlog: number;
 }
 
 interface Measured {
@@ -43,66 +62,112 @@ interface Measured {
   readonly fixedP99: number;
   readonly fixedAchieved: number;
   readonly errors: number;
-  readonly stored: number;
-  /**
-   * 200 answers. A little above `stored`: autocannon shares the first request
-   * object between connections, so a few first requests repeat an event (answered 200 as duplicates).
-   */
-  readonly answered: number;
+  /** Events handled per second during the max-rate run (stored, for intake-only rows). */
+  readonly drainPerSecond: number;
+  /** Pending or processing rows when the max-rate run stopped. */
+  readonly backlog: number | undefined;
+  /** Server CPU (all its processes) per handled event, µs. */
+  readonly cpuMicros: number;
 }
 
 async function main(): Promise<void> {
   const root = join(__dirname, '..');
+  const server = (name: string): string => join(root, 'bench', 'servers', `${name}.server.ts`);
   const base = { STRIPE_WEBHOOK_SECRET: SECRET };
-  const portico = (logLevel: string): Omit<Target, 'database'> => ({
-    name: `Portico (Nest 12, LOG_LEVEL=${logLevel})`,
-    entry: join(root, 'bench', 'servers', 'portico.server.ts'),
-    env: {
-      ...base,
-      STRIPE_SECRET_KEY: 'sk_test_bench_0123456789',
-      STRIPE_API_BASE: 'http://127.0.0.1:9',
-      LOG_LEVEL: logLevel,
-    },
-  });
-  const targets: Array<Omit<Target, 'database'> & { file: string }> = [
+  const portico = {
+    ...base,
+    STRIPE_SECRET_KEY: 'sk_test_bench_0123456789',
+    STRIPE_API_BASE: 'http://127.0.0.1:9',
+    LOG_LEVEL: 'info',
+  };
+  const usePostgres = process.env.BENCH_POSTGRES !== 'false';
+  const targets: Array<Omit<Target, 'database'> & { file: string; postgres?: boolean }> = [
     {
       name: '(a) bare node:http',
-      entry: join(root, 'bench', 'servers', 'bare-http.server.ts'),
+      entry: server('bare-http'),
       env: base,
+      eventType: HANDLED,
+      handles: false,
       file: 'bare.sqlite',
     },
     {
-      name: '(b) plain Express 5',
-      entry: join(root, 'bench', 'servers', 'express.server.ts'),
+      name: '(b) Express 5',
+      entry: server('express'),
       env: base,
+      eventType: HANDLED,
+      handles: false,
       file: 'express.sqlite',
     },
     {
-      name: '(c) Express 5 + Portico middleware',
-      entry: join(root, 'bench', 'servers', 'express-middleware.server.ts'),
-      env: { ...base, LOG_LEVEL: 'warn' },
-      file: 'express-mw.sqlite',
+      name: '(c) Portico intake only',
+      entry: server('portico'),
+      env: portico,
+      eventType: 'customer.updated',
+      handles: false,
+      file: 'portico.sqlite',
     },
-    { ...portico('warn'), file: 'portico.sqlite' },
-    { ...portico('info'), file: 'portico.sqlite' },
+    {
+      name: '(d) Portico handling',
+      entry: server('portico'),
+      env: portico,
+      eventType: HANDLED,
+      handles: true,
+      file: 'portico.sqlite',
+    },
+    {
+      name: '(e) Portico api + worker',
+      entry: server('portico'),
+      env: { ...portico, PORTICO_ROLE: 'api' },
+      worker: { ...portico, PORTICO_ROLE: 'worker' },
+      eventType: HANDLED,
+      handles: true,
+      file: 'portico.sqlite',
+    },
+    ...(usePostgres
+      ? [
+          {
+            name: '(d) on PostgreSQL',
+            entry: server('portico'),
+            env: portico,
+            eventType: HANDLED,
+            handles: true,
+            file: '',
+            postgres: true,
+          },
+        ]
+      : []),
   ];
   const only = process.env.BENCH_ONLY;
   if (only)
     targets.splice(0, targets.length, ...targets.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())));
   process.stdout.write(
-    `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, event type ${EVENT_TYPE}, fixed-rate run at ${FIXED_RATE} events/s\n`,
+    `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, fixed-rate run at ${FIXED_RATE} events/s; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}\n`,
   );
   const results: Measured[] = [];
   for (const target of targets) {
     const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+    const pg = target.postgres ? await startPostgres() : undefined;
+    if (typeof pg === 'string') {
+      process.stdout.write(`skipping ${target.name}: ${pg}\n`);
+      continue;
+    }
+    const env = { ...target.env, DATA_DIR: dataDir, ...(pg ? { DATABASE_URL: pg.url } : {}) };
     try {
       results.push(
         await measure(
-          { ...target, env: { ...target.env, DATA_DIR: dataDir }, database: join(dataDir, target.file) },
+          {
+            ...target,
+            env,
+            worker: target.worker ? { ...target.worker, DATA_DIR: dataDir } : undefined,
+            database: pg ? pg.url : join(dataDir, target.file),
+          },
           root,
         ),
       );
     } finally {
+      pg?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
@@ -110,27 +175,35 @@ async function main(): Promise<void> {
   process.stdout.write(
     `load average (1/5/15 min) at the end: ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' / ')} on ${cpus().length} cores\n`,
-  );
-  process.stdout.write(
-    'BENCH_EVENT_TYPE=customer.updated (no handler) measures intake alone; payment_intent.succeeded adds the processing Portico does in the same process.\n',
+      .join(' / ')} on ${cpus().length} cores (shared with other work: figures are indicative)\n`,
   );
 }
 
 async function measure(target: Target, root: string): Promise<Measured> {
-  const { child, port } = await startServer(target, root);
+  const main = await startServer(target.name, target.entry, target.env, root);
+  const worker = target.worker
+    ? await startServer(`${target.name} worker`, target.entry, target.worker, root)
+    : undefined;
+  const pids = [main.child.pid, worker?.child.pid].filter((pid): pid is number => pid !== undefined);
   try {
-    const url = `http://127.0.0.1:${port}`;
-    const warm = await run(url, signedEvents(10_000), { connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, statement caches)
-    const max = await run(url, signedEvents(12_000 * DURATION_S), { connections: CONNECTIONS, duration: DURATION_S });
-    const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000), {
+    const url = `http://127.0.0.1:${main.port}`;
+    await run(url, signedEvents(10_000, target.eventType), { connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, statement caches)
+    await waitForIdle(target);
+    const before = await countRows(target);
+    const cpuBefore = cpuTicks(pids);
+    const max = await run(url, signedEvents(12_000 * DURATION_S, target.eventType), {
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+    });
+    const after = await countRows(target);
+    const cpu = ((cpuTicks(pids) - cpuBefore) / TICKS_PER_SECOND) * 1e6;
+    const handled = target.handles ? after.done - before.done : after.rows - before.rows;
+    await waitForIdle(target);
+    const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000, target.eventType), {
       connections: 16,
       duration: DURATION_S,
       overallRate: FIXED_RATE,
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const stored = countRows(target.database);
-    const answered = warm.answered + max.answered + fixed.answered;
     return {
       name: target.name,
       eventsPerSecond: max.rate,
@@ -140,16 +213,39 @@ async function measure(target: Target, root: string): Promise<Measured> {
       fixedP99: fixed.p99,
       fixedAchieved: fixed.rate,
       errors: max.errors + fixed.errors,
-      stored,
-      answered,
+      drainPerSecond: handled / DURATION_S,
+      backlog: target.handles ? after.backlog : undefined,
+      cpuMicros: handled > 0 ? cpu / handled : 0,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    for (const child of [main.child, worker?.child]) {
+      if (!child) continue;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   }
 }
 
-function signedEvents(count: number): Array<{ body: string; signature: string }> {
+/** Lets the previous run's backlog drain (at most 60 s) so runs do not overlap. */
+async function waitForIdle(target: Target): Promise<void> {
+  if (!target.handles) return;
+  const deadline = Date.now() + 60_000;
+  while ((await countRows(target)).backlog > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** utime + stime of the processes, in clock ticks. */
+function cpuTicks(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += Number(fields[11]) + Number(fields[12]);
+  }
+  return total;
+}
+
+function signedEvents(count: number, eventType: string): Array<{ body: string; signature: string }> {
   const timestamp = Math.floor(Date.now() / 1000);
   const events: Array<{ body: string; signature: string }> = [];
   for (let i = 0; i < count; i += 1) {
@@ -162,7 +258,7 @@ function signedEvents(count: number): Array<{ body: string; signature: string }>
       livemode: false,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
-      type: EVENT_TYPE,
+      type: eventType,
       data: {
         object: {
           id: `pi_${id}`,
@@ -229,44 +325,65 @@ async function run(
   };
 }
 
-function startServer(target: Target, root: string): Promise<{ child: ChildProcess; port: number }> {
+function startServer(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  root: string,
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', target.entry], {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(root, 'tsconfig.json'), ...target.env },
+      env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    const timer = setTimeout(() => reject(new Error(`${target.name} did not start`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 120_000);
     child.once('message', (message: { port: number }) => {
       clearTimeout(timer);
       resolve({ child, port: message.port });
     });
-    child.once('exit', (code) => reject(new Error(`${target.name} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
 }
 
-function countRows(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM stripe_events').get() as { n: number }).n;
-  } finally {
-    db.close();
+const COUNT_SQL =
+  "SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done, " +
+  "SUM(CASE WHEN status IN ('pending', 'processing') THEN 1 ELSE 0 END) AS backlog FROM stripe_events";
+
+async function countRows(target: Target): Promise<Counts> {
+  let row: { n: unknown; done: unknown; backlog: unknown };
+  if (target.database.startsWith('postgres')) {
+    const client = new Client({ connectionString: target.database });
+    await client.connect();
+    try {
+      row = (await client.query<{ n: unknown; done: unknown; backlog: unknown }>(COUNT_SQL)).rows[0];
+    } finally {
+      await client.end();
+    }
+  } else {
+    const db = new Database(target.database, { readonly: true });
+    try {
+      row = db.prepare(COUNT_SQL).get() as { n: unknown; done: unknown; backlog: unknown };
+    } finally {
+      db.close();
+    }
   }
+  return { rows: Number(row.n ?? 0), done: Number(row.done ?? 0), backlog: Number(row.backlog ?? 0) };
 }
 
 function print(results: Measured[]): void {
-  const express = results.find((r) => r.name.includes('Express'));
-  const bare = results.find((r) => r.name.includes('node:http'));
+  const express = results.find((r) => r.name.startsWith('(b)'));
   const rows = results.map((r) => [
     r.name,
     r.eventsPerSecond.toFixed(0),
     `${r.p50} ms`,
     `${r.p99} ms`,
     express ? (r.eventsPerSecond / express.eventsPerSecond).toFixed(2) : '-',
-    bare ? (r.eventsPerSecond / bare.eventsPerSecond).toFixed(2) : '-',
+    r.backlog === undefined ? '-' : r.drainPerSecond.toFixed(0),
+    r.backlog === undefined ? '-' : String(r.backlog),
+    r.cpuMicros.toFixed(0),
     `${r.fixedAchieved.toFixed(0)}/s: p50 ${r.fixedP50} ms, p99 ${r.fixedP99} ms`,
     String(r.errors),
-    `${r.stored}/${r.answered}`,
   ]);
   const header = [
     'server',
@@ -274,15 +391,19 @@ function print(results: Measured[]): void {
     'p50',
     'p99',
     '× Express',
-    '× node:http',
+    'drained/s',
+    'backlog at stop',
+    'CPU µs/event',
     `at ${FIXED_RATE} events/s`,
     'errors',
-    'rows/200s',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(
     `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
+  );
+  process.stdout.write(
+    'CPU µs/event: server process(es) CPU during the max-rate run ÷ events handled in it (stored, for (a)–(c)).\n',
   );
 }
 

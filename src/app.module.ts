@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
@@ -31,7 +33,13 @@ export class AppModule {
         config,
         LoggingModule,
         DatabaseModule,
-        DurableModule,
+        DurableModule.forRoot({
+          inject: [appConfig.KEY],
+          useFactory: (app: ConfigType<typeof appConfig>) => ({
+            runWorkers: app.role !== 'api',
+            shutdownTimeoutMs: app.shutdownTimeoutMs,
+          }),
+        }),
         // Modules talk through domain events (payment.succeeded → receipt email), not imports.
         EventEmitterModule.forRoot(),
         SecurityModule,

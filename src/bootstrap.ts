@@ -11,6 +11,7 @@ import { appConfig } from './config/app.config';
 import { ValidationProblemException } from './core/errors/validation-problem.exception';
 import { setupApiDocs } from './api-docs';
 import { refuseFormBodies } from './core/http/form-bodies';
+import { operationalRoutesOnly } from './core/http/operational-routes';
 import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 
@@ -44,6 +45,7 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
 
   app.use(assignRequestId);
+  if (config.role === 'worker') app.use(operationalRoutesOnly);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.bodyLimit, type: parsedUnlessStreamed('application/json') });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DatabaseModule } from '../core/database/database.module';
+import { DurableModule } from '../core/durable/durable.module';
 import { isIntegrationError } from '../core/errors/integration.error';
 import { PaymentsModule } from '../integrations/payments/payments.module';
 import { StripeCatchUpService } from '../integrations/payments/stripe-catch-up.service';
@@ -20,7 +21,13 @@ runCli(async () => {
   if (Number.isNaN(since)) throw new CliUsageError(USAGE);
   if (since < Date.now() - 30 * 24 * 3600_000 || since > Date.now())
     throw new CliUsageError(`--since must be within the last 30 days\n${USAGE}`);
-  const context = await createCliContext([DatabaseModule, EventEmitterModule.forRoot(), PaymentsModule]);
+  const context = await createCliContext([
+    DatabaseModule,
+    // Rows are stored for the running workers; this one-shot process polls nothing.
+    DurableModule.forRoot({ useFactory: () => ({ runWorkers: false, shutdownTimeoutMs: 5_000 }) }),
+    EventEmitterModule.forRoot(),
+    PaymentsModule,
+  ]);
   try {
     const result = await context
       .get(StripeCatchUpService)

@@ -6,6 +6,9 @@ import type { EnvSpec, RawEnv } from './env-rules';
 import { EmptyAsUndefined, IsIntString, IsListOf } from './env.validators';
 import { type Scope, isScope } from '../core/security/scopes';
 
+export const PORTICO_ROLES = ['all', 'api', 'worker'] as const;
+export type PorticoRole = (typeof PORTICO_ROLES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -31,6 +34,11 @@ class AppEnv {
   @IsOptional()
   @IsString()
   HOST?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn([...PORTICO_ROLES])
+  PORTICO_ROLE?: string;
 
   @EmptyAsUndefined()
   @IsOptional()
@@ -120,6 +128,8 @@ export const appConfig = registerAs('app', () => {
     env: (str(env.NODE_ENV) ?? 'development') as 'development' | 'production' | 'test',
     port,
     host: str(env.HOST, '0.0.0.0'),
+    /** `api`: store and answer, no background work; `worker`: background work, only /health/* and /metrics; `all`: both. */
+    role: (str(env.PORTICO_ROLE) ?? 'all') as PorticoRole,
     dataDir: resolve(str(env.DATA_DIR, './data')),
     logLevel: (str(env.LOG_LEVEL) ?? (env.NODE_ENV === 'test' ? 'warn' : 'info')) as LogLevel,
     logPretty: bool(env.LOG_PRETTY, false),

@@ -43,7 +43,7 @@ export async function spawnApp(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
-  const ready = await Promise.race([waitForReady(url, 30_000), exited.then(() => false)]);
+  const ready = await Promise.race([waitForReady(url, 90_000), exited.then(() => false)]);
   if (!ready) {
     child.kill('SIGKILL');
     throw new Error(`app process did not become ready:\n${output}`);

@@ -1,14 +1,17 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../../config/database.config';
 import { buildDataSourceOptions } from './data-source.options';
+import { TransactionRunner } from './transaction-runner';
 
 /**
  * TypeORM on the embedded SQLite file by default, PostgreSQL when
  * DATABASE_URL is set. Pending migrations run at start-up unless
- * DATABASE_MIGRATE=false; `synchronize` is never used.
+ * DATABASE_MIGRATE=false; `synchronize` is never used. Global: every
+ * module runs multi-statement work through its `TransactionRunner`.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -22,5 +25,7 @@ import { buildDataSourceOptions } from './data-source.options';
       }),
     }),
   ],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
 })
 export class DatabaseModule {}

@@ -1,6 +1,4 @@
-import type { ConfigType } from '@nestjs/config';
 import type { DataSource } from 'typeorm';
-import type { appConfig } from '../../config/app.config';
 import { DurableRecord } from './durable-record.entity';
 import { DurableProcessor } from './durable.processor';
 
@@ -13,6 +11,7 @@ function fakeDataSource(): DataSource {
     name: String((target as { name: string }).name),
     tableName: 'jobs',
     tablePath: 'jobs',
+    columns: [],
     findColumnWithPropertyName: (property: string) =>
       target === Job && property === 'nextAttemptAt' ? { propertyName: property } : undefined,
   });
@@ -24,7 +23,7 @@ function fakeDataSource(): DataSource {
 }
 
 describe(DurableProcessor.name, () => {
-  const app = { shutdownTimeoutMs: 10_000 } as ConfigType<typeof appConfig>;
+  const app = { shutdownTimeoutMs: 10_000, runWorkers: true };
   let sut: DurableProcessor;
   const handle = async (): Promise<void> => undefined;
 

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { appConfig } from '../../config/app.config';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
+import { type DurableModuleOptions, InjectDurableOptions } from './durable.options';
 import { DurableStore } from './durable.store';
 import { DURABLE_DEFAULTS, type DurableSettings, DurableWorker } from './durable.worker';
 
@@ -37,8 +30,16 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @InjectDurableOptions() private readonly options: DurableModuleOptions,
   ) {}
+
+  /**
+   * Whether this process does background work (`PORTICO_ROLE` all or worker).
+   * Schedulers and sweeps outside core check it before starting their timers.
+   */
+  get runsWorkers(): boolean {
+    return this.options.runWorkers;
+  }
 
   /**
    * Adds a queue. Call from `onModuleInit` of the module that owns the entity.
@@ -65,6 +66,10 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   }
 
   onApplicationBootstrap(): void {
+    if (!this.options.runWorkers) {
+      this.logger.log(`${this.workers.size} durable queue(s) registered; not polled here (api role)`, 'Durable');
+      return;
+    }
     this.started = true;
     for (const worker of this.workers.values()) worker.start();
   }
@@ -72,7 +77,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     // Leave part of the shutdown budget for the HTTP server and the database.
-    const bound = Math.floor(this.app.shutdownTimeoutMs * 0.6);
+    const bound = Math.floor(this.options.shutdownTimeoutMs * 0.6);
     const results = await Promise.all(
       [...this.workers.values()].map(async (worker) => [worker.name, await worker.stop(bound)] as const),
     );

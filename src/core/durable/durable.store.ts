@@ -1,5 +1,6 @@
 import type { DataSource, EntityMetadata, EntityTarget, QueryResult } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { SqlDialect } from '../database/sql-dialect';
+import { TransactionRunner } from '../database/transaction-runner';
 import type { DurableRecord, DurableStatus } from './durable-record.entity';
 
 /**
@@ -13,35 +14,46 @@ export interface Claim {
   readonly attempts: number;
 }
 
+/** Extra conditions for claiming (e.g. email's batch siblings): column (database name) equal to value, and an id to leave out. */
+export interface ClaimFilter {
+  readonly equals?: Readonly<Record<string, string | number>>;
+  readonly excludeId?: string;
+}
+
 export const DURABLE_STATUSES: readonly DurableStatus[] = ['pending', 'processing', 'done', 'dead'];
 
 /**
- * The SQL behind one durable queue, for SQLite and PostgreSQL. Every state
- * change is one statement; the finishing ones apply only while the row still
- * carries this claim (`locked_by` and `attempts`), so a worker whose lease
- * expired and was taken over cannot overwrite the newer claim. Dates are
- * bound through the driver (TypeORM's UTC text on SQLite, timestamptz on
- * PostgreSQL) so they compare with what TypeORM itself wrote.
+ * The durable queue's state machine in SQL, for SQLite and PostgreSQL:
+ * claim (pending/expired → processing), complete (→ done), reschedule
+ * (→ pending later), bury (→ dead), unclaim, replay. Every state change is
+ * one statement, for one row or a batch; the finishing ones apply only while
+ * the row still carries its claim (`locked_by` and `attempts`), so a worker
+ * whose lease expired and was taken over cannot overwrite the newer claim.
+ * Writes go through the `TransactionRunner` (on SQLite they never land in
+ * another caller's open transaction).
  */
 export class DurableStore<T extends DurableRecord> {
   private readonly metadata: EntityMetadata;
   private readonly table: string;
-  private readonly postgres: boolean;
-  private readonly dateColumn: ColumnMetadata;
+  private readonly dialect: SqlDialect;
+  private readonly transactions: TransactionRunner;
+  private readonly columns: ReadonlySet<string>;
 
   constructor(
     private readonly dataSource: DataSource,
     entity: EntityTarget<T>,
+    transactions?: TransactionRunner,
   ) {
     this.metadata = dataSource.getMetadata(entity);
-    this.postgres = dataSource.options.type === 'postgres';
+    this.dialect = new SqlDialect(dataSource);
+    this.transactions = transactions ?? new TransactionRunner(dataSource);
     this.table = this.metadata.tablePath
       .split('.')
       .map((part) => dataSource.driver.escape(part))
       .join('.');
-    const column = this.metadata.findColumnWithPropertyName('nextAttemptAt');
-    if (!column) throw new Error(`${this.metadata.name} does not extend DurableRecord (no nextAttemptAt column)`);
-    this.dateColumn = column;
+    if (!this.metadata.findColumnWithPropertyName('nextAttemptAt'))
+      throw new Error(`${this.metadata.name} does not extend DurableRecord (no nextAttemptAt column)`);
+    this.columns = new Set(this.metadata.columns.map((column) => column.databaseName));
   }
 
   /**
@@ -49,10 +61,12 @@ export class DurableStore<T extends DurableRecord> {
    * due first (an index range on (status, next_attempt_at), read in order).
    * PostgreSQL skips rows another instance is claiming at the same moment.
    */
-  async claimDue(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
+  async claimDue(workerId: string, now: Date, leaseMs: number, limit: number, filter?: ClaimFilter): Promise<T[]> {
+    const [condition, values] = this.filterSql(filter);
     return this.claimWhere(
-      `status = 'pending' AND next_attempt_at <= ?`,
+      `status = 'pending' AND next_attempt_at <= ?${condition}`,
       ' ORDER BY next_attempt_at',
+      [this.dialect.bind(now), ...values],
       workerId,
       now,
       leaseMs,
@@ -66,71 +80,129 @@ export class DurableStore<T extends DurableRecord> {
    * reads one index range in order instead of sorting every due row.
    */
   async claimExpired(workerId: string, now: Date, leaseMs: number, limit: number): Promise<T[]> {
-    return this.claimWhere(`status = 'processing' AND locked_until < ?`, '', workerId, now, leaseMs, limit);
-  }
-
-  private async claimWhere(
-    condition: string,
-    order: string,
-    workerId: string,
-    now: Date,
-    leaseMs: number,
-    limit: number,
-  ): Promise<T[]> {
-    const lockClause = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
-    const result = await this.run(
-      `UPDATE ${this.table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? ` +
-        `WHERE id IN (SELECT id FROM ${this.table} WHERE ${condition}${order} LIMIT ?${lockClause}) RETURNING *`,
-      [workerId, this.date(new Date(now.getTime() + leaseMs)), this.date(now), this.date(now), limit],
+    return this.claimWhere(
+      `status = 'processing' AND locked_until < ?`,
+      '',
+      [this.dialect.bind(now)],
+      workerId,
+      now,
+      leaseMs,
+      limit,
     );
-    return (result.records as Array<Record<string, unknown>>).map((raw) => this.hydrate(raw));
   }
 
   /** Handled: `done`. False when this worker no longer holds the lease. */
   async complete(claim: Claim, now: Date): Promise<boolean> {
-    return this.finish(claim, `status = 'done', processed_at = ?`, [this.date(now)], now);
+    return (await this.completeAll([claim], now)).has(claim.id);
+  }
+
+  /** Handled, many at once (one statement per worker); resolves with the ids whose claim was still held. */
+  async completeAll(claims: readonly Claim[], now: Date): Promise<Set<string>> {
+    return this.finish(claims, `status = 'done', processed_at = ?`, [this.dialect.bind(now)], now);
   }
 
   /** Failed, to be tried again at `nextAttemptAt`. */
   async reschedule(claim: Claim, now: Date, nextAttemptAt: Date, error: string): Promise<boolean> {
+    return (await this.rescheduleAll([claim], now, nextAttemptAt, error)).has(claim.id);
+  }
+
+  async rescheduleAll(claims: readonly Claim[], now: Date, nextAttemptAt: Date, error: string): Promise<Set<string>> {
     return this.finish(
-      claim,
+      claims,
       `status = 'pending', next_attempt_at = ?, last_error = ?`,
-      [this.date(nextAttemptAt), error],
+      [this.dialect.bind(nextAttemptAt), error],
       now,
     );
   }
 
   /** Gave up: `dead` until an admin replays it. */
   async bury(claim: Claim, now: Date, error: string): Promise<boolean> {
-    return this.finish(claim, `status = 'dead', last_error = ?`, [error], now);
+    return (await this.finish([claim], `status = 'dead', last_error = ?`, [error], now)).has(claim.id);
+  }
+
+  /** Gives claimed rows back untouched (claimed but not attempted): `pending`, the attempt not counted. */
+  async unclaim(claims: readonly Claim[], now: Date): Promise<Set<string>> {
+    return this.finish(claims, `status = 'pending', attempts = attempts - 1`, [], now);
   }
 
   /** Back to `pending`, due now, attempts reset; only for `dead` or `done` rows. */
   async replay(id: string, now: Date): Promise<boolean> {
-    const result = await this.run(
+    const result = await this.write(
       `UPDATE ${this.table} SET status = 'pending', attempts = 0, next_attempt_at = ?, locked_by = NULL, locked_until = NULL, ` +
         `processed_at = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'done')`,
-      [this.date(now), this.date(now), id],
+      [this.dialect.bind(now), this.dialect.bind(now), id],
     );
     return (result.affected ?? 0) > 0;
   }
 
   async counts(): Promise<Record<DurableStatus, number>> {
-    const result = await this.run(`SELECT status, COUNT(*) AS n FROM ${this.table} GROUP BY status`, []);
+    const rows = await this.dataSource.query<Array<{ status: DurableStatus; n: number | string }>>(
+      `SELECT status, COUNT(*) AS n FROM ${this.table} GROUP BY status`,
+    );
     const counts = Object.fromEntries(DURABLE_STATUSES.map((status) => [status, 0])) as Record<DurableStatus, number>;
-    for (const row of result.records as Array<{ status: DurableStatus; n: number | string }>)
-      counts[row.status] = Number(row.n);
+    for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
 
-  private async finish(claim: Claim, assignments: string, values: unknown[], now: Date): Promise<boolean> {
-    const result = await this.run(
-      `UPDATE ${this.table} SET ${assignments}, locked_by = NULL, locked_until = NULL, updated_at = ? ` +
-        `WHERE id = ? AND locked_by = ? AND attempts = ? AND status = 'processing'`,
-      [...values, this.date(now), claim.id, claim.workerId, claim.attempts],
+  private async claimWhere(
+    condition: string,
+    order: string,
+    conditionValues: unknown[],
+    workerId: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<T[]> {
+    const lockClause = this.dialect.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
+    const result = await this.write(
+      `UPDATE ${this.table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? ` +
+        `WHERE id IN (SELECT id FROM ${this.table} WHERE ${condition}${order} LIMIT ?${lockClause}) RETURNING *`,
+      [
+        workerId,
+        this.dialect.bind(new Date(now.getTime() + leaseMs)),
+        this.dialect.bind(now),
+        ...conditionValues,
+        limit,
+      ],
     );
-    return (result.affected ?? 0) > 0;
+    return (result.records as Array<Record<string, unknown>>).map((raw) => this.hydrate(raw));
+  }
+
+  /** One UPDATE for all `claims` (grouped by worker), each row only while it still carries its claim; the ids it changed. */
+  private async finish(
+    claims: readonly Claim[],
+    assignments: string,
+    values: unknown[],
+    now: Date,
+  ): Promise<Set<string>> {
+    const changed = new Set<string>();
+    if (claims.length === 0) return changed;
+    for (const [workerId, group] of groupBy(claims, (claim) => claim.workerId)) {
+      const held = group.map(() => '(id = ? AND attempts = ?)').join(' OR ');
+      const result = await this.write(
+        `UPDATE ${this.table} SET ${assignments}, locked_by = NULL, locked_until = NULL, updated_at = ? ` +
+          `WHERE status = 'processing' AND locked_by = ? AND (${held}) RETURNING id`,
+        [...values, this.dialect.bind(now), workerId, ...group.flatMap((claim) => [claim.id, claim.attempts])],
+      );
+      for (const row of result.records as Array<{ id: string }>) changed.add(row.id);
+    }
+    return changed;
+  }
+
+  private filterSql(filter: ClaimFilter | undefined): [string, unknown[]] {
+    if (filter === undefined) return ['', []];
+    let sql = '';
+    const values: unknown[] = [];
+    for (const [column, value] of Object.entries(filter.equals ?? {})) {
+      if (!this.columns.has(column)) throw new Error(`${this.metadata.name} has no column ${column}`);
+      sql += ` AND ${this.dataSource.driver.escape(column)} = ?`;
+      values.push(value);
+    }
+    if (filter.excludeId !== undefined) {
+      sql += ' AND id <> ?';
+      values.push(filter.excludeId);
+    }
+    return [sql, values];
   }
 
   /** A raw row (database column names) as the entity, through each column's own hydration and transformer. */
@@ -144,19 +216,13 @@ export class DurableStore<T extends DurableRecord> {
     return entity;
   }
 
-  private date(value: Date): unknown {
-    return this.dataSource.driver.preparePersistentValue(value, this.dateColumn);
+  private write(sql: string, parameters: unknown[]): Promise<QueryResult> {
+    return this.transactions.write((manager) => this.dialect.execute(manager, sql, parameters));
   }
+}
 
-  /** Runs one statement; `?` placeholders become `$n` on PostgreSQL. */
-  private async run(sql: string, parameters: unknown[]): Promise<QueryResult> {
-    let index = 0;
-    const text = this.postgres ? sql.replace(/\?/g, () => `$${++index}`) : sql;
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await runner.query(text, parameters, true);
-    } finally {
-      await runner.release();
-    }
-  }
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
 }

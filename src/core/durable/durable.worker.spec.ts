@@ -30,7 +30,10 @@ function fakeStore(due: Job[] = []) {
       calls.claimDue.push(limit);
       return due.splice(0, limit);
     }),
-    complete: jest.fn(async (claim: Claim) => (calls.complete.push(claim), holdsLease)),
+    completeAll: jest.fn(async (claims: Claim[]) => {
+      calls.complete.push(...claims);
+      return new Set(holdsLease ? claims.map((claim) => claim.id) : []);
+    }),
     reschedule: jest.fn(
       async (claim: Claim, _now: Date, next: Date, error: string) => (
         calls.reschedule.push({ claim, next, error }),

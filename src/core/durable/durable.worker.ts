@@ -38,6 +38,9 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private expiredCheckedAt = 0;
   private readonly refillAt: number;
+  /** Completions waiting for the next batched UPDATE (one statement for all rows finished meanwhile). */
+  private completions: Array<{ claim: Claim; settle: (held: boolean | Error) => void }> = [];
+  private completing = false;
 
   constructor(
     private readonly definition: DurableQueueDefinition<T>,
@@ -162,7 +165,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
         await this.fail(row, error);
         return;
       }
-      await this.record(row, this.store.complete(this.claimOf(row), this.clock()));
+      await this.record(row, this.complete(this.claimOf(row)));
     } catch (error) {
       // Outcome not recorded (database unavailable): the lease expires and the row is claimed again.
       this.logger.error({ ...log, err: error }, 'Durable row outcome could not be recorded', 'Durable');
@@ -182,6 +185,38 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     const next = new Date(now.getTime() + outcome.delayMs);
     if (await this.record(row, this.store.reschedule(this.claimOf(row), now, next, outcome.error))) {
       this.logger.warn({ ...log, retryInMs: outcome.delayMs }, 'Durable row failed; will retry', 'Durable');
+    }
+  }
+
+  /**
+   * Marks the row done together with every other row that finished while the
+   * previous batch was being written: under load, one UPDATE completes many.
+   */
+  private complete(claim: Claim): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.completions.push({ claim, settle: (held) => (held instanceof Error ? reject(held) : resolve(held)) });
+      if (!this.completing) void this.flushCompletions();
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    this.completing = true;
+    try {
+      while (this.completions.length > 0) {
+        const batch = this.completions;
+        this.completions = [];
+        try {
+          const held = await this.store.completeAll(
+            batch.map((entry) => entry.claim),
+            this.clock(),
+          );
+          for (const entry of batch) entry.settle(held.has(entry.claim.id));
+        } catch (error) {
+          for (const entry of batch) entry.settle(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    } finally {
+      this.completing = false;
     }
   }
 

@@ -5,6 +5,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { emailConfig } from '../../config/email.config';
 import { uuidv7, UUID_PATTERN } from '../../core/database/ids';
+import { TransactionRunner } from '../../core/database/transaction-runner';
 import { ProblemException } from '../../core/errors/problem.exception';
 import type { EmailPageView } from './dto/email.views';
 import type { ListEmailsQuery } from './dto/list-emails.query';
@@ -46,6 +47,7 @@ export class EmailsService {
     @InjectRepository(EmailEvent) private readonly events: Repository<EmailEvent>,
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
     private readonly outbox: EmailOutbox,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   /**
@@ -60,7 +62,9 @@ export class EmailsService {
     const row = this.build(ownerId, input);
     try {
       // updateEntity(false): every column is set here, so TypeORM need not read the row back.
-      await this.messages.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute();
+      await this.transactions.write((manager) =>
+        manager.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute(),
+      );
     } catch (error: unknown) {
       // Two requests with the same idempotency key at once: the unique index let one in.
       if (input.idempotencyKey !== undefined) {

@@ -5,7 +5,8 @@ import { uuidv7 } from '../../core/database/ids';
 import { RefundEntity } from './entities/refund.entity';
 import type { RefundSnapshot } from './handlers/stripe-objects';
 import { PAYMENT_ID_METADATA_KEY, REFUND_ID_METADATA_KEY } from './payment-links';
-import { sqlFor } from './payment-sql';
+import { sqlFor } from '../../core/database/sql-dialect';
+import { TransactionRunner } from '../../core/database/transaction-runner';
 import { statusRank } from './payment-status';
 
 /**
@@ -27,22 +28,32 @@ export interface IntentReference {
 
 @Injectable()
 export class PaymentRecords {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
   /** Our payment for an intent seen in an event (its own, or a charge's), created ownerless when we never saw it. */
   async paymentIdForIntent(intent: IntentReference): Promise<string> {
-    const sql = sqlFor(this.dataSource);
     const found = await this.paymentIdForStripeId(intent.id);
     if (found !== undefined) return found;
     const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
     if (ours !== undefined) {
-      await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
+      await this.transactions.write(
+        (manager) =>
+          sqlFor(
+            this.dataSource,
+            manager,
+          )`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`,
+      );
     } else {
-      const inserted = await sql<{ id: string }>`INSERT INTO payments
+      const inserted = await this.transactions.write(
+        (manager) => sqlFor(this.dataSource, manager)<{ id: string }>`INSERT INTO payments
         (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
         VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
           ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
-        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
+        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`,
+      );
       if (inserted.length === 1) return inserted[0].id;
     }
     const linked = await this.paymentIdForStripeId(intent.id);
@@ -68,20 +79,22 @@ export class PaymentRecords {
     if (refund.paymentIntent === null) return undefined;
     const paymentId = await this.paymentIdForStripeId(refund.paymentIntent);
     if (paymentId === undefined) return undefined;
-    await repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id: uuidv7(),
-        paymentId,
-        stripeId: refund.id,
-        amount: refund.amount,
-        currency: refund.currency,
-        status: 'pending',
-        reason: refund.reason,
-      })
-      .orIgnore()
-      .execute();
+    await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder(RefundEntity, 'r')
+        .insert()
+        .values({
+          id: uuidv7(),
+          paymentId,
+          stripeId: refund.id,
+          amount: refund.amount,
+          currency: refund.currency,
+          status: 'pending',
+          reason: refund.reason,
+        })
+        .orIgnore()
+        .execute(),
+    );
     const row = await repo.findOne({ where: { stripeId: refund.id }, select: { id: true, paymentId: true } });
     return row ? { refundId: row.id, paymentId: row.paymentId } : undefined;
   }

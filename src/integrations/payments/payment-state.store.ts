@@ -3,9 +3,12 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
+import { SqlDialect } from '../../core/database/sql-dialect';
+import { TransactionRunner } from '../../core/database/transaction-runner';
+import { DurableEvents } from '../../core/durable/durable-events';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
-import { sqlFor } from './payment-sql';
+import { sqlFor } from '../../core/database/sql-dialect';
 import {
   PaymentDomainEvent,
   type PaymentRefundedEventPayload,
@@ -49,23 +52,40 @@ const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
 @Injectable()
 export class PaymentStateStore {
   private readonly logger = new Logger(PaymentStateStore.name);
+  private readonly dialect: SqlDialect;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventEmitter2,
-  ) {}
+    private readonly transactions: TransactionRunner,
+    private readonly durableEvents: DurableEvents,
+  ) {
+    this.dialect = new SqlDialect(dataSource);
+  }
 
-  /** Applies `update` if it moves the payment forward; records history and emits the domain event. True when applied. */
+  /**
+   * Applies `update` if it moves the payment forward. The status, its history
+   * row and the durable reactions to it (`@OnDurableEvent`, e.g. the receipt)
+   * commit together; the in-process domain event follows the commit. True when applied.
+   */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
     const rank = statusRank(update.status);
-    const applied = await this.atomically(async (manager) => {
+    const name = STATUS_EVENTS[update.status];
+    const applied = await this.transactions.run(async (manager) => {
       const row = await this.conditionalUpdate(manager, paymentId, update, rank);
       if (row === undefined) return undefined;
-      await this.recordChange(manager, paymentId, update, Number(row.status_version));
-      return row;
+      const version = Number(row.status_version);
+      await this.recordChange(manager, paymentId, update, version);
+      const payload = statusPayload(paymentId, update.status, row);
+      if (name !== undefined && this.durableEvents.hasConsumers(name))
+        await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
+      return payload;
     });
     if (applied === undefined) return false;
-    this.emitStatus(paymentId, update.status, applied);
+    if (name !== undefined) {
+      this.durableEvents.kick();
+      this.emit(name, applied);
+    }
     return true;
   }
 
@@ -79,11 +99,10 @@ export class PaymentStateStore {
     update: StatusUpdate,
     rank: number,
   ): Promise<UpdatedPayment | undefined> {
-    const postgres = this.dataSource.options.type === 'postgres';
     const params: unknown[] = [];
     const v = (value: unknown): string => {
       params.push(value);
-      return postgres ? `$${params.length}` : '?';
+      return '?';
     };
     const received = update.amountReceived ?? 0;
     let sql =
@@ -95,34 +114,33 @@ export class PaymentStateStore {
       sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
     }
     sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency, customer_email, description';
-    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(sql, params, true);
-      const rows = result.records as UpdatedPayment[];
-      return rows.length === 1 ? rows[0] : undefined;
-    } finally {
-      if (manager.queryRunner === undefined) await runner.release();
-    }
+    const result = await this.dialect.execute(manager, sql, params);
+    const rows = result.records as UpdatedPayment[];
+    return rows.length === 1 ? rows[0] : undefined;
   }
 
   /** Raises `amount_received` without touching the status (e.g. an older event that still carries a capture). */
   async raiseAmountReceived(paymentId: string, amountReceived: number): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .update(PaymentEntity)
-      .set({ amountReceived })
-      .where('id = :id AND amount_received < :amountReceived', { id: paymentId, amountReceived })
-      .execute();
+    await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(PaymentEntity)
+        .set({ amountReceived })
+        .where('id = :id AND amount_received < :amountReceived', { id: paymentId, amountReceived })
+        .execute(),
+    );
   }
 
   /** Raises `amount_refunded` to `amountRefunded` (never lowers it); emits `payment.refunded` when it rose. */
   async raiseAmountRefunded(paymentId: string, amountRefunded: number): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(PaymentEntity)
-      .set({ amountRefunded })
-      .where('id = :id AND amount_refunded < :amountRefunded', { id: paymentId, amountRefunded })
-      .execute();
+    const result = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(PaymentEntity)
+        .set({ amountRefunded })
+        .where('id = :id AND amount_refunded < :amountRefunded', { id: paymentId, amountRefunded })
+        .execute(),
+    );
     if (result.affected !== 1) return false;
     const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: paymentId });
     if (payment) {
@@ -144,13 +162,15 @@ export class PaymentStateStore {
 
   /** Moves a refund forward (see `refundRank`); false when it is already there or further (or unknown). */
   async applyRefundStatus(refundId: string, status: string, stripeId?: string): Promise<boolean> {
-    const query = this.dataSource
-      .createQueryBuilder()
-      .update(RefundEntity)
-      .set({ status, ...(stripeId === undefined ? {} : { stripeId }) })
-      .where('id = :id', { id: refundId });
-    query.andWhere('status IN (:...from)', { from: refundStatusesBelow(refundRank(status)) });
-    const result = await query.execute();
+    const result = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(RefundEntity)
+        .set({ status, ...(stripeId === undefined ? {} : { stripeId }) })
+        .where('id = :id', { id: refundId })
+        .andWhere('status IN (:...from)', { from: refundStatusesBelow(refundRank(status)) })
+        .execute(),
+    );
     return result.affected === 1;
   }
 
@@ -176,20 +196,6 @@ export class PaymentStateStore {
     return Number(row?.total ?? 0);
   }
 
-  /**
-   * A transaction on PostgreSQL. On SQLite TypeORM shares one connection
-   * between all callers, so concurrent transactions would nest into each
-   * other (a rollback could undo another request's acknowledged write): there
-   * the statements run unwrapped — the status UPDATE is still atomic and
-   * numbers the change (`status_version`), so interleaving cannot reorder the
-   * history; only a crash between the two statements could miss a history row.
-   */
-  private atomically<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.options.type === 'postgres'
-      ? this.dataSource.transaction(work)
-      : work(this.dataSource.manager);
-  }
-
   private async recordChange(
     manager: EntityManager,
     paymentId: string,
@@ -203,25 +209,9 @@ export class PaymentStateStore {
       VALUES (${uuidv7()}, ${paymentId}, ${version}, ${update.status}, ${update.source}, ${update.eventId ?? null}, ${new Date(update.at * 1000)})`;
   }
 
-  private emitStatus(paymentId: string, status: PaymentStatus, row: UpdatedPayment): void {
-    const name = STATUS_EVENTS[status];
-    if (name === undefined) return;
-    const payload: PaymentStatusEventPayload = {
-      paymentId,
-      stripeId: row.stripe_id,
-      ownerId: row.owner_id,
-      status,
-      amount: Number(row.amount),
-      currency: row.currency,
-      customerEmail: row.customer_email,
-      description: row.description,
-    };
-    this.emit(name, payload);
-  }
-
   /**
    * The state change is committed before listeners run; a listener's failure
-   * is logged, not retried (durable reactions belong in `@OnStripeEvent` handlers).
+   * is logged, not retried: reactions that must happen are `@OnDurableEvent` consumers.
    */
   private emit(name: string, payload: object): void {
     try {
@@ -230,4 +220,17 @@ export class PaymentStateStore {
       this.logger.error({ err: error, event: name }, `A listener of ${name} failed`);
     }
   }
+}
+
+function statusPayload(paymentId: string, status: PaymentStatus, row: UpdatedPayment): PaymentStatusEventPayload {
+  return {
+    paymentId,
+    stripeId: row.stripe_id,
+    ownerId: row.owner_id,
+    status,
+    amount: Number(row.amount),
+    currency: row.currency,
+    customerEmail: row.customer_email,
+    description: row.description,
+  };
 }

@@ -16,10 +16,8 @@ import { StripeStatusProbe } from './stripe-status.probe';
 import { stripeClientProvider } from './stripe/stripe-client.provider';
 import { StripePaymentGateway } from './stripe/stripe-payment.gateway';
 import { StripeEventAdminService } from './webhooks/stripe-event-admin.service';
-import { StripeEventDispatcher } from './webhooks/stripe-event.dispatcher';
 import { StripeEventExplorer } from './webhooks/stripe-event.explorer';
 import { StripeEventInbox } from './webhooks/stripe-event.inbox';
-import { StripeEventQueue } from './webhooks/stripe-event.queue';
 import { StripeSignatureVerifier } from './webhooks/stripe-signature.verifier';
 import { StripeWebhookAdminController } from './webhooks/stripe-webhook-admin.controller';
 import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
@@ -44,9 +42,7 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
     PaymentRecords,
     PaymentEventHandlers,
     StripeEventExplorer,
-    StripeEventDispatcher,
     StripeEventInbox,
-    StripeEventQueue,
     StripeSignatureVerifier,
     StripeEventAdminService,
     StripeCatchUpService,

@@ -1,6 +1,14 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { stripeConfig } from '../../config/stripe.config';
+import { DurableProcessor } from '../../core/durable/durable.processor';
 import { isRecord } from './handlers/stripe-objects';
 import { InjectPaymentGateway, type PaymentGateway } from './payment-gateway.port';
 import { StripeEventInbox } from './webhooks/stripe-event.inbox';
@@ -31,11 +39,13 @@ export class StripeCatchUpService implements OnApplicationBootstrap, OnApplicati
     @InjectPaymentGateway() private readonly gateway: PaymentGateway,
     private readonly inbox: StripeEventInbox,
     @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
+    @Optional() @Inject(DurableProcessor) private readonly processor: DurableProcessor | null,
   ) {}
 
   onApplicationBootstrap(): void {
     const minutes = this.config.catchUpIntervalMinutes;
-    if (!this.config.configured || minutes <= 0) return;
+    // The timer is background work: worker (and all) processes only.
+    if (!this.config.configured || minutes <= 0 || this.processor?.runsWorkers !== true) return;
     this.timer = setInterval(() => void this.scheduled(minutes), minutes * 60_000);
     this.timer.unref();
   }

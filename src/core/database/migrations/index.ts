@@ -5,6 +5,7 @@ import { CreateFiles1764500000000 } from './1764500000000-create-files';
 import { CreateAuth1764600000000 } from './1764600000000-create-auth';
 import { AddApiKeyExpiry1765000000000 } from './1765000000000-add-api-key-expiry';
 import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled';
+import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   CreateAuth1764600000000,
   AddApiKeyExpiry1765000000000,
   AddUserDisabled1765000100000,
+  CreateDurableEvents1765200000000,
 ];

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { uuidv7 } from '../../../core/database/ids';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { OAuthAccountEntity } from '../entities/oauth-account.entity';
 import { UserEntity } from '../entities/user.entity';
 import { AuthSecrets } from '../sessions/auth-secrets';
@@ -39,7 +40,7 @@ export interface UserPage {
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(OAuthAccountEntity) private readonly accounts: Repository<OAuthAccountEntity>,
     private readonly secrets: AuthSecrets,
@@ -51,7 +52,7 @@ export class UsersService {
    * @throws UserDisabledError when the user it belongs to is disabled.
    */
   async signIn(identity: OAuthIdentity): Promise<UserEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const accounts = manager.getRepository(OAuthAccountEntity);
       const users = manager.getRepository(UserEntity);
       const account = await accounts.findOne({

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { emailConfig } from '../../../config/email.config';
 import { uuidv7 } from '../../../core/database/ids';
-import { retryAfterOf, describeError } from '../../../core/durable/durable-policy';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { describeError, failureOutcome } from '../../../core/durable/durable-policy';
+import { type Claim, DurableStore } from '../../../core/durable/durable.store';
 import { isIntegrationError } from '../../../core/errors/integration.error';
 import { MAX_RECIPIENTS } from '../dto/email-validators';
 import { EmailMessage } from '../entities/email-message.entity';
@@ -31,46 +33,37 @@ const recipientsOf = (row: EmailMessage): number => row.to.length + (row.cc?.len
 /**
  * EMAIL_BATCH: when the processor hands the outbox one row, this claims the
  * due rows with the same batch key (same content/template and sendAt) so one
- * SendGrid request carries them all, one personalization each. Siblings are
- * claimed with the processor's own columns and a lease under a token of
- * their own, so a crash mid-batch leaves them to the processor, which claims
- * expired leases again: nothing is lost.
+ * SendGrid request carries them all, one personalization each. The queue's
+ * state machine is core/durable's (`DurableStore`: claim, complete,
+ * reschedule, bury, one backoff rule); siblings are claimed under a lease
+ * token of their own, so a crash mid-batch leaves them to the processor,
+ * which claims expired leases again: nothing is lost. What is email's own:
+ * which rows go together, the recipient budget, and that a refused batch is
+ * retried message by message.
  */
 @Injectable()
 export class BatchClaimer {
+  private readonly store: DurableStore<EmailMessage>;
+
   constructor(
-    @InjectRepository(EmailMessage) private readonly messages: Repository<EmailMessage>,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
-  ) {}
+  ) {
+    this.store = new DurableStore(dataSource, EmailMessage, transactions);
+  }
 
   async claimSiblings(leader: EmailMessage): Promise<EmailMessage[]> {
     const room = MAX_RECIPIENTS - recipientsOf(leader);
     if (room <= 0) return [];
     const now = new Date();
-    const candidates = await this.messages.find({
-      select: { id: true },
-      where: { batchKey: leader.batchKey, status: 'pending', nextAttemptAt: LessThanOrEqual(now), id: Not(leader.id) },
-      order: { id: 'ASC' },
-      take: Math.min(MAX_PERSONALIZATIONS - 1, room),
-    });
-    if (candidates.length === 0) return [];
-    const token = `batch:${uuidv7()}`;
-    await this.messages
-      .createQueryBuilder()
-      .update(EmailMessage)
-      .set({
-        status: 'processing',
-        attempts: () => 'attempts + 1',
-        lockedBy: token,
-        lockedUntil: new Date(now.getTime() + this.config.leaseMs),
-      })
-      // Only rows still pending: another worker may have claimed some meanwhile.
-      .where({ id: In(candidates.map((c) => c.id)), status: 'pending' })
-      .execute();
-    const claimed = await this.messages.find({
-      where: { lockedBy: token, status: 'processing' },
-      order: { id: 'ASC' },
-    });
+    const claimed = await this.store.claimDue(
+      `batch:${uuidv7()}`,
+      now,
+      this.config.leaseMs,
+      Math.min(MAX_PERSONALIZATIONS - 1, room),
+      { equals: { batch_key: leader.batchKey }, excludeId: leader.id },
+    );
     const kept: EmailMessage[] = [];
     let recipients = 0;
     for (const row of claimed) {
@@ -78,51 +71,53 @@ export class BatchClaimer {
       recipients += recipientsOf(row);
       kept.push(row);
     }
-    const excess = claimed.slice(kept.length);
-    if (excess.length > 0) {
-      await this.messages.update(
-        { id: In(excess.map((r) => r.id)), lockedBy: token },
-        { status: 'pending', attempts: () => 'attempts - 1', lockedBy: null, lockedUntil: null },
-      );
-    }
+    await this.store.unclaim(claimed.slice(kept.length).map(claimOf), now);
     return kept;
   }
 
   /** Siblings of a batch SendGrid accepted. */
   async complete(siblings: readonly EmailMessage[], now: Date): Promise<void> {
-    await this.messages.update(
-      {
-        id: In(siblings.map((r) => r.id)),
-        lockedBy: In([...new Set(siblings.map((r) => r.lockedBy ?? ''))]),
-        status: 'processing',
-      },
-      { status: 'done', processedAt: now, lockedBy: null, lockedUntil: null },
-    );
+    await this.store.completeAll(siblings.map(claimOf), now);
   }
 
   /**
-   * Siblings of a failed batch go back to the queue: due again after the
-   * wait SendGrid asked for (or a short backoff), each alone after a refusal
-   * (one bad message must not sink the others), dead after their last attempt.
+   * Siblings of a failed batch go back to the queue under the queue's one
+   * backoff rule (at least as late as SendGrid asked, dead after their last
+   * attempt); after a refusal each is due again at once, alone (one bad
+   * message must not sink the others).
    */
   async release(siblings: readonly EmailMessage[], error: unknown): Promise<void> {
-    const refused = isIntegrationError(error) && !error.retryable;
-    const delay = retryAfterOf(error) ?? Math.floor(Math.random() * this.config.retryBaseMs);
-    const lastError = describeError(error);
-    const now = Date.now();
+    const now = new Date();
+    if (isIntegrationError(error) && !error.retryable) {
+      await this.sendAlone(siblings.map((row) => row.id));
+      await this.store.rescheduleAll(siblings.map(claimOf), now, now, describeError(error));
+      return;
+    }
+    const policy = {
+      maxAttempts: this.config.maxAttempts,
+      backoff: { baseMs: this.config.retryBaseMs, capMs: this.config.retryCapMs },
+    };
     for (const row of siblings) {
-      const dead = !refused && row.attempts >= this.config.maxAttempts;
-      await this.messages.update(
-        { id: row.id, lockedBy: row.lockedBy ?? '', status: 'processing' },
-        {
-          status: dead ? 'dead' : 'pending',
-          nextAttemptAt: new Date(now + (refused ? 0 : delay)),
-          lastError,
-          lockedBy: null,
-          lockedUntil: null,
-          ...(refused ? { batchKey: row.id } : {}),
-        },
-      );
+      const outcome = failureOutcome(error, row.attempts, policy);
+      if (outcome.status === 'dead') await this.store.bury(claimOf(row), now, outcome.error);
+      else await this.store.reschedule(claimOf(row), now, new Date(now.getTime() + outcome.delayMs), outcome.error);
     }
   }
+
+  /** Gives each message a batch key of its own, so it is sent alone from now on. */
+  async sendAlone(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(EmailMessage)
+        .set({ batchKey: () => 'id' })
+        .whereInIds([...ids])
+        .execute(),
+    );
+  }
+}
+
+function claimOf(row: EmailMessage): Claim {
+  return { id: row.id, workerId: row.lockedBy ?? '', attempts: row.attempts };
 }

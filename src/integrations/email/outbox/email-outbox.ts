@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { In } from 'typeorm';
 import { emailConfig } from '../../../config/email.config';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
 import { type DurableQueue, PermanentFailure } from '../../../core/durable/durable.types';
 import { isIntegrationError } from '../../../core/errors/integration.error';
@@ -26,11 +26,11 @@ export class EmailOutbox implements OnModuleInit {
 
   constructor(
     private readonly processor: DurableProcessor,
-    @InjectRepository(EmailMessage) private readonly messages: Repository<EmailMessage>,
     @InjectEmailTransport() private readonly transport: EmailTransport,
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
     private readonly health: TransportHealth,
     private readonly batches: BatchClaimer,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   onModuleInit(): void {
@@ -79,7 +79,7 @@ export class EmailOutbox implements OnModuleInit {
       if (isIntegrationError(error) && !error.retryable) {
         // A refusal of a batch may be caused by one of its messages: each is tried alone next time.
         if (siblings.length > 0) {
-          await this.messages.update({ id: row.id }, { batchKey: row.id });
+          await this.batches.sendAlone([row.id]);
           throw error;
         }
         throw new PermanentFailure(error.message, { cause: error });
@@ -93,18 +93,20 @@ export class EmailOutbox implements OnModuleInit {
     const forward = statusesBefore('sent')
       .map((status) => `'${status}'`)
       .join(', ');
-    await this.messages
-      .createQueryBuilder()
-      .update(EmailMessage)
-      // Forward only: a webhook event may already have moved a message past `sent`.
-      .set({
-        emailStatus: () => `CASE WHEN email_status IN (${forward}) THEN 'sent' ELSE email_status END`,
-        providerMessageId,
-        transport: this.transport.name,
-        sentAt: now,
-      })
-      .where({ id: In(rows.map((r) => r.id)) })
-      .execute();
+    await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(EmailMessage)
+        // Forward only: a webhook event may already have moved a message past `sent`.
+        .set({
+          emailStatus: () => `CASE WHEN email_status IN (${forward}) THEN 'sent' ELSE email_status END`,
+          providerMessageId,
+          transport: this.transport.name,
+          sentAt: now,
+        })
+        .where({ id: In(rows.map((r) => r.id)) })
+        .execute(),
+    );
     // The leader row is completed by the processor; siblings were claimed by us.
     if (rows.length > 1) await this.batches.complete(rows.slice(1), now);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { OnEvent } from '@nestjs/event-emitter';
 import { emailConfig } from '../../../config/email.config';
+import { OnDurableEvent } from '../../../core/durable/on-durable-event.decorator';
 import { isEmailAddress } from '../dto/email-validators';
 import { EmailsService } from '../emails.service';
 import { PAYMENT_SUCCEEDED, type PaymentSucceededEvent, isPaymentSucceededEvent } from './payment-succeeded.event';
@@ -11,8 +11,11 @@ export const RECEIPTS_OWNER = 'system:receipts';
 
 /**
  * Queues a receipt (EMAIL_RECEIPTS_TEMPLATE_ID) to the customer when a
- * payment succeeds. Modules talk through the event, not imports. The
- * idempotency key `receipt:<paymentId>` makes a repeated event harmless.
+ * payment succeeds. Modules talk through the event, not imports. A durable
+ * consumer: payments records the event for it in the same transaction as
+ * the status change, and it is delivered until it succeeds (a failure to
+ * queue is retried, not lost). The idempotency key `receipt:<paymentId>`
+ * makes a repeated delivery harmless.
  */
 @Injectable()
 export class ReceiptListener {
@@ -23,7 +26,7 @@ export class ReceiptListener {
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
   ) {}
 
-  @OnEvent(PAYMENT_SUCCEEDED, { async: true, promisify: true })
+  @OnDurableEvent(PAYMENT_SUCCEEDED)
   async onPaymentSucceeded(event: unknown): Promise<void> {
     const templateId = this.config.receiptsTemplateId;
     if (templateId === undefined) return;
@@ -35,20 +38,16 @@ export class ReceiptListener {
       this.logger.log({ paymentId: event.paymentId }, 'payment.succeeded without a customer email: no receipt');
       return;
     }
-    try {
-      const row = await this.emails.queue(event.ownerId ?? RECEIPTS_OWNER, {
-        kind: 'template',
-        to: [event.customerEmail],
-        templateId: templateId.toLowerCase(),
-        templateData: receiptData(event),
-        categories: ['receipt'],
-        idempotencyKey: `receipt:${event.paymentId}`,
-      });
-      this.logger.log({ paymentId: event.paymentId, emailId: row.id }, 'Receipt queued');
-    } catch (error: unknown) {
-      // The emitter has no one to report to; the log is where this shows.
-      this.logger.error({ paymentId: event.paymentId, err: error }, 'Receipt could not be queued');
-    }
+    // A failure throws: the durable queue retries it with backoff.
+    const row = await this.emails.queue(event.ownerId ?? RECEIPTS_OWNER, {
+      kind: 'template',
+      to: [event.customerEmail],
+      templateId: templateId.toLowerCase(),
+      templateData: receiptData(event),
+      categories: ['receipt'],
+      idempotencyKey: `receipt:${event.paymentId}`,
+    });
+    this.logger.log({ paymentId: event.paymentId, emailId: row.id }, 'Receipt queued');
   }
 }
 

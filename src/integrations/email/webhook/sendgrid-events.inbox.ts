@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { uuidv7 } from '../../../core/database/ids';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
 import type { DurableQueue } from '../../../core/durable/durable.types';
 import { SendGridEventRecord } from '../entities/sendgrid-event.entity';
@@ -32,7 +31,7 @@ export class SendGridEventsInbox implements OnModuleInit {
 
   constructor(
     private readonly processor: DurableProcessor,
-    @InjectRepository(SendGridEventRecord) private readonly records: Repository<SendGridEventRecord>,
+    private readonly transactions: TransactionRunner,
     private readonly applier: EmailEventApplier,
   ) {}
 
@@ -61,14 +60,16 @@ export class SendGridEventsInbox implements OnModuleInit {
       payload: JSON.stringify(event),
     }));
     for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.records
-        .createQueryBuilder()
-        .insert()
-        .into(SendGridEventRecord)
-        .values(rows.slice(i, i + CHUNK))
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
+      await this.transactions.write((manager) =>
+        manager
+          .createQueryBuilder()
+          .insert()
+          .into(SendGridEventRecord)
+          .values(rows.slice(i, i + CHUNK))
+          .orIgnore()
+          .updateEntity(false)
+          .execute(),
+      );
     }
     this.queue?.kick();
   }

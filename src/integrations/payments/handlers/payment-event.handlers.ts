@@ -9,7 +9,7 @@ import { readCharge, readIntent, readRefund } from './stripe-objects';
 
 const REFUND_WAIT_ATTEMPTS = 4;
 
-const INTENT_STATUS_BY_EVENT: Readonly<Record<string, PaymentStatus>> = {
+const INTENT_STATUS_BY_EVENT: Readonly<Partial<Record<Stripe.Event.Type, PaymentStatus>>> = {
   'payment_intent.succeeded': 'succeeded',
   'payment_intent.payment_failed': 'failed',
   'payment_intent.canceled': 'canceled',
@@ -31,7 +31,7 @@ export class PaymentEventHandlers {
     private readonly state: PaymentStateStore,
   ) {}
 
-  @OnStripeEvent(...(Object.keys(INTENT_STATUS_BY_EVENT) as [string, ...string[]]))
+  @OnStripeEvent(Object.keys(INTENT_STATUS_BY_EVENT) as [Stripe.Event.Type, ...Stripe.Event.Type[]])
   async onIntentEvent(event: Stripe.Event, context: StripeEventContext): Promise<void> {
     const intent = readIntent(event.data.object);
     const status = INTENT_STATUS_BY_EVENT[event.type];
@@ -62,7 +62,7 @@ export class PaymentEventHandlers {
     await this.state.raiseAmountRefunded(paymentId, charge.amountRefunded);
   }
 
-  @OnStripeEvent('refund.created', 'refund.updated', 'refund.failed')
+  @OnStripeEvent(['refund.created', 'refund.updated', 'refund.failed'])
   async onRefundEvent(event: Stripe.Event, context: StripeEventContext): Promise<void> {
     const refund = readRefund(event.data.object);
     if (refund === undefined) return;

@@ -9,7 +9,8 @@ import type {
   StripeEventPageDto,
   StripeEventRowDto,
 } from './stripe-event-admin.dto';
-import { StripeEventInbox } from './stripe-event.inbox';
+import { DurableProcessor } from '../../../core/durable/durable.processor';
+import { STRIPE_EVENTS_QUEUE } from './stripe-event.inbox';
 
 const STATUSES_BY_FILTER: Readonly<Record<InboxFilter, string[]>> = {
   pending: ['pending', 'processing'],
@@ -22,7 +23,7 @@ const STATUSES_BY_FILTER: Readonly<Record<InboxFilter, string[]>> = {
 export class StripeEventAdminService {
   constructor(
     @InjectRepository(StripeEventEntity) private readonly rows: Repository<StripeEventEntity>,
-    private readonly inbox: StripeEventInbox,
+    private readonly processor: DurableProcessor,
   ) {}
 
   async list(query: ListStripeEventsQueryDto): Promise<StripeEventPageDto> {
@@ -66,7 +67,7 @@ export class StripeEventAdminService {
     const row = await this.rows.findOne({ where: id.startsWith('evt_') ? { eventId: id } : { id } });
     if (row === null)
       throw new ProblemException(404, `No stored Stripe event ${id}`, { slug: 'not-found', title: 'Not Found' });
-    const queue = this.inbox.attachedQueue;
+    const queue = this.processor.queue(STRIPE_EVENTS_QUEUE);
     if (queue === undefined)
       throw new ProblemException(503, 'The event processor is not running', {
         slug: 'processor-unavailable',

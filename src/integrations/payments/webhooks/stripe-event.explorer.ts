@@ -1,17 +1,24 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ON_STRIPE_EVENT } from './on-stripe-event.decorator';
+import { ON_STRIPE_EVENT, type StripeEventHandlerMetadata } from './on-stripe-event.decorator';
 import type { RegisteredStripeHandler, StripeEventHandler } from './stripe-event.types';
+
+interface Registration extends RegisteredStripeHandler {
+  readonly exclusive: boolean;
+}
 
 /**
  * Finds every `@OnStripeEvent` method of every provider at start-up (the
- * way `@nestjs/event-emitter` finds `@OnEvent`) and answers which handlers
- * an event type has: the specific ones first, then the `'*'` ones.
+ * way `@nestjs/schedule` finds its jobs) and answers which handlers an event
+ * type has: the specific ones first, then the `'*'` ones. Methods are taken
+ * from the instance, so decorators that wrap them in place (`@Monitored`,
+ * `@Resilient`) apply. Logs "type → Class.method" and refuses a second
+ * handler for a type whose handler is `exclusive`.
  */
 @Injectable()
 export class StripeEventExplorer implements OnModuleInit {
   private readonly logger = new Logger(StripeEventExplorer.name);
-  private readonly byType = new Map<string, RegisteredStripeHandler[]>();
+  private readonly byType = new Map<string, Registration[]>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -24,20 +31,22 @@ export class StripeEventExplorer implements OnModuleInit {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null)
         continue;
-      const prototype: unknown = Object.getPrototypeOf(instance);
-      if (typeof prototype !== 'object' || prototype === null) continue;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method: unknown = Reflect.get(prototype, methodName);
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
+        const method: unknown = Reflect.get(instance, key);
         if (typeof method !== 'function') continue;
-        const types = this.reflector.get<readonly string[] | undefined>(ON_STRIPE_EVENT, method);
-        if (types === undefined) continue;
-        const name = `${instance.constructor.name}.${methodName}`;
-        const call = (method as StripeEventHandler).bind(instance);
-        for (const type of types) this.add(type, { name, call });
+        const metadata = this.reflector.get<StripeEventHandlerMetadata | undefined>(
+          ON_STRIPE_EVENT,
+          method as () => unknown,
+        );
+        if (metadata === undefined) continue;
+        const name = `${instance.constructor.name}.${key}`;
+        const call: StripeEventHandler = (event, context) =>
+          (method as StripeEventHandler).call(instance, event, context);
+        for (const type of metadata.types) this.add(type, { name, call, exclusive: metadata.exclusive });
       }
     }
-    const count = [...this.byType.values()].reduce((sum, list) => sum + list.length, 0);
-    this.logger.log(`${count} Stripe event handler(s) for ${this.byType.size} pattern(s)`);
+    for (const [type, handlers] of this.byType)
+      this.logger.log(`${type} → ${handlers.map((handler) => handler.name).join(', ')}`);
   }
 
   /** Handlers for `type`: those registered for it, then the `'*'` ones. */
@@ -50,8 +59,15 @@ export class StripeEventExplorer implements OnModuleInit {
     return this.byType.has(type) || this.byType.has('*');
   }
 
-  private add(type: string, handler: RegisteredStripeHandler): void {
+  private add(type: string, handler: Registration): void {
     const list = this.byType.get(type) ?? [];
+    const alone = list.find((other) => other.exclusive) ?? (handler.exclusive && list.length > 0 ? handler : undefined);
+    if (alone !== undefined) {
+      const others = [...list, handler].filter((other) => other !== alone).map((other) => other.name);
+      throw new Error(
+        `Stripe event ${type}: ${alone.name} must be its only handler (exclusive), but ${others.join(', ')} also handle(s) it`,
+      );
+    }
     list.push(handler);
     this.byType.set(type, list);
   }

@@ -1,64 +1,112 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
+import { stripeConfig } from '../../../config/stripe.config';
 import { uuidv7 } from '../../../core/database/ids';
-import type { DurableQueue } from '../../../core/durable/durable.types';
+import { SqlDialect } from '../../../core/database/sql-dialect';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { DurableProcessor } from '../../../core/durable/durable.processor';
+import { type DurableQueue, PermanentFailure } from '../../../core/durable/durable.types';
+import { isIntegrationError } from '../../../core/errors/integration.error';
+import { StripeEventEntity } from '../entities/stripe-event.entity';
 import { StripeEventExplorer } from './stripe-event.explorer';
+import type { StripeEventContext } from './stripe-event.types';
 import type { VerifiedStripeEvent } from './stripe-signature.verifier';
 
 export type StripeEventSource = 'webhook' | 'catch-up';
 
+export const STRIPE_EVENTS_QUEUE = 'stripe-events';
+
+const INSERT = 'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source';
+const CONFLICT = 'ON CONFLICT (event_id) DO NOTHING RETURNING id';
+
 /**
- * Writes events into the `stripe_events` inbox. One statement per event —
- * `INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING id` — so the webhook
- * path does no read, a redelivery inserts nothing, and whether the event
- * was new comes back with the insert. The processor is kicked, not awaited.
- * An event no handler wants is stored as already `done` (kept for audit and
- * replay) so it costs the processor nothing.
+ * The Stripe webhook inbox, as one unit: it stores events in `stripe_events`
+ * and runs them through the `stripe-events` durable queue (claim with a
+ * lease, SKIP LOCKED on PostgreSQL; dispatch to the `@OnStripeEvent`
+ * handlers by type; retry with backoff; dead after 8 attempts).
+ *
+ * Storing is one statement per event — `INSERT … ON CONFLICT (event_id) DO
+ * NOTHING RETURNING id` — so the webhook path does no read, a redelivery
+ * inserts nothing, and whether the event was new comes back with the
+ * insert. An event no handler wants is stored as already `done` (kept for
+ * audit and replay). One-shot CLI contexts have no processor: there the
+ * inbox only stores, and a running worker picks the rows up.
  */
 @Injectable()
-export class StripeEventInbox {
-  private queue: DurableQueue | undefined;
+export class StripeEventInbox implements OnModuleInit {
+  private queue?: DurableQueue;
   private readonly insertPending: string;
   private readonly insertDone: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly explorer: StripeEventExplorer,
+    private readonly transactions: TransactionRunner,
+    @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
+    @Optional() @Inject(DurableProcessor) private readonly processor: DurableProcessor | null,
   ) {
-    const postgres = dataSource.options.type === 'postgres';
-    const p = (n: number): string => (postgres ? `$${n}` : '?');
-    const values = `${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}`;
-    const conflict = 'ON CONFLICT (event_id) DO NOTHING RETURNING id';
-    this.insertPending = `INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source) VALUES (${values}) ${conflict}`;
-    this.insertDone =
-      'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source, status, processed_at) ' +
-      `VALUES (${values}, 'done', CURRENT_TIMESTAMP) ${conflict}`;
+    const dialect = new SqlDialect(dataSource);
+    this.insertPending = dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
+    this.insertDone = dialect.positional(
+      `${INSERT}, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'done', CURRENT_TIMESTAMP) ${CONFLICT}`,
+    );
   }
 
-  /** Set once the durable queue is registered; until then stored events wait for the next poll. */
-  attach(queue: DurableQueue): void {
-    this.queue = queue;
-  }
-
-  get attachedQueue(): DurableQueue | undefined {
-    return this.queue;
+  onModuleInit(): void {
+    this.queue = this.processor?.register<StripeEventEntity>({
+      name: STRIPE_EVENTS_QUEUE,
+      entity: StripeEventEntity,
+      handle: (row) => this.dispatch(row),
+      // Handlers are short database work; more slots keep a burst of deliveries moving.
+      concurrency: 8,
+      batchSize: 50,
+      leaseMs: this.config.eventLeaseMs,
+      // A provider refusal inside a handler will not change on retry.
+      isPermanent: (error) => isIntegrationError(error) && !error.retryable,
+    });
   }
 
   /** Stores the event unless its id is already in the inbox; true when it was new. */
   async store(event: VerifiedStripeEvent, payload: string, source: StripeEventSource): Promise<boolean> {
     const handled = this.explorer.hasHandlers(event.type);
-    const rows: unknown = await this.dataSource.query(handled ? this.insertPending : this.insertDone, [
-      uuidv7(),
-      event.id,
-      event.type,
-      event.livemode,
-      event.created,
-      payload,
-      source,
-    ]);
+    const rows: unknown = await this.transactions.write((manager) =>
+      manager.query(handled ? this.insertPending : this.insertDone, [
+        uuidv7(),
+        event.id,
+        event.type,
+        event.livemode,
+        event.created,
+        payload,
+        source,
+      ]),
+    );
     const stored = Array.isArray(rows) && rows.length > 0;
     if (stored && handled) this.queue?.kick();
     return stored;
+  }
+
+  /**
+   * Handles one claimed row: parses the stored event and runs its handlers
+   * in order. A handler's error fails the row, which the queue retries with
+   * backoff (all handlers run again: they are idempotent).
+   */
+  private async dispatch(row: StripeEventEntity): Promise<void> {
+    let event: Stripe.Event;
+    try {
+      event = JSON.parse(row.payload) as Stripe.Event;
+    } catch (error) {
+      throw new PermanentFailure(`stored event ${row.eventId} is not JSON`, { cause: error });
+    }
+    const context: StripeEventContext = {
+      rowId: row.id,
+      source: row.source === 'catch-up' ? 'catch-up' : 'webhook',
+      attempt: row.attempts,
+    };
+    for (const handler of this.explorer.handlersFor(row.type)) {
+      await handler.call(event, context);
+    }
   }
 }

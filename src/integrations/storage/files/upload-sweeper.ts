@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { storageConfig } from '../../../config/storage.config';
+import { DurableProcessor } from '../../../core/durable/durable.processor';
 import { DirectUploadsService } from './direct-uploads.service';
 
 /**
@@ -17,9 +18,12 @@ export class UploadSweeper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly uploads: DirectUploadsService,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
+    private readonly processor: DurableProcessor,
   ) {}
 
   onApplicationBootstrap(): void {
+    // Background work: not in PORTICO_ROLE=api processes.
+    if (!this.processor.runsWorkers) return;
     this.timer = setInterval(() => void this.sweep(), this.config.sweepIntervalSeconds * 1000);
     this.timer.unref();
   }

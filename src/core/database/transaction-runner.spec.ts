@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { TransactionRunner } from './transaction-runner';
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Real SQLite file, as the app opens it (TypeORM's better-sqlite3 driver, one shared connection). */
+describe(TransactionRunner.name, () => {
+  let dir: string;
+  let dataSource: DataSource;
+  let sut: TransactionRunner;
+  const names = async (): Promise<string[]> =>
+    (await dataSource.query<Array<{ name: string }>>('SELECT name FROM things ORDER BY name')).map((r) => r.name);
+  const insert = (name: string) => (manager: DataSource['manager']) =>
+    manager.query('INSERT INTO things (name) VALUES (?)', [name]);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-tx-'));
+    dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'tx.sqlite') });
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE things (name TEXT PRIMARY KEY)');
+    sut = new TransactionRunner(dataSource);
+  });
+  afterEach(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('the hazard (TypeORM alone, what the code did before)', () => {
+    it('a rolled-back transaction takes another caller’s acknowledged write with it', async () => {
+      const failing = dataSource
+        .transaction(async (manager) => {
+          await insert('in-tx')(manager);
+          await pause(20); // e.g. an awaited provider call
+          throw new Error('handler failed');
+        })
+        .catch(() => 'rolled back');
+      await pause(5);
+      await insert('acknowledged')(dataSource.manager); // another request: "stored", answers 200
+      expect(await failing).toBe('rolled back');
+      expect(await names()).toEqual([]); // the acknowledged write is gone
+    });
+
+    it('two transactions started in the same tick do not both commit', async () => {
+      const results = await Promise.allSettled([
+        dataSource.transaction(insert('a')),
+        dataSource.transaction(insert('b')),
+      ]);
+      expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    });
+  });
+
+  it('a write issued while a transaction is open survives that transaction’s rollback', async () => {
+    const failing = sut
+      .run(async (manager) => {
+        await insert('in-tx')(manager);
+        await pause(20);
+        throw new Error('handler failed');
+      })
+      .catch(() => 'rolled back');
+    await pause(5);
+    await sut.write(insert('acknowledged'));
+    expect(await failing).toBe('rolled back');
+    expect(await names()).toEqual(['acknowledged']);
+  });
+
+  it('runs transactions started in the same tick one after the other; both commit', async () => {
+    await Promise.all([sut.run(insert('a')), sut.run(insert('b')), sut.write(insert('c'))]);
+    expect(await names()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('commits all of a transaction or nothing', async () => {
+    await expect(
+      sut.run(async (manager) => {
+        await insert('first')(manager);
+        await insert('first')(manager); // primary key violation
+      }),
+    ).rejects.toThrow(/UNIQUE/);
+    await sut.run(async (manager) => {
+      await insert('x')(manager);
+      await insert('y')(manager);
+    });
+    expect(await names()).toEqual(['x', 'y']);
+  });
+
+  it('joins the open transaction instead of waiting for itself (no deadlock), and rolls back with it', async () => {
+    await expect(
+      sut.run(async (manager) => {
+        await insert('outer')(manager);
+        await sut.write(insert('nested-write'));
+        await sut.run(insert('nested-run'));
+        throw new Error('undo all');
+      }),
+    ).rejects.toThrow('undo all');
+    expect(await names()).toEqual([]);
+  });
+
+  it('shares one queue between runners over the same data source', async () => {
+    const other = new TransactionRunner(dataSource);
+    const failing = sut
+      .run(async (manager) => {
+        await insert('in-tx')(manager);
+        await pause(20);
+        throw new Error('x');
+      })
+      .catch(() => undefined);
+    await pause(5);
+    await other.write(insert('other'));
+    await failing;
+    expect(await names()).toEqual(['other']);
+  });
+
+  it('work started inside a transaction but running after it ends does not join it', async () => {
+    let later: Promise<unknown> = Promise.resolve();
+    await sut.run(async (manager) => {
+      await insert('tx')(manager);
+      later = pause(10).then(() => sut.write(insert('after')));
+    });
+    await later;
+    expect(await names()).toEqual(['after', 'tx']);
+  });
+});

@@ -1,0 +1,111 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7 } from '../database/ids';
+import { SqlDialect } from '../database/sql-dialect';
+import { DurableEventEntity } from './durable-event.entity';
+import { DurableProcessor } from './durable.processor';
+import type { DurableQueue } from './durable.types';
+import { PermanentFailure } from './durable.types';
+import { ON_DURABLE_EVENT } from './on-durable-event.decorator';
+
+export const DURABLE_EVENTS_QUEUE = 'durable-events';
+
+type Consumer = (payload: unknown) => Promise<void> | void;
+
+/**
+ * Durable reactions. `publish` records a domain event once per durable
+ * consumer (`@OnDurableEvent`) through the caller's transaction manager, so
+ * the reaction commits or rolls back with the state change; the
+ * `durable-events` queue then delivers each row at least once. A crash
+ * between the change and the reaction loses nothing: the row is there.
+ */
+@Injectable()
+export class DurableEvents implements OnModuleInit {
+  private readonly logger = new Logger('DurableEvents');
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly byEvent = new Map<string, string[]>();
+  private readonly dialect: SqlDialect;
+  private queue?: DurableQueue;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly processor: DurableProcessor,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {
+    this.dialect = new SqlDialect(dataSource);
+  }
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null)
+        continue;
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
+        // From the instance, not the prototype: decorators that wrap methods in place (@Monitored, @Resilient) apply.
+        const method: unknown = Reflect.get(instance, key);
+        if (typeof method !== 'function') continue;
+        const name = this.reflector.get<string | undefined>(ON_DURABLE_EVENT, method as () => unknown);
+        if (name === undefined) continue;
+        const consumer = `${instance.constructor.name}.${key}`;
+        this.consumers.set(consumer, (payload) => (method as Consumer).call(instance, payload));
+        this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), consumer]);
+        this.logger.log(`${name} → ${consumer} (durable)`);
+      }
+    }
+    this.queue = this.processor.register<DurableEventEntity>({
+      name: DURABLE_EVENTS_QUEUE,
+      entity: DurableEventEntity,
+      handle: (row) => this.deliver(row),
+      concurrency: 4,
+      batchSize: 50,
+      pollIntervalMs: 500,
+    });
+  }
+
+  /** Whether anything consumes `name` durably (publishers may skip building the payload otherwise). */
+  hasConsumers(name: string): boolean {
+    return this.byEvent.has(name);
+  }
+
+  /**
+   * Records `name` for each durable consumer, inside the transaction `manager`
+   * belongs to. `dedupeKey` names the change (e.g. `<paymentId>:<version>`):
+   * publishing it again records nothing. Call `kick()` after the commit.
+   */
+  async publish(manager: EntityManager, name: string, dedupeKey: string, payload: object): Promise<number> {
+    const consumers = this.byEvent.get(name) ?? [];
+    const json = JSON.stringify(payload);
+    let recorded = 0;
+    for (const consumer of consumers) {
+      const result = await this.dialect.execute(
+        manager,
+        'INSERT INTO durable_events (id, name, consumer, dedupe_key, payload) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (consumer, dedupe_key) DO NOTHING',
+        [uuidv7(), name, consumer, dedupeKey, json],
+      );
+      recorded += result.affected ?? 0;
+    }
+    return recorded;
+  }
+
+  /** Delivers recorded events now instead of at the next poll (after the publishing transaction committed). */
+  kick(): void {
+    this.queue?.kick();
+  }
+
+  private async deliver(row: DurableEventEntity): Promise<void> {
+    const consumer = this.consumers.get(row.consumer);
+    // A consumer renamed or removed since the row was written: nothing here can deliver it.
+    if (consumer === undefined) throw new PermanentFailure(`no durable consumer ${row.consumer} in this build`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(row.payload);
+    } catch (error) {
+      throw new PermanentFailure(`durable event ${row.id} is not JSON`, { cause: error });
+    }
+    await consumer(payload);
+  }
+}
