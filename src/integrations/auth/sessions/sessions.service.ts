@@ -106,7 +106,7 @@ export class SessionsService implements SessionVerifier {
   }
 
   async verify(token: string): Promise<UserPrincipal | null> {
-    let claims: AccessClaims;
+    let claims: AccessClaims & { readonly exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync<AccessClaims & object>(token, {
         secret: this.secrets.jwtSecret,
@@ -117,7 +117,8 @@ export class SessionsService implements SessionVerifier {
     } catch {
       return null;
     }
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return null;
+    // jsonwebtoken accepts a token without `exp` as never expiring; ours always carry one.
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return null;
     const session = await this.sessions.findOne({ where: { id: claims.sid, userId: claims.sub } });
     if (session === null || session.revokedAt !== null) return null;
     return { kind: 'user', id: claims.sub, email: claims.email, admin: false, sessionId: claims.sid };
