@@ -25,8 +25,6 @@ describe('Hostile input', () => {
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         STRIPE_API_BASE: 'http://127.0.0.1:9',
         SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.publicKeyBase64,
-        RATE_LIMIT_PER_MINUTE: '100000',
-        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
       },
     });
   });

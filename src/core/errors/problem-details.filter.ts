@@ -41,6 +41,7 @@ const BODY_PARSER_DETAILS: Readonly<Record<string, { status: number; detail: str
   // From the JSON shape scan (core/http/json-shape.ts), before parsing; its message says which rule.
   'entity.too.deep': { status: 400, detail: 'The JSON body is nested too deeply', slug: 'json-too-deep' },
   'entity.forbidden.key': { status: 400, detail: 'The JSON body uses a forbidden key', slug: 'forbidden-json-key' },
+  'entity.invalid.unicode': { status: 400, detail: 'The JSON body is not valid Unicode', slug: 'malformed-body' },
   'request.size.invalid': {
     status: 400,
     detail: 'The request body does not match its Content-Length',

@@ -7,7 +7,8 @@
  */
 export type JsonShapeViolation =
   | { readonly kind: 'depth'; readonly maxDepth: number }
-  | { readonly kind: 'key'; readonly key: string };
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'surrogate' };
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -41,7 +42,38 @@ export function findJsonShapeViolation(body: Buffer, maxDepth: number): JsonShap
       i = end;
     }
   }
-  return undefined;
+  return hasLoneSurrogateEscape(body) ? { kind: 'surrogate' } : undefined;
+}
+
+const ESCAPE_U = Buffer.from('\\u');
+
+/**
+ * True when a `\uD800`–`\uDFFF` escape is not part of a pair. JSON.parse
+ * accepts such strings, but they are not Unicode text: URL and form
+ * encoders (Stripe's SDK) throw on them. Only bodies with `\u` pay for this.
+ */
+function hasLoneSurrogateEscape(body: Buffer): boolean {
+  let at = body.indexOf(ESCAPE_U);
+  while (at >= 0) {
+    let backslashes = 0;
+    for (let j = at - 1; j >= 0 && body[j] === BACKSLASH; j--) backslashes++;
+    if (backslashes % 2 === 0) {
+      const unit = hexAt(body, at + 2);
+      if (unit >= 0xdc00 && unit <= 0xdfff) return true;
+      if (unit >= 0xd800 && unit <= 0xdbff) {
+        const low = body.indexOf(ESCAPE_U, at + 6) === at + 6 ? hexAt(body, at + 8) : -1;
+        if (low < 0xdc00 || low > 0xdfff) return true;
+        at += 6;
+      }
+    }
+    at = body.indexOf(ESCAPE_U, at + 2);
+  }
+  return false;
+}
+
+function hexAt(body: Buffer, from: number): number {
+  const text = body.toString('latin1', from, from + 4);
+  return /^[0-9a-fA-F]{4}$/.test(text) ? Number.parseInt(text, 16) : -1;
 }
 
 /** Index of the quote closing a string whose content starts at `from`; -1 when there is none. */
@@ -80,15 +112,27 @@ function forbiddenKey(body: Buffer, start: number, end: number): string | undefi
 export class JsonShapeError extends Error {
   readonly status = 400;
   readonly expose = true;
-  readonly type: 'entity.too.deep' | 'entity.forbidden.key';
+  readonly type: 'entity.too.deep' | 'entity.forbidden.key' | 'entity.invalid.unicode';
 
   constructor(readonly violation: JsonShapeViolation) {
-    super(
-      violation.kind === 'depth'
-        ? `The JSON body is nested deeper than ${violation.maxDepth} levels`
-        : `The JSON body uses the key "${violation.key}", which is not accepted anywhere`,
-    );
+    super(describe(violation));
     this.name = 'JsonShapeError';
-    this.type = violation.kind === 'depth' ? 'entity.too.deep' : 'entity.forbidden.key';
+    this.type =
+      violation.kind === 'depth'
+        ? 'entity.too.deep'
+        : violation.kind === 'key'
+          ? 'entity.forbidden.key'
+          : 'entity.invalid.unicode';
+  }
+}
+
+function describe(violation: JsonShapeViolation): string {
+  switch (violation.kind) {
+    case 'depth':
+      return `The JSON body is nested deeper than ${violation.maxDepth} levels`;
+    case 'key':
+      return `The JSON body uses the key "${violation.key}", which is not accepted anywhere`;
+    case 'surrogate':
+      return 'The JSON body has a \\u escape of half a UTF-16 surrogate pair, which is not text';
   }
 }
