@@ -78,7 +78,10 @@ async function main(): Promise<void> {
 
   table(['JSON body (1 MiB)', 'scan (ms)', 'JSON.parse (ms)'], scanRows());
 
-  const server = await start(root, SWITCHES.reduce((env, s) => ({ ...env, ...s.on }), {}));
+  const server = await start(
+    root,
+    SWITCHES.reduce((env, s) => ({ ...env, ...s.on }), {}),
+  );
   try {
     table(['/health/live', 'p50 (ms)', 'max (ms)'], await liveUnderDeepBodies(server.url));
   } finally {
@@ -116,7 +119,9 @@ function time(fn: () => unknown, repeat = 30): number {
 
 function scanRows(): string[][] {
   const item = JSON.stringify({ id: 'evt_0123456789', to: ['ada@example.test'], text: 'Hello [world] {x}', n: 12.5 });
-  const flat = Buffer.from(`[${Array.from({ length: Math.floor((1024 * 1024) / (item.length + 1)) }, () => item).join(',')}]`);
+  const flat = Buffer.from(
+    `[${Array.from({ length: Math.floor((1024 * 1024) / (item.length + 1)) }, () => item).join(',')}]`,
+  );
   const longStrings = Buffer.from(JSON.stringify({ text: 'x'.repeat(1024 * 1024 - 20) }));
   const deep = Buffer.alloc(1024 * 1024, '[');
   const fmt = (ms: number): string => ms.toFixed(3);
@@ -171,19 +176,23 @@ function start(root: string, env: Record<string, string>): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-http-'));
   const keyHash = createHash('sha256').update(API_KEY).digest('hex');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'bench/servers/portico-http.server.ts')], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        API_KEYS: `bench:${keyHash}`,
-        AUTH_JWT_SECRET: 'bench-http-jwt-secret-0123456789-abcdefgh',
-        ...env,
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(root, 'bench/servers/portico-http.server.ts')],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+          API_KEYS: `bench:${keyHash}`,
+          AUTH_JWT_SECRET: 'bench-http-jwt-secret-0123456789-abcdefgh',
+          ...env,
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    );
     const timer = setTimeout(() => reject(new Error('the app did not start')), 60_000);
     child.once('message', (message: { port: number; cookie: string }) => {
       clearTimeout(timer);

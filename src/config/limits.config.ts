@@ -73,7 +73,7 @@ export const limitsConfig = registerAs('limits', () => {
     emailRecipientsPerDay: {
       user: emailLimit === undefined ? DEFAULT_USER_EMAIL_RECIPIENTS_PER_DAY : Number(emailLimit),
       apiKey: emailLimit === undefined ? undefined : Number(emailLimit),
-    } as { readonly user: number; readonly apiKey: number | undefined },
+    },
     /** Bytes each owner may keep stored (ready files plus pending direct uploads); undefined = unlimited. */
     storageQuotaBytes: storageQuota === undefined ? undefined : Number(storageQuota),
     jsonMaxDepth: int(env.HTTP_JSON_MAX_DEPTH, 32),

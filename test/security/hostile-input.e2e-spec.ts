@@ -5,6 +5,17 @@ import { type TestApp, startTestApp } from '../support/app';
 import { EventWebhookSigner } from '../support/sendgrid/event-signer';
 import { WEBHOOK_SECRET, signedHeaders } from '../support/stripe/stripe-fixtures';
 
+/** The JSON body of an answer, typed for the fields these tests read. */
+interface Answer {
+  readonly type?: string;
+  readonly detail?: string;
+  readonly id?: string;
+  readonly url?: string;
+  readonly items?: unknown[];
+  readonly upload?: { readonly url: string };
+}
+const bodyOf = (res: { body: unknown }): Answer => res.body as Answer;
+
 const PROBLEM = /^application\/problem\+json/;
 const SOME_ID = '0192d3c4-0000-7000-8000-000000000001';
 const MAIL = { to: ['ada@example.test'], subject: 'Hello', text: 'Hi' };
@@ -38,19 +49,16 @@ describe('Hostile input', () => {
       const res = await postJson('/emails', nested(2048));
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(PROBLEM);
-      expect(res.body.type).toMatch(/\/json-too-deep$/);
-      expect(res.body.detail).toMatch(/deeper than 32/);
+      expect(bodyOf(res).type).toMatch(/\/json-too-deep$/);
+      expect(bodyOf(res).detail).toMatch(/deeper than 32/);
     });
 
-    it('depth 33 is refused and depth 32 passes the scan (then validation judges it)', async () => {
+    it('depth 33 is refused and depth 32 passes the scan (then validation judges it); brackets in strings do not count', async () => {
       const deep = await postJson('/emails', `{"to":${nested(32, '"a@example.test"')}}`);
-      expect(deep.body.type).toMatch(/\/json-too-deep$/);
+      expect(bodyOf(deep).type).toMatch(/\/json-too-deep$/);
       const ok = await postJson('/emails', `{"to":${nested(31, '"a@example.test"')}}`);
       expect(ok.status).toBe(400);
-      expect(ok.body.type).toMatch(/\/validation$/);
-    });
-
-    it('brackets inside strings do not count', async () => {
+      expect(bodyOf(ok).type).toMatch(/\/validation$/);
       await postJson('/emails', JSON.stringify({ ...MAIL, text: '['.repeat(5000) + '{'.repeat(5000) })).expect(202);
     });
 
@@ -72,7 +80,9 @@ describe('Hostile input', () => {
             req.on('response', (res: IncomingMessage) => {
               let text = '';
               res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(JSON.parse(text).type) }));
+              res.on('end', () =>
+                resolve({ status: res.statusCode ?? 0, type: String((JSON.parse(text) as Answer).type) }),
+              );
             });
             req.on('error', reject);
           }),
@@ -106,14 +116,17 @@ describe('Hostile input', () => {
         const res = await postJson('/emails', body);
         expect(res.status).toBe(400);
         expect(res.headers['content-type']).toMatch(PROBLEM);
-        expect(res.body.type).toMatch(/\/forbidden-json-key$/);
-        expect(res.body.detail).toContain(key);
+        expect(bodyOf(res).type).toMatch(/\/forbidden-json-key$/);
+        expect(bodyOf(res).detail).toContain(key);
       }
     });
 
     it('an escaped spelling is refused too; the same words as values are fine', async () => {
-      const escaped = await postJson('/emails', '{"\\u005f_proto__":{},"to":["a@example.test"],"subject":"s","text":"t"}');
-      expect(escaped.body.type).toMatch(/\/forbidden-json-key$/);
+      const escaped = await postJson(
+        '/emails',
+        '{"\\u005f_proto__":{},"to":["a@example.test"],"subject":"s","text":"t"}',
+      );
+      expect(bodyOf(escaped).type).toMatch(/\/forbidden-json-key$/);
       await postJson('/emails', JSON.stringify({ ...MAIL, subject: 'constructor', text: '__proto__' })).expect(202);
     });
 
@@ -121,7 +134,7 @@ describe('Hostile input', () => {
       const payload = '{"id":"evt_1","object":"event","__proto__":{"polluted":true}}';
       const res = await request(t.url).post('/webhooks/stripe').set(signedHeaders(payload)).send(payload);
       expect(res.status).toBe(400);
-      expect(res.body.type).toMatch(/\/forbidden-json-key$/);
+      expect(bodyOf(res).type).toMatch(/\/forbidden-json-key$/);
     });
   });
 
@@ -161,7 +174,10 @@ describe('Hostile input', () => {
     const OTHER_BODIES: Array<[string, string]> = [
       ['text/plain', 'hello'],
       ['application/xml', '<a><b/></a>'],
-      ['application/x-www-form-urlencoded', 'a[b][c][d][e][f][g][h]=1&to[]=x&to[__proto__]=1&constructor[prototype][x]=1'],
+      [
+        'application/x-www-form-urlencoded',
+        'a[b][c][d][e][f][g][h]=1&to[]=x&to[__proto__]=1&constructor[prototype][x]=1',
+      ],
       ['multipart/form-data', 'no boundary here'],
       ['application/json; charset=utf-16', '{}'],
       ['application/octet-stream', '\u0000\u0001\u0002'],
@@ -181,7 +197,7 @@ describe('Hostile input', () => {
       `/admin/webhooks/stripe/events/${SOME_ID}/replay`,
     ];
 
-    it('odd JSON and odd content types on every write route answer 4xx problem+json', async () => {
+    it('odd JSON, odd content types, odd queries and oddly shaped signed webhooks never answer 5xx', async () => {
       const failures: string[] = [];
       for (const route of ROUTES) {
         const key = route.startsWith('/admin') ? TEST_ADMIN_KEY : TEST_KEY;
@@ -195,11 +211,8 @@ describe('Hostile input', () => {
           if (res.status < 400 || res.status >= 500) failures.push(`${route} ${type} → ${res.status}`);
         }
       }
-      expect(failures).toEqual([]);
-    });
 
-    it('odd query strings and ids on read routes answer 4xx', async () => {
-      const failures: string[] = [];
+      // Read routes with odd query strings and ids.
       for (const path of [
         '/payments?limit=abc',
         '/payments?limit=1e999',
@@ -218,11 +231,8 @@ describe('Hostile input', () => {
         const res = await request(t.url).get(path).set('X-Api-Key', TEST_KEY);
         if (res.status < 400 || res.status >= 500) failures.push(`${path} → ${res.status}`);
       }
-      expect(failures).toEqual([]);
-    });
 
-    it('signed webhooks with odd shapes answer 4xx (or 200 for what is stored), never 5xx', async () => {
-      const failures: string[] = [];
+      // Signed webhooks with odd shapes: 4xx, or 200 for what is stored; never 5xx.
       for (const payload of ['[]', 'null', '{}', '{"id":5}', '{"id":"evt_1","type":{},"data":[]}', '"x"', '1e999']) {
         const stripe = await request(t.url).post('/webhooks/stripe').set(signedHeaders(payload)).send(payload);
         if (stripe.status >= 500) failures.push(`stripe ${payload} → ${stripe.status}`);
@@ -234,6 +244,6 @@ describe('Hostile input', () => {
         if (sg.status >= 500) failures.push(`sendgrid ${payload} → ${sg.status}`);
       }
       expect(failures).toEqual([]);
-    });
+    }, 120_000);
   });
 });

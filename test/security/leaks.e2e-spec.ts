@@ -8,6 +8,17 @@ import { type FaultServer, startFaultServer } from '../support/fault-server';
 import { LEAKY_RECIPIENT } from '../support/fixtures/db-error.fixture';
 import { mintUserSession } from '../support/sessions';
 
+/** The JSON body of an answer, typed for the fields these tests read. */
+interface Answer {
+  readonly type?: string;
+  readonly detail?: string;
+  readonly id?: string;
+  readonly url?: string;
+  readonly items?: unknown[];
+  readonly upload?: { readonly url: string };
+}
+const bodyOf = (res: { body: unknown }): Answer => res.body as Answer;
+
 const HTTP_FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'http-client.process-fixture.ts');
 const DB_FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'db-error.fixture.ts');
 const KEY_32_BYTES = 'ab'.repeat(32);
@@ -36,7 +47,11 @@ describe('What leaves the process', () => {
 
     it('a problem never carries the upstream body; the log keeps it with the provider request id, and a DB error is logged without its parameters', async () => {
       upstream.script('/faulty/echo', [
-        { status: 400, body: { error: `cannot connect to ${ECHOED_SECRET}` }, headers: { 'x-request-id': 'req_up_42' } },
+        {
+          status: 400,
+          body: { error: `cannot connect to ${ECHOED_SECRET}` },
+          headers: { 'x-request-id': 'req_up_42' },
+        },
       ]);
       const env = await testEnv({
         env: { API_KEYS: TEST_API_KEYS, LOG_LEVEL: 'info', FAULT_SERVER_URL: upstream.url },
@@ -91,21 +106,21 @@ describe('What leaves the process', () => {
         .set('Host', 'attacker.example')
         .attach('file', Buffer.from('hello'), { filename: 'hello.txt', contentType: 'text/plain' })
         .expect(201);
-      expect(uploaded.body.url).toMatch(/^https:\/\/files\.portico\.test\/storage\/local\/objects\?/);
+      expect(bodyOf(uploaded).url).toMatch(/^https:\/\/files\.portico\.test\/storage\/local\/objects\?/);
       const download = await request(t.url)
-        .get(`/files/${uploaded.body.id}/download-url`)
+        .get(`/files/${bodyOf(uploaded).id}/download-url`)
         .set('X-Api-Key', TEST_KEY)
         .set('Host', 'attacker.example')
         .set('X-Forwarded-Host', 'attacker.example')
         .expect(200);
-      expect(download.body.url).toMatch(/^https:\/\/files\.portico\.test\//);
+      expect(bodyOf(download).url).toMatch(/^https:\/\/files\.portico\.test\//);
       const direct = await request(t.url)
         .post('/files/upload-url')
         .set('X-Api-Key', TEST_KEY)
         .set('Host', 'attacker.example')
         .send({ filename: 'a.txt', contentType: 'text/plain', size: 5 })
         .expect(201);
-      expect(direct.body.upload.url).toMatch(/^https:\/\/files\.portico\.test\//);
+      expect(bodyOf(direct).upload?.url).toMatch(/^https:\/\/files\.portico\.test\//);
     });
   });
 

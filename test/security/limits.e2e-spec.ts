@@ -5,6 +5,17 @@ import { TEST_ADMIN_KEY, TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
 import { mintUserSession, sessionCookie } from '../support/sessions';
 
+/** The JSON body of an answer, typed for the fields these tests read. */
+interface Answer {
+  readonly type?: string;
+  readonly detail?: string;
+  readonly id?: string;
+  readonly url?: string;
+  readonly items?: unknown[];
+  readonly upload?: { readonly url: string };
+}
+const bodyOf = (res: { body: unknown }): Answer => res.body as Answer;
+
 const PROBLEM = /^application\/problem\+json/;
 const QUOTA_EXCEEDED = /\/quota-exceeded$/;
 
@@ -20,7 +31,7 @@ function mail(to: string[]): Record<string, unknown> {
 function storedObjects(dataDir: string): string[] {
   const root = join(dataDir, 'files');
   if (!existsSync(root)) return [];
-  return (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+  return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && !entry.parentPath.includes('.incoming'))
     .map((entry) => join(entry.parentPath, entry.name));
 }
@@ -49,7 +60,7 @@ describe('Inbound rate limits', () => {
     const refused = answers[3];
     expect(refused.headers['content-type']).toMatch(PROBLEM);
     expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
-    expect(refused.body.type).toMatch(/\/rate-limited$/);
+    expect(bodyOf(refused).type).toMatch(/\/rate-limited$/);
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -73,7 +84,7 @@ describe('Inbound rate limits', () => {
     expect((await from('198.51.100.9')).status).not.toBe(429);
   });
 
-  it('signed webhooks and health probes are exempt from the per-IP budget', async () => {
+  it('signed webhooks and health probes are exempt from the per-IP budget; webhooks stay bounded by the body size limit', async () => {
     const ip = '192.0.2.44';
     for (let i = 0; i < 3; i++) await request(t.url).get('/auth/github').set('X-Forwarded-For', ip);
     expect((await request(t.url).get('/auth/github').set('X-Forwarded-For', ip)).status).toBe(429);
@@ -93,9 +104,6 @@ describe('Inbound rate limits', () => {
       expect(sendgrid.status).not.toBe(429);
       await request(t.url).get('/health/live').set('X-Forwarded-For', ip).expect(200);
     }
-  });
-
-  it('webhooks stay bounded by the body size limit', async () => {
     const res = await request(t.url)
       .post('/webhooks/stripe')
       .set('Content-Type', 'application/json')
@@ -112,24 +120,27 @@ describe('Quotas', () => {
   });
   afterAll(async () => t?.close());
 
-  it('a signed-in user may address 1,000 recipients a day by default; past it → 403 quota-exceeded, nothing queued', async () => {
+  it('a signed-in user may address 1,000 recipients a day by default (past it → 403 quota-exceeded, nothing queued); API keys are unlimited', async () => {
     const session = await mintUserSession(t.app, 'quota-user@example.test');
     const send = (to: string[]) => request(t.url).post('/emails').set('Cookie', sessionCookie(session)).send(mail(to));
     await send(addresses(999, 'a')).expect(202);
     const refused = await send(addresses(2, 'b'));
     expect(refused.status).toBe(403);
     expect(refused.headers['content-type']).toMatch(PROBLEM);
-    expect(refused.body.type).toMatch(QUOTA_EXCEEDED);
+    expect(bodyOf(refused).type).toMatch(QUOTA_EXCEEDED);
     expect(refused.body).toMatchObject({ quota: 'email-recipients-per-day', limit: 1000, used: 999 });
     const listed = await request(t.url).get('/emails?limit=100').set('Cookie', sessionCookie(session)).expect(200);
-    expect(listed.body.items).toHaveLength(1);
+    expect(bodyOf(listed).items).toHaveLength(1);
     // One more recipient still fits exactly.
     await send(addresses(1, 'c')).expect(202);
-  });
 
-  it('API keys are not limited by default', async () => {
+    // API keys are not limited by default.
     for (let i = 0; i < 2; i++) {
-      await request(t.url).post('/emails').set('X-Api-Key', TEST_KEY).send(mail(addresses(800, `k${i}`))).expect(202);
+      await request(t.url)
+        .post('/emails')
+        .set('X-Api-Key', TEST_KEY)
+        .send(mail(addresses(800, `k${i}`)))
+        .expect(202);
     }
   });
 
@@ -144,10 +155,10 @@ describe('Quotas', () => {
 
     const refused = await upload(600);
     expect(refused.status).toBe(403);
-    expect(refused.body.type).toMatch(QUOTA_EXCEEDED);
+    expect(bodyOf(refused).type).toMatch(QUOTA_EXCEEDED);
     expect(refused.body).toMatchObject({ quota: 'storage-bytes', limit: 1000, used: 600 });
     const files = await request(t.url).get('/files').set('X-Api-Key', TEST_KEY).expect(200);
-    expect(files.body.items).toHaveLength(1);
+    expect(bodyOf(files).items).toHaveLength(1);
     expect(storedObjects(t.dataDir)).toHaveLength(1);
 
     // A direct upload reserves its declared size: 500 more bytes do not fit either.
@@ -156,7 +167,7 @@ describe('Quotas', () => {
       .set('X-Api-Key', TEST_KEY)
       .send({ filename: 'more.txt', contentType: 'text/plain', size: 500 });
     expect(direct.status).toBe(403);
-    expect(direct.body.type).toMatch(QUOTA_EXCEEDED);
+    expect(bodyOf(direct).type).toMatch(QUOTA_EXCEEDED);
 
     // Another owner has a quota of their own.
     await request(t.url)
@@ -175,12 +186,19 @@ describe('EMAIL_DAILY_LIMIT_PER_CALLER set: API keys are limited too', () => {
   afterAll(async () => t?.close());
 
   it('refuses the message that would pass the limit and queues nothing for it', async () => {
-    await request(t.url).post('/emails').set('X-Api-Key', TEST_KEY).send(mail(addresses(4, 'x'))).expect(202);
-    const refused = await request(t.url).post('/emails').set('X-Api-Key', TEST_KEY).send(mail(addresses(2, 'y')));
+    await request(t.url)
+      .post('/emails')
+      .set('X-Api-Key', TEST_KEY)
+      .send(mail(addresses(4, 'x')))
+      .expect(202);
+    const refused = await request(t.url)
+      .post('/emails')
+      .set('X-Api-Key', TEST_KEY)
+      .send(mail(addresses(2, 'y')));
     expect(refused.status).toBe(403);
-    expect(refused.body.type).toMatch(QUOTA_EXCEEDED);
+    expect(bodyOf(refused).type).toMatch(QUOTA_EXCEEDED);
     const listed = await request(t.url).get('/emails').set('X-Api-Key', TEST_KEY).expect(200);
-    expect(listed.body.items).toHaveLength(1);
+    expect(bodyOf(listed).items).toHaveLength(1);
     // A repeated idempotency key returns the first message even at the limit.
     const first = await request(t.url)
       .post('/emails')
@@ -194,7 +212,7 @@ describe('EMAIL_DAILY_LIMIT_PER_CALLER set: API keys are limited too', () => {
       .set('Idempotency-Key', 'once')
       .send(mail(addresses(1, 'z')))
       .expect(202);
-    expect(again.body.id).toBe(first.body.id);
+    expect(bodyOf(again).id).toBe(bodyOf(first).id);
   });
 });
 
@@ -212,7 +230,8 @@ describe('Shared request budget across two instances on one Redis', () => {
   });
 
   it('spends one budget whichever instance answers', async () => {
-    if (redisUrl === undefined) throw new Error('TEST_REDIS_URL is not set: the global setup did not start redis-server');
+    if (redisUrl === undefined)
+      throw new Error('TEST_REDIS_URL is not set: the global setup did not start redis-server');
     const statuses: number[] = [];
     for (const app of [apps[0], apps[1], apps[0], apps[1], apps[0], apps[1]]) {
       statuses.push((await request(app.url).get('/emails?limit=1').set('X-Api-Key', TEST_KEY)).status);

@@ -123,7 +123,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           title: STATUS_CODES[status] ?? 'Bad Request',
           status,
           detail:
-            parserError instanceof JsonShapeError ? parserError.message : (known?.detail ?? 'The request body could not be read'),
+            parserError instanceof JsonShapeError
+              ? parserError.message
+              : (known?.detail ?? 'The request body could not be read'),
         },
         headers: {},
       };

@@ -97,13 +97,18 @@ function forbiddenKey(body: Buffer, start: number, end: number): string | undefi
   if (!escaped && !PLAIN_KEY_LENGTHS.has(raw)) return undefined;
   let text: string;
   try {
-    text = escaped ? (JSON.parse(body.toString('utf8', start - 1, end + 1)) as string) : body.toString('latin1', start, end);
+    text = escaped
+      ? (JSON.parse(body.toString('utf8', start - 1, end + 1)) as string)
+      : body.toString('latin1', start, end);
   } catch {
     return undefined;
   }
   if (!FORBIDDEN_KEYS.has(text)) return undefined;
   let next = end + 1;
-  while (next < body.length && (body[next] === 0x20 || body[next] === 0x09 || body[next] === 0x0a || body[next] === 0x0d))
+  while (
+    next < body.length &&
+    (body[next] === 0x20 || body[next] === 0x09 || body[next] === 0x0a || body[next] === 0x0d)
+  )
     next++;
   return body[next] === COLON ? text : undefined;
 }

@@ -18,10 +18,18 @@ export interface UpstreamAnswer {
 }
 
 /** Headers providers use for their own request id (GitHub, AWS, Stripe-like, generic). */
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-github-request-id', 'x-amzn-requestid', 'x-amz-request-id'];
+const REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'x-github-request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+];
 
 /** The provider's request id from its answer headers, if any (kept short: it only goes to logs). */
-export function upstreamRequestIdOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+export function upstreamRequestIdOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
     const value = headers[name];
     const text = Array.isArray(value) ? value[0] : value;

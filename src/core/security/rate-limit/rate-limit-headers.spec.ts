@@ -8,8 +8,8 @@ describe(rateLimitHeaders.name, () => {
   });
 
   it('never shows negative numbers', () => {
-    expect(rateLimitHeaders({ policy: 'anonymous', quota: 1, windowSeconds: 60, remaining: -3, resetMs: -5 }).RateLimit).toBe(
-      '"anonymous";r=0;t=0',
-    );
+    expect(
+      rateLimitHeaders({ policy: 'anonymous', quota: 1, windowSeconds: 60, remaining: -3, resetMs: -5 }).RateLimit,
+    ).toBe('"anonymous";r=0;t=0');
   });
 });

@@ -96,9 +96,7 @@ export class FilesService {
     const row = await this.findOwned(id, caller.principal);
     if (row.status !== 'ready')
       throw new ProblemException(409, 'The file is not uploaded yet', { slug: 'file-not-ready', title: 'Conflict' });
-    return toUrlView(
-      await this.signDownload(row, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)),
-    );
+    return toUrlView(await this.signDownload(row, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)));
   }
 
   async remove(id: string, principal: Principal): Promise<void> {
