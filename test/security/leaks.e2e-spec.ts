@@ -89,7 +89,7 @@ describe('What leaves the process', () => {
         app.kill('SIGKILL');
         await app.exited;
       }
-    });
+    }, 120_000);
   });
 
   describe('signed local URLs', () => {
