@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { TEST_ADMIN_KEY, TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
-import { mintUserSession, sessionCookie } from '../support/sessions';
+import { mintUserSession } from '../support/sessions';
 
 /** The JSON body of an answer, typed for the fields these tests read. */
 interface Answer {
@@ -116,20 +116,29 @@ describe('Inbound rate limits', () => {
 describe('Quotas', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { API_KEYS: TEST_API_KEYS, STORAGE_QUOTA_BYTES_PER_OWNER: '1000' } });
+    t = await startTestApp({
+      env: {
+        API_KEYS: TEST_API_KEYS,
+        STORAGE_QUOTA_BYTES_PER_OWNER: '1000',
+        // Users need emails:send once scopes exist (issue 10 item 1); ignored before.
+        AUTH_USER_SCOPES: 'payments:read,payments:write,files:read,files:write,emails:read,emails:send',
+      },
+    });
   });
   afterAll(async () => t?.close());
 
   it('a signed-in user may address 1,000 recipients a day by default (past it → 403 quota-exceeded, nothing queued); API keys are unlimited', async () => {
     const session = await mintUserSession(t.app, 'quota-user@example.test');
-    const send = (to: string[]) => request(t.url).post('/emails').set('Cookie', sessionCookie(session)).send(mail(to));
+    // Bearer, not the cookie: a cookie-authenticated POST is a CSRF question, not a quota one.
+    const auth = `Bearer ${session.accessToken}`;
+    const send = (to: string[]) => request(t.url).post('/emails').set('Authorization', auth).send(mail(to));
     await send(addresses(999, 'a')).expect(202);
     const refused = await send(addresses(2, 'b'));
     expect(refused.status).toBe(403);
     expect(refused.headers['content-type']).toMatch(PROBLEM);
     expect(bodyOf(refused).type).toMatch(QUOTA_EXCEEDED);
     expect(refused.body).toMatchObject({ quota: 'email-recipients-per-day', limit: 1000, used: 999 });
-    const listed = await request(t.url).get('/emails?limit=100').set('Cookie', sessionCookie(session)).expect(200);
+    const listed = await request(t.url).get('/emails?limit=100').set('Authorization', auth).expect(200);
     expect(bodyOf(listed).items).toHaveLength(1);
     // One more recipient still fits exactly.
     await send(addresses(1, 'c')).expect(202);
