@@ -4,16 +4,21 @@ import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
+import { limitsConfig } from './config/limits.config';
+import { storageConfig } from './config/storage.config';
 import { ValidationProblemException } from './core/errors/validation-problem.exception';
 import { setupApiDocs } from './api-docs';
 import { refuseFormBodies } from './core/http/form-bodies';
 import { operationalRoutesOnly } from './core/http/operational-routes';
 import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
+import { jsonShapeVerifier } from './core/http/json-body-guard';
+import { serverTimeouts } from './core/http/server-timeouts';
 
 export interface CreateAppOptions {
   /** Extra modules mounted beside the app (tests use this for fixture routes). */
@@ -43,12 +48,22 @@ export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const limits = app.get<ConfigType<typeof limitsConfig>>(limitsConfig.KEY);
+  const storage = app.get<ConfigType<typeof storageConfig>>(storageConfig.KEY);
+  Object.assign(app.getHttpServer(), serverTimeouts(limits, storage.maxUploadBytes));
 
   app.use(assignRequestId);
   if (config.role === 'worker') app.use(operationalRoutesOnly);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.bodyLimit, type: parsedUnlessStreamed('application/json') });
+  // Not useBodyParser: its rawBody option replaces `verify`, and the shape scan must run before JSON.parse.
+  app.use(
+    json({
+      limit: config.bodyLimit,
+      type: parsedUnlessStreamed('application/json'),
+      verify: jsonShapeVerifier(limits.jsonMaxDepth),
+    }),
+  );
   // CSRF: no route takes HTML forms (see form-bodies.ts).
   app.use(refuseFormBodies);
   app.use(helmet());
@@ -59,7 +74,7 @@ export function configureApp(app: NestExpressApplication): void {
     origin: anyOrigin ? true : config.corsOrigins,
     // Cookies cross origins only to origins named explicitly.
     credentials: !anyOrigin,
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Key', 'Location'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Key', 'Location', 'RateLimit', 'RateLimit-Policy'],
   });
   app.useGlobalPipes(
     new ValidationPipe({
@@ -69,7 +84,8 @@ export function configureApp(app: NestExpressApplication): void {
       exceptionFactory: (errors) => ValidationProblemException.fromValidationErrors(errors),
     }),
   );
-  setupApiDocs(app);
+  // Production keeps the API map private unless API_DOCS=true.
+  if (config.apiDocs) setupApiDocs(app);
 }
 
 /** Closes the app on SIGTERM/SIGINT: in-flight requests finish, processors stop, the database closes; exit 0. */

@@ -91,6 +91,16 @@ class AppEnv {
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s) URL' })
   PUBLIC_URL?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  API_DOCS?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  METRICS_PUBLIC?: string;
 }
 
 export interface ApiKeyEntry {
@@ -140,6 +150,12 @@ export const appConfig = registerAs('app', () => {
     metricsToken: str(env.METRICS_TOKEN),
     shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 10_000),
     publicUrl: str(env.PUBLIC_URL, `http://localhost:${port}`).replace(/\/+$/, ''),
+    /** False when publicUrl is the development default (PORT=0 makes it unknowable before listening). */
+    publicUrlConfigured: str(env.PUBLIC_URL) !== undefined,
+    /** /docs and /docs-json: on outside production, off in production unless API_DOCS=true. */
+    apiDocs: bool(env.API_DOCS, env.NODE_ENV !== 'production'),
+    /** /metrics without METRICS_TOKEN: open outside production; in production only with METRICS_PUBLIC=true. */
+    metricsPublic: bool(env.METRICS_PUBLIC, env.NODE_ENV !== 'production'),
   };
 });
 
@@ -153,6 +169,10 @@ export const appEnv: EnvSpec = {
     const origins = list(env.CORS_ORIGINS, ['*']);
     if (origins.includes('*')) {
       problems.push('CORS_ORIGINS: must list the allowed origins in production (the default * allows any site)');
+    }
+    if (str(env.PUBLIC_URL) === undefined) {
+      // Links the app hands out (signed file URLs) must never be built from a client's Host header.
+      problems.push('PUBLIC_URL: must be set in production (signed URLs and links are built from it)');
     }
     return problems;
   },

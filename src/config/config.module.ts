@@ -7,6 +7,7 @@ import { emailConfig } from './email.config';
 import { validateEnv } from './env.validation';
 import { githubRestConfig } from './github-rest.config';
 import { githubOAuthConfig } from './oauth-github.config';
+import { limitsConfig } from './limits.config';
 import { googleOAuthConfig } from './oauth-google.config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
@@ -32,6 +33,7 @@ export class AppConfigModule {
       validate: validateEnv,
       load: [
         appConfig,
+        limitsConfig,
         databaseConfig,
         redisConfig,
         resilienceConfig,

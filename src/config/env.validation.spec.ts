@@ -112,6 +112,7 @@ describe('findEnvProblems', () => {
           AUTH_JWT_SECRET: 'x'.repeat(40),
           AUTH_TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
           STORAGE_URL_SECRET: 'y'.repeat(40),
+          PUBLIC_URL: 'https://api.example.com',
         }),
       ).toEqual([]);
     });

@@ -6,6 +6,7 @@ import { databaseEnv } from './database.config';
 import { emailEnv } from './email.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
 import { githubRestEnv } from './github-rest.config';
+import { limitsEnv } from './limits.config';
 import { githubOAuthEnv } from './oauth-github.config';
 import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';
@@ -17,6 +18,7 @@ import { stripeEnv } from './stripe.config';
 /** Every namespace's rules; a new provider adds its spec here. */
 export const ENV_SPECS: readonly EnvSpec[] = [
   appEnv,
+  limitsEnv,
   databaseEnv,
   redisEnv,
   resilienceEnv,

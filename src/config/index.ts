@@ -3,6 +3,7 @@ export * from './auth.config';
 export * from './database.config';
 export * from './email.config';
 export * from './github-rest.config';
+export * from './limits.config';
 export * from './oauth-github.config';
 export * from './oauth-google.config';
 export * from './redis.config';

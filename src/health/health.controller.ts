@@ -3,12 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../core/security/public.decorator';
+import { SkipRateLimit } from '../core/security/rate-limit/skip-rate-limit.decorator';
 import { type ProviderHealth, ProviderStatusRegistry } from './provider-status.registry';
 
 type Readiness = HealthCheckResult & { providers: Record<string, ProviderHealth> };
 
 @ApiTags('health')
 @Public()
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

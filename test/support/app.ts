@@ -64,6 +64,10 @@ export async function testEnv(options: TestAppOptions = {}): Promise<Record<stri
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Load tests send thousands of requests with one key from one address; the budgets
+    // have their own suite (test/security/limits.e2e-spec.ts), which sets them explicitly.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
   };
   if (options.shareWith?.env.DATABASE_URL) env.DATABASE_URL = options.shareWith.env.DATABASE_URL;
   else if (!options.shareWith && testEngine() === 'postgres') env.DATABASE_URL = await createPostgresDatabase();

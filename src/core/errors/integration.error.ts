@@ -16,6 +16,10 @@ export interface IntegrationErrorOptions {
   readonly code?: string;
   /** Extra safe-to-show fields for the problem body (e.g. `param`, `decline_code`). */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** What the provider answered (truncated): for the log only, never for the problem body. */
+  readonly upstreamBody?: string;
+  /** The provider's id for the failed request (its `x-request-id` or similar), for the log. */
+  readonly upstreamRequestId?: string;
 }
 
 export abstract class IntegrationError extends Error {
@@ -33,6 +37,9 @@ export abstract class IntegrationError extends Error {
   readonly upstreamStatus?: number;
   readonly code?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Log-only: an upstream body may echo hosts, credentials or our own request. */
+  readonly upstreamBody?: string;
+  readonly upstreamRequestId?: string;
 
   protected constructor(message: string, options: IntegrationErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -44,6 +51,8 @@ export abstract class IntegrationError extends Error {
     this.upstreamStatus = options.upstreamStatus;
     this.code = options.code;
     this.details = options.details;
+    this.upstreamBody = options.upstreamBody;
+    this.upstreamRequestId = options.upstreamRequestId;
   }
 }
 

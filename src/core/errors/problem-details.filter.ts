@@ -5,6 +5,7 @@ import { IntegrationError } from './integration.error';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from './problem';
 import { ProblemException } from './problem.exception';
 import { ValidationProblemException } from './validation-problem.exception';
+import { JsonShapeError } from '../http/json-shape';
 import { requestIdOf } from '../http/request-id';
 
 /** Errors raised by Express body parsers before a route runs. */
@@ -37,6 +38,10 @@ const BODY_PARSER_DETAILS: Readonly<Record<string, { status: number; detail: str
     detail: 'The request was aborted before its body was read',
     slug: 'request-aborted',
   },
+  // From the JSON shape scan (core/http/json-shape.ts), before parsing; its message says which rule.
+  'entity.too.deep': { status: 400, detail: 'The JSON body is nested too deeply', slug: 'json-too-deep' },
+  'entity.forbidden.key': { status: 400, detail: 'The JSON body uses a forbidden key', slug: 'forbidden-json-key' },
+  'entity.invalid.unicode': { status: 400, detail: 'The JSON body is not valid Unicode', slug: 'malformed-body' },
   'request.size.invalid': {
     status: 400,
     detail: 'The request body does not match its Content-Length',
@@ -117,7 +122,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           type: known ? problemType(known.slug) : 'about:blank',
           title: STATUS_CODES[status] ?? 'Bad Request',
           status,
-          detail: known?.detail ?? 'The request body could not be read',
+          detail:
+            parserError instanceof JsonShapeError
+              ? parserError.message
+              : (known?.detail ?? 'The request body could not be read'),
         },
         headers: {},
       };

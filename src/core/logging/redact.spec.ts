@@ -25,3 +25,39 @@ describe(redactDeep.name, () => {
     expect(output.self).toBe('[Truncated]');
   });
 });
+
+describe('redactDeep on errors', () => {
+  it('logs an error without the fields that carry values: parameters, driver details, request bodies', () => {
+    const driverError = Object.assign(new Error('null value in column "kind"'), {
+      detail: 'Failing row contains (ada@example.test)',
+    });
+    const error = Object.assign(new Error('null value in column "kind"', { cause: driverError }), {
+      name: 'QueryFailedError',
+      query: 'INSERT INTO "emails" ("owner_id") VALUES ($1)',
+      parameters: ['ada@example.test'],
+      driverError,
+      code: '23502',
+      response: { body: { html: '<p>secret newsletter</p>' } },
+    });
+    const logged = redactDeep({ err: error }) as { err: Record<string, unknown> };
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain('ada@example.test');
+    expect(text).not.toContain('secret newsletter');
+    expect(logged.err).toMatchObject({
+      type: 'QueryFailedError',
+      code: '23502',
+      query: 'INSERT INTO "emails" ("owner_id") VALUES ($1)',
+    });
+    expect((logged.err.cause as Record<string, unknown>).message).toBe('null value in column "kind"');
+  });
+
+  it('removes URL queries from messages and stacks, and redacts secret-looking detail fields', () => {
+    const error = Object.assign(new Error('GET https://api.example.com/v1/x?access_token=abc&sig=1 failed'), {
+      details: { apiKey: 'k', upstreamStatus: 401 },
+    });
+    const logged = redactDeep(error) as Record<string, unknown>;
+    expect(logged.message).toBe('GET https://api.example.com/v1/x?[Redacted] failed');
+    expect(String(logged.stack)).not.toContain('access_token');
+    expect(logged.details).toEqual({ apiKey: REDACTED, upstreamStatus: 401 });
+  });
+});

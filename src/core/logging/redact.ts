@@ -29,7 +29,8 @@ export function isSensitiveKey(key: string): boolean {
 export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > 8 || seen.has(value)) return '[Truncated]';
-  if (value instanceof Error || Buffer.isBuffer(value) || value instanceof Date) return value;
+  if (value instanceof Error) return redactError(value, depth, seen);
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1, seen));
   const out: Record<string, unknown> = {};
@@ -38,4 +39,67 @@ export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = ne
       isSensitiveKey(key) && item !== undefined && item !== null ? REDACTED : redactDeep(item, depth + 1, seen);
   }
   return out;
+}
+
+/**
+ * Error fields that may be logged. Anything else an error carries is
+ * dropped: TypeORM's `parameters` and PostgreSQL's `detail` hold the row's
+ * values (recipients, token hashes), SDK errors carry whole requests and
+ * responses (message bodies), HTTP errors their URL with its query.
+ */
+const LOGGED_ERROR_FIELDS = [
+  'code',
+  'errno',
+  'syscall',
+  'status',
+  'statusCode',
+  'httpStatus',
+  'upstreamStatus',
+  'upstreamRequestId',
+  'upstreamBody',
+  'provider',
+  'operation',
+  'retryable',
+  'retryAfterMs',
+  'details',
+  'query',
+  'table',
+  'constraint',
+] as const;
+
+const URL_QUERY = /(\bhttps?:\/\/[^\s?#"'<>]*)\?[^\s#"'<>]*/gi;
+const MAX_LOGGED_TEXT = 2_000;
+
+/** Text with the query part of every URL removed (tokens and signatures travel there). */
+export function withoutUrlQueries(text: string): string {
+  return text.replace(URL_QUERY, '$1?[Redacted]');
+}
+
+/**
+ * A loggable copy of an error (and its `cause` chain): name, message and
+ * stack with URL queries removed, plus the fields of `LOGGED_ERROR_FIELDS`,
+ * redacted like any other object.
+ */
+export function redactError(error: Error, depth = 0, seen: WeakSet<object> = new WeakSet()): Record<string, unknown> {
+  seen.add(error);
+  const out: Record<string, unknown> = { type: error.name, message: loggedText(error.message) };
+  if (typeof error.stack === 'string') out.stack = loggedText(error.stack, 4 * MAX_LOGGED_TEXT);
+  const fields = error as unknown as Record<string, unknown>;
+  for (const field of LOGGED_ERROR_FIELDS) {
+    const value = fields[field];
+    if (value === undefined || value === null) continue;
+    out[field] = typeof value === 'string' ? loggedText(value) : redactDeep(value, depth + 1, seen);
+  }
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    out.cause = depth > 8 || seen.has(cause) ? '[Truncated]' : redactError(cause, depth + 1, seen);
+  } else if (cause !== undefined) {
+    out.cause = typeof cause === 'string' ? loggedText(cause) : '[non-error cause]';
+  }
+  return out;
+}
+
+function loggedText(text: string, max = MAX_LOGGED_TEXT): string {
+  const clean = withoutUrlQueries(text);
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

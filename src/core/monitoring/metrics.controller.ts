@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Header, Headers, Inject, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Logger, UnauthorizedException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry, prometheusContentType } from 'prom-client';
@@ -10,17 +10,25 @@ import { Public } from '../security/public.decorator';
 /**
  * Prometheus scrape endpoint. Not behind API keys (scrapers do not hold
  * one); when `METRICS_TOKEN` is set it needs `Authorization: Bearer <token>`.
+ * Without a token it is open only outside production or with
+ * METRICS_PUBLIC=true; a production app with neither answers 401 (and says
+ * so at start-up) rather than refusing to start over a monitoring setting.
  */
 @ApiTags('monitoring')
 @Controller('metrics')
 export class MetricsController {
   private readonly token?: Buffer;
+  private readonly closed: boolean;
 
   constructor(
     private readonly registry: Registry,
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
     this.token = app.metricsToken === undefined ? undefined : Buffer.from(app.metricsToken);
+    this.closed = this.token === undefined && !app.metricsPublic;
+    if (this.closed) {
+      new Logger('Metrics').warn('GET /metrics answers 401: set METRICS_TOKEN, or METRICS_PUBLIC=true to open it');
+    }
   }
 
   @Get()
@@ -39,6 +47,9 @@ export class MetricsController {
   }
 
   private authorize(authorization: string | undefined): void {
+    if (this.closed) {
+      throw new UnauthorizedException('The metrics endpoint is closed: the operator must set METRICS_TOKEN');
+    }
     if (this.token === undefined) return;
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     const given = Buffer.from(presented ?? '');

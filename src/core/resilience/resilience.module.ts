@@ -6,6 +6,7 @@ import { ResiliencePolicyRegistry } from './policy-registry';
 import { RateLimitRedisCloser, rateLimitRedisProvider } from './rate-limit-redis.provider';
 import { circuitOverlay } from './resilience-health';
 import { ResilienceExplorer } from './resilience.explorer';
+import { RATE_LIMIT_REDIS } from './resilience.constants';
 
 /**
  * Applies `@Resilient` and `@Monitored`: the explorer wraps decorated
@@ -18,7 +19,8 @@ import { ResilienceExplorer } from './resilience.explorer';
 @Module({
   imports: [DiscoveryModule, MonitoringModule],
   providers: [ResiliencePolicyRegistry, ResilienceExplorer, rateLimitRedisProvider, RateLimitRedisCloser],
-  exports: [ResiliencePolicyRegistry],
+  // The Redis client is shared with the inbound rate limiter (core/security).
+  exports: [ResiliencePolicyRegistry, RATE_LIMIT_REDIS],
 })
 export class ResilienceModule implements OnModuleInit {
   constructor(

@@ -9,6 +9,7 @@ import { EmailEvent } from './entities/email-event.entity';
 import { EmailMessage } from './entities/email-message.entity';
 import { SendGridEventRecord } from './entities/sendgrid-event.entity';
 import { EmailsController } from './emails.controller';
+import { EmailQuota } from './email-quota';
 import { EmailsService } from './emails.service';
 import { BatchClaimer } from './outbox/batch-claimer';
 import { EmailOutbox } from './outbox/email-outbox';
@@ -37,6 +38,7 @@ import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller
         email.transport === 'sendgrid' ? new SendGridTransport(sendgrid) : new LogTransport(),
     },
     EmailsService,
+    EmailQuota,
     EmailOutbox,
     BatchClaimer,
     TransportHealth,

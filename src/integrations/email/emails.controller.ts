@@ -8,6 +8,7 @@ import { EmailAcceptedView, EmailDetailView, EmailPageView } from './dto/email.v
 import { ListEmailsQuery } from './dto/list-emails.query';
 import { SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
 import { toDetailView } from './email.mapper';
+import { EmailQuota } from './email-quota';
 import { EmailsService, type EmailReader, type NewEmail } from './emails.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -17,7 +18,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 @ApiBearerAuth()
 @Controller('emails')
 export class EmailsController {
-  constructor(private readonly emails: EmailsService) {}
+  constructor(
+    private readonly emails: EmailsService,
+    private readonly quota: EmailQuota,
+  ) {}
 
   @Post()
   @RequireScopes('emails:send')
@@ -29,7 +33,7 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 413)
+  @ApiProblemResponses(400, 401, 403, 413)
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendEmailDto,
@@ -55,7 +59,7 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 413)
+  @ApiProblemResponses(400, 401, 403, 413)
   async sendTemplate(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendTemplateEmailDto,
@@ -102,7 +106,10 @@ export class EmailsController {
         title: 'Invalid Idempotency-Key',
       });
     }
-    const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key });
+    const recipients = input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0);
+    const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key }, () =>
+      this.quota.assertRoomFor(principal, recipients),
+    );
     res.setHeader('Location', `/emails/${row.id}`);
     return { id: row.id, status: 'queued' };
   }

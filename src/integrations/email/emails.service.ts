@@ -53,12 +53,15 @@ export class EmailsService {
   /**
    * Stores the message (the outbox row) and returns it; the outbox sends it
    * after the caller has its 202. Nothing is accepted that is not stored.
+   * `admit` runs once the message is known to be new (a repeated idempotency
+   * key returns the first message without it): quotas refuse there.
    */
-  async queue(ownerId: string, input: NewEmail): Promise<EmailMessage> {
+  async queue(ownerId: string, input: NewEmail, admit?: () => Promise<void>): Promise<EmailMessage> {
     if (input.idempotencyKey !== undefined) {
       const existing = await this.messages.findOneBy({ ownerId, idempotencyKey: input.idempotencyKey });
       if (existing) return existing;
     }
+    await admit?.();
     const row = this.build(ownerId, input);
     try {
       // updateEntity(false): every column is set here, so TypeORM need not read the row back.

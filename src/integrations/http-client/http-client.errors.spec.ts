@@ -63,7 +63,8 @@ describe(errorForStatus.name, () => {
     expect(error).toMatchObject({
       retryable: false,
       httpStatus,
-      details: { upstreamStatus: status, upstreamBody: '{"message":"nope"}' },
+      details: { upstreamStatus: status },
+      upstreamBody: '{"message":"nope"}',
     });
   });
 });

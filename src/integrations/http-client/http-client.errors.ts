@@ -13,6 +13,29 @@ export interface UpstreamAnswer {
   readonly status: number;
   readonly body: string;
   readonly retryAfterMs?: number;
+  /** The provider's request id header, when it sent one. */
+  readonly requestId?: string;
+}
+
+/** Headers providers use for their own request id (GitHub, AWS, Stripe-like, generic). */
+const REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'x-github-request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+];
+
+/** The provider's request id from its answer headers, if any (kept short: it only goes to logs). */
+export function upstreamRequestIdOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (typeof text === 'string' && text !== '') return text.slice(0, 128);
+  }
+  return undefined;
 }
 
 /** Upstream statuses our API passes on as they are; other 4xx mean our request was wrong (502). */
@@ -22,7 +45,8 @@ const PASSED_ON = new Set([404, 409, 410]);
  * Maps a non-2xx answer: 408, 429 and 5xx are retryable (429 → 429
  * `RateLimitedError`, 503 → 503 `ProviderUnavailableError`, others → 502
  * `ProviderFailedError`); other 4xx are `ProviderRejectedError` (404, 409,
- * 410 passed on, the rest 502). The upstream body is kept, truncated.
+ * 410 passed on, the rest 502). The upstream body and request id go to the
+ * error's log-only fields, never into `details` (which the problem body shows).
  */
 export function errorForStatus(answer: UpstreamAnswer): IntegrationError {
   const { provider, operation, status, retryAfterMs } = answer;
@@ -31,7 +55,9 @@ export function errorForStatus(answer: UpstreamAnswer): IntegrationError {
     operation,
     upstreamStatus: status,
     retryAfterMs,
-    details: { upstreamStatus: status, upstreamBody: answer.body },
+    details: { upstreamStatus: status },
+    upstreamBody: answer.body,
+    upstreamRequestId: answer.requestId,
   };
   const message = `${provider} answered ${status} to ${operation}`;
   if (status === 429) return new RateLimitedError(message, { ...base, retryable: true });

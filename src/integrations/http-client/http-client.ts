@@ -3,7 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { ProviderNotConfiguredError } from '../../core/errors/integration.error';
 import { currentCallSignal } from '../../core/resilience/call-context';
 import { parseRetryAfter } from '../../core/http/retry-after';
-import { errorForStatus, errorForTransport } from './http-client.errors';
+import { errorForStatus, errorForTransport, upstreamRequestIdOf } from './http-client.errors';
 import type { HttpClientAuth, HttpClientRegistration, HttpRequestOptions, QueryValue } from './http-client.options';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -110,7 +110,11 @@ export class HttpClient {
       };
       throw (
         this.options.mapError?.(answer) ??
-        errorForStatus({ ...answer, retryAfterMs: parseRetryAfter(response.headers['retry-after']) })
+        errorForStatus({
+          ...answer,
+          retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+          requestId: upstreamRequestIdOf(response.headers),
+        })
       );
     }
     return parse(text, response.headers) as T;

@@ -36,8 +36,6 @@ export interface DownloadUrlInput {
   readonly contentType: string;
   /** Served as the response's Content-Disposition (RFC 6266, already encoded). */
   readonly contentDisposition: string;
-  /** Origin of the calling request; drivers that serve URLs themselves build on it. */
-  readonly origin?: string;
 }
 
 export interface UploadUrlInput {
@@ -47,7 +45,6 @@ export interface UploadUrlInput {
   readonly contentType: string;
   /** The upload must be exactly this many bytes. */
   readonly size: number;
-  readonly origin?: string;
 }
 
 export interface SignedUrl {

@@ -7,6 +7,7 @@ import { FileEntity } from './files/file.entity';
 import { FilesController } from './files/files.controller';
 import { DirectUploadsService } from './files/direct-uploads.service';
 import { FilesService } from './files/files.service';
+import { StorageQuota } from './files/storage-quota';
 import { UploadSweeper } from './files/upload-sweeper';
 import { LocalObjectsController } from './local/local-objects.controller';
 import { LocalStorageDriver } from './local/local-storage.driver';
@@ -50,6 +51,7 @@ export class StorageModule {
     const providers: Provider[] = [
       { provide: StorageDriver, useClass: driverClass },
       FilesService,
+      StorageQuota,
       DirectUploadsService,
       UploadSweeper,
       S3StatusReporter,

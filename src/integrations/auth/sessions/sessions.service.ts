@@ -148,7 +148,7 @@ export class SessionsService implements SessionVerifier {
   }
 
   async verify(token: string): Promise<UserPrincipal | null> {
-    let claims: AccessClaims;
+    let claims: AccessClaims & { readonly exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync<AccessClaims & object>(token, {
         secret: this.secrets.jwtSecret,
@@ -159,7 +159,8 @@ export class SessionsService implements SessionVerifier {
     } catch {
       return null;
     }
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return null;
+    // jsonwebtoken accepts a token without `exp` as never expiring; ours always carry one.
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return null;
     // One read per request: the session must be live and its user enabled; the address decides admin.
     const row = await this.sessions
       .createQueryBuilder('s')

@@ -8,7 +8,7 @@ import { sendgridConfig } from '../../../config/sendgrid.config';
 import { ProviderNotConfiguredError } from '../../../core/errors/integration.error';
 import { ApiProblemResponses } from '../../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../../core/errors/problem.exception';
-import { Public } from '../../../core/security';
+import { Public, SkipRateLimit } from '../../../core/security';
 import { SendGridEventsInbox, type SendGridWebhookEvent } from './sendgrid-events.inbox';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkSignature, parseWebhookPublicKey } from './sendgrid-signature';
 
@@ -25,6 +25,7 @@ const REFUSALS = {
  */
 @ApiTags('webhooks')
 @Public()
+@SkipRateLimit()
 @Controller('webhooks/sendgrid')
 export class SendGridWebhookController {
   private readonly key?: KeyObject;

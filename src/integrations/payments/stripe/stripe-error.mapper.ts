@@ -23,10 +23,20 @@ export function mapStripeError(error: unknown, operation: string): unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;
   const upstreamStatus = error.statusCode;
   const shouldRetry = header(error, 'stripe-should-retry');
-  const base = { provider: PROVIDER, operation, upstreamStatus, cause: error, code: error.code };
+  // Stripe's own message and request id go to the log only; callers get our wording plus code and param.
+  const base = {
+    provider: PROVIDER,
+    operation,
+    upstreamStatus,
+    cause: error,
+    code: error.code,
+    upstreamBody: error.message,
+    upstreamRequestId: error.requestId,
+  };
   const retryOverride = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined;
 
   if (error instanceof Stripe.errors.StripeCardError) {
+    // Card-error messages are written by Stripe to be shown to the paying customer.
     return new ProviderRejectedError(error.message, {
       ...base,
       httpStatus: 402,
@@ -47,7 +57,7 @@ export function mapStripeError(error: unknown, operation: string): unknown {
     });
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return new ProviderRejectedError(error.message, {
+    return new ProviderRejectedError('Stripe refused a reused idempotency key with different parameters', {
       ...base,
       httpStatus: 409,
       title: 'Idempotency conflict at the provider',
@@ -68,7 +78,8 @@ export function mapStripeError(error: unknown, operation: string): unknown {
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
     // A named parameter is the caller's input; otherwise the request was well-formed but refused in this state.
-    return new ProviderRejectedError(error.message, {
+    const what = error.param ? ` (parameter ${error.param})` : '';
+    return new ProviderRejectedError(`The payment provider refused the request${what}`, {
       ...base,
       httpStatus: error.param ? 400 : 422,
       title: 'The payment provider refused the request',
@@ -85,7 +96,10 @@ export function mapStripeError(error: unknown, operation: string): unknown {
         })
       : new ProviderFailedError(`Stripe answered ${upstreamStatus}`, { ...base, retryable });
   }
-  return new ProviderFailedError(error.message, { ...base, retryable: retryOverride ?? false });
+  return new ProviderFailedError(`Stripe call failed (${upstreamStatus ?? 'no answer'})`, {
+    ...base,
+    retryable: retryOverride ?? false,
+  });
 }
 
 /** Runs a Stripe SDK call, rethrowing its errors as `IntegrationError`s. */

@@ -4,6 +4,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiProblemResponses } from '../../../core/errors/api-problem-responses.decorator';
 import { Public } from '../../../core/security/public.decorator';
+import { SkipRateLimit } from '../../../core/security/rate-limit/skip-rate-limit.decorator';
 import { StripeEventInbox } from './stripe-event.inbox';
 import { StripeSignatureVerifier } from './stripe-signature.verifier';
 
@@ -14,6 +15,7 @@ import { StripeSignatureVerifier } from './stripe-signature.verifier';
  */
 @ApiTags('webhooks')
 @Public()
+@SkipRateLimit()
 @Controller('webhooks')
 export class StripeWebhookController {
   constructor(

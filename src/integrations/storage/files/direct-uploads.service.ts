@@ -13,6 +13,7 @@ import { acceptedContentType, acceptedFileName, acceptedLifetime, toFileView, to
 import { FileEntity } from './file.entity';
 import { DEFAULT_URL_EXPIRES_SECONDS, type UploadUrlView, type UploadedFileView } from './files.dto';
 import { type Caller, FilesService } from './files.service';
+import { StorageQuota } from './storage-quota';
 import { contentMismatch, tooLarge } from './upload-inspector';
 
 /** After a direct-upload URL expires, the client has this long to call `complete`. */
@@ -39,6 +40,7 @@ export class DirectUploadsService {
     @InjectStorageDriver() private readonly driver: StorageDriver,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
     private readonly filesService: FilesService,
+    private readonly quota: StorageQuota,
   ) {}
 
   /** `POST /files/upload-url`: a pending row and its presigned PUT. */
@@ -46,6 +48,8 @@ export class DirectUploadsService {
     const filename = acceptedFileName(input.filename);
     const contentType = acceptedContentType(input.contentType, this.config.allowedTypes);
     if (input.size > this.config.maxUploadBytes) throw tooLarge(this.config.maxUploadBytes);
+    // The pending row reserves its declared size against the owner's quota.
+    await this.quota.remaining(ownerIdOf(caller.principal), input.size);
     const expiresIn = acceptedLifetime(
       input.expiresIn ?? DEFAULT_URL_EXPIRES_SECONDS,
       this.config.urlMaxExpiresSeconds,
@@ -57,7 +61,6 @@ export class DirectUploadsService {
       contentType,
       size: input.size,
       expiresInSeconds: expiresIn,
-      origin: caller.origin,
     });
     const row = await this.files.save(
       this.files.create({
@@ -82,7 +85,7 @@ export class DirectUploadsService {
    */
   async complete(id: string, caller: Caller): Promise<UploadedFileView> {
     const row = await this.filesService.findOwned(id, caller.principal);
-    if (row.status === 'ready') return this.filesService.withUrl(row, caller.origin);
+    if (row.status === 'ready') return this.filesService.withUrl(row);
     if (row.uploadExpiresAt !== null && row.uploadExpiresAt.getTime() < Date.now()) {
       throw new ProblemException(410, 'The upload URL has expired and the upload was not confirmed in time', {
         slug: 'upload-expired',
@@ -110,7 +113,7 @@ export class DirectUploadsService {
     }
     row.status = 'ready';
     row.uploadExpiresAt = null;
-    return this.filesService.withUrl(await this.files.save(row), caller.origin);
+    return this.filesService.withUrl(await this.files.save(row));
   }
 
   /**

@@ -28,11 +28,6 @@ import { DirectUploadsService } from './direct-uploads.service';
 import { FilesService } from './files.service';
 import { FILE_FIELD } from './multipart-file';
 
-/** The caller's origin as seen through the configured proxies: local signed URLs point back at it. */
-function originOf(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
-
 @ApiTags('files')
 @ApiProblemResponses(401)
 @Controller('files')
@@ -63,7 +58,7 @@ export class FilesController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<UploadedFileView> {
-    const file = await this.files.upload(req, { principal, origin: originOf(req) });
+    const file = await this.files.upload(req, { principal });
     res.location(`/files/${file.id}`);
     return file;
   }
@@ -86,12 +81,8 @@ export class FilesController {
   })
   @ApiCreatedResponse({ type: UploadUrlView })
   @ApiProblemResponses(400, 413, 415, 503)
-  createUploadUrl(
-    @Body() body: CreateUploadUrlDto,
-    @Req() req: Request,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<UploadUrlView> {
-    return this.directUploads.createUploadUrl(body, { principal, origin: originOf(req) });
+  createUploadUrl(@Body() body: CreateUploadUrlDto, @CurrentPrincipal() principal: Principal): Promise<UploadUrlView> {
+    return this.directUploads.createUploadUrl(body, { principal });
   }
 
   @Get(':id')
@@ -114,10 +105,9 @@ export class FilesController {
   downloadUrl(
     @Param() params: FileIdParam,
     @Query() query: DownloadUrlQuery,
-    @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SignedUrlView> {
-    return this.files.downloadUrl(params.id, { principal, origin: originOf(req) }, query.expiresIn);
+    return this.files.downloadUrl(params.id, { principal }, query.expiresIn);
   }
 
   @Post(':id/complete')
@@ -129,12 +119,8 @@ export class FilesController {
   })
   @ApiOkResponse({ type: UploadedFileView })
   @ApiProblemResponses(400, 404, 409, 410, 415, 422, 503)
-  complete(
-    @Param() params: FileIdParam,
-    @Req() req: Request,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<UploadedFileView> {
-    return this.directUploads.complete(params.id, { principal, origin: originOf(req) });
+  complete(@Param() params: FileIdParam, @CurrentPrincipal() principal: Principal): Promise<UploadedFileView> {
+    return this.directUploads.complete(params.id, { principal });
   }
 
   @Delete(':id')

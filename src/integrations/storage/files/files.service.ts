@@ -21,6 +21,7 @@ import {
   type UploadedFileView,
 } from './files.dto';
 import { type IncomingFile, receiveSingleFile } from './multipart-file';
+import { StorageQuota } from './storage-quota';
 import { UploadInspector, tooLarge } from './upload-inspector';
 
 /** A streaming upload whose process died is swept after this long. */
@@ -28,10 +29,9 @@ const STREAMING_PENDING_SECONDS = 24 * 3600;
 /** Room for multipart boundaries and part headers when judging a request's Content-Length. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/** Who asks and from where (the origin lets the local driver build URLs on the caller's host). */
+/** Who asks. */
 export interface Caller {
   readonly principal: Principal;
-  readonly origin?: string;
 }
 
 /**
@@ -49,6 +49,7 @@ export class FilesService {
     @InjectRepository(FileEntity) private readonly files: Repository<FileEntity>,
     @InjectStorageDriver() private readonly driver: StorageDriver,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
+    private readonly quota: StorageQuota,
   ) {}
 
   /** `POST /files`: streams the multipart `file` part to storage. */
@@ -59,7 +60,22 @@ export class FilesService {
       req.resume();
       throw tooLarge(this.config.maxUploadBytes);
     }
-    return receiveSingleFile(req, (file) => this.store(file, caller));
+    const owner = ownerIdOf(caller.principal);
+    let remaining: number | undefined;
+    try {
+      remaining = await this.quota.remaining(owner);
+      if (remaining !== undefined && Number.isFinite(declared) && declared > remaining + MULTIPART_OVERHEAD_BYTES)
+        throw this.quota.exceededWithRemaining(remaining);
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    // The quota, when tighter than the size limit, cuts the stream too (and the partial object is removed).
+    const limit =
+      remaining !== undefined && remaining < this.config.maxUploadBytes
+        ? { maxBytes: remaining, overLimit: () => this.quota.exceededWithRemaining(remaining) }
+        : { maxBytes: this.config.maxUploadBytes, overLimit: tooLarge };
+    return receiveSingleFile(req, (file) => this.store(file, caller, limit));
   }
 
   async get(id: string, principal: Principal): Promise<FileView> {
@@ -80,9 +96,7 @@ export class FilesService {
     const row = await this.findOwned(id, caller.principal);
     if (row.status !== 'ready')
       throw new ProblemException(409, 'The file is not uploaded yet', { slug: 'file-not-ready', title: 'Conflict' });
-    return toUrlView(
-      await this.signDownload(row, caller.origin, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)),
-    );
+    return toUrlView(await this.signDownload(row, acceptedLifetime(expiresIn, this.config.urlMaxExpiresSeconds)));
   }
 
   async remove(id: string, principal: Principal): Promise<void> {
@@ -93,7 +107,11 @@ export class FilesService {
     await this.files.save(row);
   }
 
-  private async store(file: IncomingFile, caller: Caller): Promise<UploadedFileView> {
+  private async store(
+    file: IncomingFile,
+    caller: Caller,
+    limit: { readonly maxBytes: number; readonly overLimit: (maxBytes: number) => Error },
+  ): Promise<UploadedFileView> {
     const filename = acceptedFileName(file.filename);
     const contentType = acceptedContentType(file.mimeType, this.config.allowedTypes);
     const owner = ownerIdOf(caller.principal);
@@ -110,7 +128,7 @@ export class FilesService {
         uploadExpiresAt: new Date(Date.now() + STREAMING_PENDING_SECONDS * 1000),
       }),
     );
-    const inspector = new UploadInspector(this.config.maxUploadBytes, contentType);
+    const inspector = new UploadInspector(limit.maxBytes, contentType, limit.overLimit);
     // Errors of either side end up in `inspector`, which the driver reads from and reports.
     pipeline(file.stream, inspector, () => undefined);
     try {
@@ -120,7 +138,7 @@ export class FilesService {
       row.sha256 = inspector.sha256();
       row.status = 'ready';
       row.uploadExpiresAt = null;
-      return await this.withUrl(await this.files.save(row), caller.origin);
+      return await this.withUrl(await this.files.save(row));
     } catch (error) {
       inspector.destroy();
       await this.discard(row);
@@ -148,18 +166,17 @@ export class FilesService {
   }
 
   /** The file's view with a download URL of the default lifetime. */
-  async withUrl(row: FileEntity, origin: string | undefined): Promise<UploadedFileView> {
-    const url = await this.signDownload(row, origin, DEFAULT_URL_EXPIRES_SECONDS);
+  async withUrl(row: FileEntity): Promise<UploadedFileView> {
+    const url = await this.signDownload(row, DEFAULT_URL_EXPIRES_SECONDS);
     return { ...toFileView(row), url: url.url, urlExpiresAt: url.expiresAt.toISOString() };
   }
 
-  private signDownload(row: FileEntity, origin: string | undefined, expiresInSeconds: number): Promise<SignedUrl> {
+  private signDownload(row: FileEntity, expiresInSeconds: number): Promise<SignedUrl> {
     return this.driver.getDownloadUrl({
       key: row.key,
       expiresInSeconds,
       contentType: row.contentType,
       contentDisposition: attachmentDisposition(row.originalName),
-      origin,
     });
   }
 

@@ -38,6 +38,8 @@ export class UploadInspector extends Transform {
   constructor(
     private readonly maxBytes: number,
     private readonly contentType: string,
+    /** The error past `maxBytes`: 413 by default, a quota refusal when the owner's quota is the tighter bound. */
+    private readonly overLimit: (maxBytes: number) => Error = tooLarge,
   ) {
     super({ highWaterMark: STREAM_BUFFER_BYTES });
   }
@@ -55,7 +57,7 @@ export class UploadInspector extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length;
     if (this.total > this.maxBytes) {
-      callback(tooLarge(this.maxBytes));
+      callback(this.overLimit(this.maxBytes));
       return;
     }
     this.hash.update(chunk);

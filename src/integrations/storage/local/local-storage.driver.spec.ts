@@ -28,7 +28,10 @@ describe(LocalStorageDriver.name, () => {
       localRoot: join(dataDir, 'files'),
       urlSecret: 'a-test-secret-of-at-least-32-characters!',
     } as StorageConfig;
-    sut = new LocalStorageDriver(storage, { publicUrl: 'https://files.example.com' } as AppConfig);
+    sut = new LocalStorageDriver(storage, {
+      publicUrl: 'https://files.example.com',
+      publicUrlConfigured: true,
+    } as AppConfig);
     await sut.onModuleInit();
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -72,7 +75,7 @@ describe(LocalStorageDriver.name, () => {
     }
   });
 
-  it('builds signed URLs on the request origin, else PUBLIC_URL', async () => {
+  it('builds every signed URL on PUBLIC_URL', async () => {
     const key = objectKeyFor('key:1', 'image/png');
     const own = await sut.getDownloadUrl({
       key,
@@ -86,9 +89,8 @@ describe(LocalStorageDriver.name, () => {
       expiresInSeconds: 60,
       contentType: 'image/png',
       size: 3,
-      origin: 'http://127.0.0.1:4000',
     });
-    expect(viaRequest.url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/storage\/local\/objects\?/);
+    expect(viaRequest.url).toMatch(/^https:\/\/files\.example\.com\/storage\/local\/objects\?/);
     expect(viaRequest.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '3', 'If-None-Match': '*' });
   });
 

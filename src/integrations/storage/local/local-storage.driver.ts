@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { Server as NetServer } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../../config/app.config';
 import { storageConfig } from '../../../config/storage.config';
@@ -42,14 +44,17 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
   private readonly root: string;
   private readonly tmpDir: string;
   private readonly publicUrl: string;
+  private readonly publicUrlConfigured: boolean;
 
   constructor(
     @Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>,
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     this.root = resolve(config.localRoot);
     this.tmpDir = join(this.root, '.incoming');
     this.publicUrl = app.publicUrl;
+    this.publicUrlConfigured = app.publicUrlConfigured;
     let secret = config.urlSecret;
     if (secret === undefined) {
       // Production refuses to start without it (see storage.config.ts); elsewhere, URLs die with the process.
@@ -141,7 +146,7 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
       disposition: input.contentDisposition,
     });
     return Promise.resolve({
-      url: this.urlFor(input.origin, this.signer.toQuery(grant)),
+      url: this.urlFor(this.signer.toQuery(grant)),
       method: 'GET',
       headers: {},
       expiresAt: new Date(grant.expires * 1000),
@@ -158,7 +163,7 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
       disposition: '',
     });
     return Promise.resolve({
-      url: this.urlFor(input.origin, this.signer.toQuery(grant)),
+      url: this.urlFor(this.signer.toQuery(grant)),
       method: 'PUT',
       // Same headers as an S3 presigned PUT; uploads through local URLs never replace an object either way.
       headers: { 'Content-Type': input.contentType, 'Content-Length': String(input.size), 'If-None-Match': '*' },
@@ -183,8 +188,20 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
     return path;
   }
 
-  private urlFor(origin: string | undefined, query: URLSearchParams): string {
-    return `${(origin ?? this.publicUrl).replace(/\/+$/, '')}${LOCAL_OBJECTS_PATH}?${query.toString()}`;
+  /** On PUBLIC_URL: a client's Host header must never decide where a signed link points. */
+  private urlFor(query: URLSearchParams): string {
+    return `${this.baseUrl()}${LOCAL_OBJECTS_PATH}?${query.toString()}`;
+  }
+
+  /** PUBLIC_URL; without it (development only: production requires it) the address this process listens on. */
+  private baseUrl(): string {
+    if (this.publicUrlConfigured) return this.publicUrl;
+    const server: unknown = this.adapterHost?.httpAdapter?.getHttpServer();
+    const address = server instanceof NetServer ? server.address() : null;
+    if (address === null || typeof address !== 'object') return this.publicUrl;
+    const wildcard = address.address === '0.0.0.0' || address.address === '::';
+    const host = wildcard ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
   }
 }
 
