@@ -12,6 +12,8 @@ import { ValidationProblemException } from './core/errors/validation-problem.exc
 import { setupApiDocs } from './api-docs';
 import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
+import { httpServerSpans } from './core/tracing/http-server-spans';
+import { Tracing } from './core/tracing/tracing.service';
 
 export interface CreateAppOptions {
   /** Extra modules mounted beside the app (tests use this for fixture routes). */
@@ -42,6 +44,9 @@ export function configureApp(app: NestExpressApplication): void {
   app.flushLogs();
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
 
+  // First, so everything a request does (logs included) runs inside its span.
+  const { tracer } = app.get(Tracing);
+  if (tracer !== undefined) app.use(httpServerSpans(tracer));
   app.use(assignRequestId);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
