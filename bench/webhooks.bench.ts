@@ -10,6 +10,9 @@
  * (payment_intent.succeeded: handled by Portico's built-in handlers in the same
  * process; an unhandled type such as customer.updated measures intake alone),
  * BENCH_ONLY (a substring of the server names to run).
+ * One Portico run has OpenTelemetry on, exporting OTLP/HTTP JSON to a local
+ * receiver in this process (issue 16's goal: at most 10% fewer events/s than
+ * the same run with tracing off).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Stripe from 'stripe';
+import { startOtlpReceiver } from '../test/support/otlp-receiver';
 import { Database } from './servers/webhook-baseline';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
@@ -54,6 +58,8 @@ interface Measured {
 async function main(): Promise<void> {
   const root = join(__dirname, '..');
   const base = { STRIPE_WEBHOOK_SECRET: SECRET };
+  // Stands in for an OpenTelemetry collector for the traced run.
+  const receiver = await startOtlpReceiver();
   const portico = (logLevel: string): Omit<Target, 'database'> => ({
     name: `Portico (Nest 12, LOG_LEVEL=${logLevel})`,
     entry: join(root, 'bench', 'servers', 'portico.server.ts'),
@@ -84,6 +90,16 @@ async function main(): Promise<void> {
       file: 'express-mw.sqlite',
     },
     { ...portico('warn'), file: 'portico.sqlite' },
+    {
+      ...portico('warn'),
+      name: 'Portico (Nest 12, LOG_LEVEL=warn, traced)',
+      env: {
+        ...portico('warn').env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+      file: 'portico.sqlite',
+    },
     { ...portico('info'), file: 'portico.sqlite' },
   ];
   const only = process.env.BENCH_ONLY;
@@ -107,6 +123,8 @@ async function main(): Promise<void> {
     }
   }
   print(results);
+  await receiver.close();
+  if (receiver.spans().length > 0) process.stdout.write(`traced run: ${receiver.spans().length} spans exported\n`);
   process.stdout.write(
     `load average (1/5/15 min) at the end: ${loadavg()
       .map((l) => l.toFixed(2))
