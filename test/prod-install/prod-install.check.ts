@@ -52,7 +52,7 @@ async function start(env: Record<string, string>): Promise<Instance> {
   return { url: `http://127.0.0.1:${port}`, child, exited, output: () => output };
 }
 
-async function ready(instance: Instance, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+async function ready(instance: Instance, timeoutMs = 180_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let running = true;
   void instance.exited.then(() => (running = false));
@@ -65,7 +65,8 @@ async function ready(instance: Instance, timeoutMs = 60_000): Promise<Record<str
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${instance.url}/health/ready never answered 200:\n${instance.output()}`);
+  const state = running ? `still starting after ${timeoutMs} ms` : `exited with ${String(instance.child.exitCode)}`;
+  throw new Error(`${instance.url}/health/ready never answered 200 (${state}):\n${instance.output()}`);
 }
 
 async function stop(instance: Instance): Promise<void> {
