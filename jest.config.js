@@ -26,6 +26,8 @@ const ESM_PACKAGES = [
   '@tokenizer',
   'uint8array-extras',
   '@borewit',
+  // CommonJS, but the OTLP exporters load their HTTP transport with import(), which jest's CJS runtime refuses.
+  '@opentelemetry',
 ];
 
 const common = {

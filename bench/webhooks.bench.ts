@@ -14,6 +14,8 @@
  *
  * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_ONLY (a
  * substring of the row names to run), BENCH_POSTGRES=false to skip PostgreSQL.
+ * One more run, (d) traced, is (d) with OpenTelemetry on, exporting OTLP/HTTP JSON to a
+ * local receiver in this process (issue 16's goal: at most 10% fewer events/s than (d)).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import Stripe from 'stripe';
 import { startPostgres } from '../test/support/services';
+import { startOtlpReceiver } from '../test/support/otlp-receiver';
 import { Database } from './servers/webhook-baseline';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
   const root = join(__dirname, '..');
   const server = (name: string): string => join(root, 'bench', 'servers', `${name}.server.ts`);
   const base = { STRIPE_WEBHOOK_SECRET: SECRET };
+  // Stands in for an OpenTelemetry collector for the traced run.
+  const receiver = await startOtlpReceiver();
   const portico = {
     ...base,
     STRIPE_SECRET_KEY: 'sk_test_bench_0123456789',
@@ -119,6 +124,14 @@ async function main(): Promise<void> {
       entry: server('portico'),
       env: { ...portico, PORTICO_ROLE: 'api' },
       worker: { ...portico, PORTICO_ROLE: 'worker' },
+      eventType: HANDLED,
+      handles: true,
+      file: 'portico.sqlite',
+    },
+    {
+      name: '(d) traced',
+      entry: server('portico'),
+      env: { ...portico, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
       eventType: HANDLED,
       handles: true,
       file: 'portico.sqlite',
@@ -172,6 +185,8 @@ async function main(): Promise<void> {
     }
   }
   print(results);
+  await receiver.close();
+  if (receiver.spans().length > 0) process.stdout.write(`traced run: ${receiver.spans().length} spans exported\n`);
   process.stdout.write(
     `load average (1/5/15 min) at the end: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import type { ConfigType } from '@nestjs/config';
 import { appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
+import { telemetryConfig } from './config/telemetry.config';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
@@ -11,6 +12,7 @@ import { LoggingModule } from './core/logging/logging.module';
 import { MonitoringModule } from './core/monitoring/monitoring.module';
 import { ResilienceModule } from './core/resilience/resilience.module';
 import { SecurityModule } from './core/security/security.module';
+import { TracingModule } from './core/tracing/tracing.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
 import { EmailModule } from './integrations/email/email.module';
@@ -31,6 +33,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         config,
+        TracingModule.forRootAsync({
+          inject: [telemetryConfig.KEY],
+          useFactory: (telemetry: ConfigType<typeof telemetryConfig>) => telemetry,
+        }),
         LoggingModule,
         DatabaseModule,
         DurableModule.forRoot({

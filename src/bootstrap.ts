@@ -19,6 +19,8 @@ import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 import { jsonShapeVerifier } from './core/http/json-body-guard';
 import { serverTimeouts } from './core/http/server-timeouts';
+import { httpServerSpans } from './core/tracing/http-server-spans';
+import { Tracing } from './core/tracing/tracing.service';
 
 export interface CreateAppOptions {
   /** Extra modules mounted beside the app (tests use this for fixture routes). */
@@ -52,6 +54,9 @@ export function configureApp(app: NestExpressApplication): void {
   const storage = app.get<ConfigType<typeof storageConfig>>(storageConfig.KEY);
   Object.assign(app.getHttpServer(), serverTimeouts(limits, storage.maxUploadBytes));
 
+  // First, so everything a request does (logs included) runs inside its span.
+  const { tracer } = app.get(Tracing);
+  if (tracer !== undefined) app.use(httpServerSpans(tracer));
   app.use(assignRequestId);
   if (config.role === 'worker') app.use(operationalRoutesOnly);
   app.set('trust proxy', config.trustProxy);

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
 import { buildDataSourceOptions } from '../core/database/data-source.options';
+import { runMigrationsExclusively } from '../core/database/migration-lock';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
 
 /** `npm run migration:run` / `npm run migration:revert` against the configured database. */
@@ -18,7 +19,7 @@ runCli(async () => {
   ]);
   const dataSource = context.get(DataSource);
   if (action === 'run') {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await runMigrationsExclusively(dataSource, 'each');
     process.stdout.write(
       applied.length === 0 ? 'No pending migrations\n' : applied.map((m) => `Applied ${m.name}\n`).join(''),
     );

@@ -14,6 +14,7 @@ import { resilienceConfig } from './resilience.config';
 import { sendgridConfig } from './sendgrid.config';
 import { storageConfig } from './storage.config';
 import { stripeConfig } from './stripe.config';
+import { telemetryConfig } from './telemetry.config';
 
 /**
  * Loads `.env` when present (real environment variables win), validates the
@@ -45,6 +46,7 @@ export class AppConfigModule {
         googleOAuthConfig,
         githubOAuthConfig,
         githubRestConfig,
+        telemetryConfig,
       ],
     });
   }

@@ -14,6 +14,7 @@ import { resilienceEnv } from './resilience.config';
 import { sendgridEnv } from './sendgrid.config';
 import { storageEnv } from './storage.config';
 import { stripeEnv } from './stripe.config';
+import { telemetryEnv } from './telemetry.config';
 
 /** Every namespace's rules; a new provider adds its spec here. */
 export const ENV_SPECS: readonly EnvSpec[] = [
@@ -30,6 +31,7 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   googleOAuthEnv,
   githubOAuthEnv,
   githubRestEnv,
+  telemetryEnv,
 ];
 
 /** Thrown at start-up; its message lists every problem, one per line, never a value. */

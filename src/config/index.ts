@@ -11,3 +11,4 @@ export * from './resilience.config';
 export * from './sendgrid.config';
 export * from './storage.config';
 export * from './stripe.config';
+export * from './telemetry.config';

@@ -1,14 +1,17 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../../config/database.config';
 import { buildDataSourceOptions } from './data-source.options';
 import { TransactionRunner } from './transaction-runner';
+import { runMigrationsExclusively } from './migration-lock';
 
 /**
  * TypeORM on the embedded SQLite file by default, PostgreSQL when
  * DATABASE_URL is set. Pending migrations run at start-up unless
- * DATABASE_MIGRATE=false; `synchronize` is never used. Global: every
+ * DATABASE_MIGRATE=false, one instance at a time (instances starting together
+ * on PostgreSQL take turns); `synchronize` is never used. Global: every
  * module runs multi-statement work through its `TransactionRunner`.
  */
 @Global()
@@ -23,6 +26,17 @@ import { TransactionRunner } from './transaction-runner';
         retryAttempts: 3,
         retryDelay: 1_000,
       }),
+      dataSourceFactory: async (options?: DataSourceOptions) => {
+        if (options === undefined) throw new Error('TypeORM options missing');
+        const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+        try {
+          if (options.migrationsRun === true) await runMigrationsExclusively(dataSource);
+        } catch (error) {
+          await dataSource.destroy();
+          throw error;
+        }
+        return dataSource;
+      },
     }),
   ],
   providers: [TransactionRunner],

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
 import { appConfig } from '../../config/app.config';
 import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf } from '../http/request-id';
+import { activeTraceFields } from '../tracing/trace-context';
 import { REDACTED_HEADER_PATHS, redactDeep } from './redact';
 
 type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?: string };
@@ -28,6 +29,8 @@ type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?
           level: app.logLevel,
           transport: app.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           redact: { paths: REDACTED_HEADER_PATHS, censor: '[Redacted]' },
+          // trace_id/span_id of the active span (empty when tracing is off), to jump from a log line to its trace.
+          mixin: activeTraceFields,
           formatters: { log: (object: Record<string, unknown>) => redactDeep(object) as Record<string, unknown> },
           // `assignRequestId` ran first; fall back for apps mounted without it.
           genReqId: (req: IncomingMessage) => requestIdOf(req) ?? requestIdFrom(req.headers[REQUEST_ID_HEADER]),

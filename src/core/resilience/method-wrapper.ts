@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import { context } from '@opentelemetry/api';
 import type { Logger } from '@nestjs/common';
 import type { CallOutcome, OperationMetrics } from '../monitoring/integration-metrics';
+import type { ProviderCallSpan, ProviderCallSpans } from '../tracing/provider-call-spans';
 import { type CallContext, currentCallContext, runInCallContext } from './call-context';
 import { outcomeOf } from './failure-classification';
 import type { AttemptSignal, CallObserver, OperationPolicy } from './operation-policy';
@@ -33,6 +35,8 @@ export interface WrapOptions {
   readonly metrics?: OperationMetrics;
   /** Retries and rate-limit waits are recorded under the operation even without `@Monitored`. */
   readonly policyMetrics?: OperationMetrics;
+  /** Absent: no spans (tracing off). One span per call, a child span per attempt. */
+  readonly spans?: ProviderCallSpans;
   readonly logger: Logger;
   /** Whether debug lines are written at all (the per-call line is skipped otherwise: it is on the hot path). */
   readonly debug: boolean;
@@ -47,7 +51,7 @@ export interface WrapOptions {
  * outer call's policy, tokens and metrics already cover it.
  */
 export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod {
-  const { provider, operation, policy, metrics, logger } = options;
+  const { provider, operation, policy, metrics, logger, spans } = options;
   const policyMetrics = options.policyMetrics ?? metrics;
   const keyOf = options.resilient?.idempotencyKey as ((...args: unknown[]) => string | undefined) | undefined;
   const idempotent = options.resilient?.idempotent !== false;
@@ -90,12 +94,18 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
 
   const observe = async (self: unknown, args: unknown[]): Promise<unknown> => {
     const started = performance.now();
+    const span = spans?.start();
     try {
-      const value = await original.apply(self, args);
+      const value = await (span === undefined
+        ? original.apply(self, args)
+        : context.with(span.context, () => original.apply(self, args)));
       record(started, 'success');
+      span?.end('success', 1, undefined);
       return value;
     } catch (error) {
-      record(started, outcomeOf(error), error);
+      const outcome = outcomeOf(error);
+      record(started, outcome, error);
+      span?.end(outcome, 1, undefined, error);
       throw error;
     }
   };
@@ -112,21 +122,27 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     const idempotencyKey = keyOf === undefined ? undefined : keyOf(...args);
     const retryAllowed = idempotent || idempotencyKey !== undefined;
     let attempts = 0;
+    const span = spans?.start();
     try {
       const value = await policy.execute(
         (control, attempt) => {
           attempts = attempt + 1;
-          return runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () =>
-            original.apply(self, args),
-          );
+          const run = (): Promise<unknown> =>
+            runInCallContext(new AttemptContext(provider, operation, attempt, idempotencyKey, control), () =>
+              original.apply(self, args),
+            );
+          return span === undefined ? run() : span.attempt(attempt + 1, run, outcomeOf);
         },
         retryAllowed,
-        observer,
+        span === undefined ? observer : tracedObserver(observer, span),
       );
       record(started, 'success', undefined, attempts);
+      span?.end('success', attempts, policy.provider.circuit().state);
       return value;
     } catch (error) {
-      record(started, outcomeOf(error), error, attempts);
+      const outcome = outcomeOf(error);
+      record(started, outcome, error, attempts);
+      span?.end(outcome, attempts, policy.provider.circuit().state, error);
       throw error;
     }
   };
@@ -135,5 +151,16 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     // Called from inside a call to the same provider (a helper of the adapter): the outer call's policy already applies.
     if (currentCallContext()?.provider === provider) return original.apply(this, args);
     return protect(this, args);
+  };
+}
+
+/** The call's observer, also marking each retry on the call span. */
+function tracedObserver(observer: CallObserver, span: ProviderCallSpan): CallObserver {
+  return {
+    onRetry(error, attempt, delayMs) {
+      observer.onRetry(error, attempt, delayMs);
+      span.retrying(attempt + 1, delayMs);
+    },
+    onRateLimitWait: (waitedMs) => observer.onRateLimitWait(waitedMs),
   };
 }

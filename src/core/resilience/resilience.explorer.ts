@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { appConfig } from '../../config/app.config';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
 import { MONITORED, type MonitoredMetadata } from '../monitoring/monitored.decorator';
+import { Tracing } from '../tracing/tracing.service';
 import { type AnyMethod, wrapMethod } from './method-wrapper';
 import { ResiliencePolicyRegistry } from './policy-registry';
 import { RESILIENT, type ResilientMetadata } from './resilient.decorator';
@@ -39,6 +40,7 @@ export class ResilienceExplorer implements OnModuleInit {
     private readonly registry: ResiliencePolicyRegistry,
     private readonly metrics: IntegrationMetrics,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Optional() private readonly tracing?: Tracing,
   ) {}
 
   onModuleInit(): void {
@@ -101,6 +103,7 @@ export class ResilienceExplorer implements OnModuleInit {
       policy: resilient === undefined ? undefined : this.registry.operation(provider, operation, resilient),
       metrics: monitored === undefined ? undefined : operationMetrics,
       policyMetrics: operationMetrics,
+      spans: this.tracing?.providerCalls(provider, operation),
       logger: this.callLogger,
       debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
     });

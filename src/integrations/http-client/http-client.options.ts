@@ -27,6 +27,8 @@ export interface HttpClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Longest upstream error body kept in the error, characters (default 500). */
   readonly maxErrorBodyChars?: number;
+  /** Send W3C `traceparent`/`tracestate` when tracing is on (default true); false for a service that rejects unknown headers. */
+  readonly traceContext?: boolean;
   /**
    * Provider-specific error rules, consulted before the default mapping
    * (e.g. GitHub's 403 with `x-ratelimit-remaining: 0` is a rate limit).

@@ -3,6 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { ProviderNotConfiguredError } from '../../core/errors/integration.error';
 import { currentCallSignal } from '../../core/resilience/call-context';
 import { parseRetryAfter } from '../../core/http/retry-after';
+import { injectTraceHeaders } from '../../core/tracing/trace-context';
 import { errorForStatus, errorForTransport, upstreamRequestIdOf } from './http-client.errors';
 import type { HttpClientAuth, HttpClientRegistration, HttpRequestOptions, QueryValue } from './http-client.options';
 
@@ -84,6 +85,8 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    // W3C trace context of this attempt (nothing when tracing is off), unless the service rejects unknown headers.
+    if (this.options.traceContext !== false) injectTraceHeaders(headers);
     let response: Dispatcher.ResponseData;
     try {
       response = await this.agent.request({
