@@ -33,7 +33,7 @@ describe('API-key lifecycle: scopes, list, revoke, expiry, removal from API_KEYS
   beforeAll(async () => {
     a = await startTestApp({ env: { API_KEYS: ENV_KEYS.join(',') } });
     b = await startTestApp({ env: { API_KEYS: ENV_KEYS.join(',') }, shareWith: a });
-  });
+  }, 60_000);
   afterAll(async () => {
     await b?.close();
     await a?.close();

@@ -30,7 +30,7 @@ describe('Authorization: scopes on every route, least-privilege users, admin, di
       ].join(','),
       AUTH_ADMIN_EMAILS: 'carol@example.test,dave@example.test',
     });
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   async function signIn(user: string, provider = 'google'): Promise<LoginBrowser> {

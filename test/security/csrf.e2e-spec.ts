@@ -33,7 +33,7 @@ describe('CSRF: cookie-authenticated writes only from our own origins', () => {
       .routes()
       .filter((r) => WRITES.has(r.method) && r.access?.kind !== 'public')
       .map((r) => ({ method: r.method, path: concrete(r.path) }));
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   const send = (method: string, path: string, headers: Record<string, string>): request.Test => {

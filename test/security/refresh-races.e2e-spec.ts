@@ -16,7 +16,7 @@ describe('Refresh races: one refresh token presented concurrently', () => {
 
   beforeAll(async () => {
     t = await startAuthTestEnv();
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   async function signedIn(): Promise<LoginBrowser> {

@@ -12,7 +12,7 @@ describe('Sign-up policy: allowlist by domain and address; refused logins create
       AUTH_ALLOWED_EMAIL_DOMAINS: 'corp.test',
       AUTH_ALLOWED_EMAILS: 'ada@example.test',
     });
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   const count = async (table: string): Promise<number> => {

@@ -167,7 +167,8 @@ export class AuthController {
 }
 
 function tokensOf(session: IssuedSession): TokensDto {
-  const expiresIn = Math.max(0, Math.ceil((session.accessTokenExpiresAt.getTime() - Date.now()) / 1000));
+  // The token's lifetime (RFC 6749 `expires_in`), the same for every answer carrying it.
+  const expiresIn = Math.round((session.accessTokenExpiresAt.getTime() - session.accessTokenIssuedAt.getTime()) / 1000);
   return { accessToken: session.accessToken, tokenType: 'Bearer', expiresIn };
 }
 

@@ -19,6 +19,8 @@ import { ACCESS_COOKIE, readCookie } from './session-cookies';
 export interface IssuedSession {
   readonly sessionId: string;
   readonly accessToken: string;
+  /** `iat`: for a replay within the grace window, the first use (so both answers are the same bytes). */
+  readonly accessTokenIssuedAt: Date;
   readonly accessTokenExpiresAt: Date;
   readonly refreshToken: string;
   readonly refreshTokenExpiresAt: Date;
@@ -234,6 +236,7 @@ export class SessionsService implements SessionVerifier {
     return {
       sessionId: session.id,
       accessToken,
+      accessTokenIssuedAt: new Date(issuedAtSeconds * 1000),
       accessTokenExpiresAt: new Date(accessExp * 1000),
       refreshToken,
       refreshTokenExpiresAt,
