@@ -3,3 +3,4 @@ export * from './current-principal.decorator';
 export * from './principal';
 export * from './public.decorator';
 export * from './session-verifier.port';
+export * from './scopes.metadata';
