@@ -632,6 +632,12 @@ export interface components {
             /** @enum {string} */
             status: "queued";
         };
+        EmailAddressView: {
+            /** @example shop@example.com */
+            email: string;
+            /** @example The Shop */
+            name?: string;
+        };
         EmailDetailView: {
             id: string;
             /** @enum {string} */
@@ -647,12 +653,12 @@ export interface components {
             lastError?: string | null;
             createdAt: string;
             sentAt?: string | null;
-            from: Record<string, never>;
+            from: components["schemas"]["EmailAddressView"];
             replyTo?: string | null;
             cc: string[];
             bcc: string[];
             /** @description Recipients asked for, when EMAIL_REDIRECT_ALL_TO redirected the message */
-            originalRecipients?: Record<string, never>;
+            originalRecipients?: components["schemas"]["RecipientsView"] | null;
             text?: string | null;
             html?: string | null;
             dynamicTemplateData?: {
@@ -702,7 +708,7 @@ export interface components {
         FilePageView: {
             items: components["schemas"]["FileView"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor?: Record<string, never> | null;
+            nextCursor?: string | null;
         };
         FileView: {
             /** @example 0192f0c4-6c1e-7b6a-9f3e-1c2d3e4f5a6b */
@@ -770,15 +776,15 @@ export interface components {
         };
         PaymentDto: {
             id: string;
-            stripeId: Record<string, never> | null;
+            stripeId: string | null;
             /** @enum {string} */
             status: "creating" | "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "failed" | "requires_capture" | "succeeded" | "canceled";
             amount: number;
             currency: string;
             amountReceived: number;
             amountRefunded: number;
-            description: Record<string, never> | null;
-            captureMethod: Record<string, never> | null;
+            description: string | null;
+            captureMethod: string | null;
             metadata: {
                 [key: string]: string;
             };
@@ -791,7 +797,7 @@ export interface components {
             /** @description Our payment id */
             id: string;
             /** @description For Stripe.js on the client to confirm the payment */
-            clientSecret: Record<string, never> | null;
+            clientSecret: string | null;
             /** @enum {string} */
             status: "creating" | "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "failed" | "requires_capture" | "succeeded" | "canceled";
             amount: number;
@@ -800,7 +806,7 @@ export interface components {
         PaymentPageDto: {
             items: components["schemas"]["PaymentSummaryDto"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: Record<string, never> | null;
+            nextCursor: string | null;
         };
         PaymentSummaryDto: {
             id: string;
@@ -830,6 +836,11 @@ export interface components {
             /** @description Validation problems, one per field */
             errors?: components["schemas"]["FieldProblemDto"][];
         };
+        RecipientsView: {
+            to: string[];
+            cc: string[];
+            bcc: string[];
+        };
         RefreshDto: {
             /** @description For REST clients; browsers send the refresh cookie instead */
             refreshToken?: string;
@@ -840,7 +851,7 @@ export interface components {
             amount: number;
             currency: string;
             status: string;
-            reason: Record<string, never> | null;
+            reason: string | null;
             createdAt: string;
         };
         RepositoryDto: {
@@ -965,19 +976,21 @@ export interface components {
              *       "Content-Length": "48213"
              *     }
              */
-            headers: Record<string, never>;
+            headers: {
+                [key: string]: string;
+            };
             expiresAt: string;
         };
         StatusChangeDto: {
             status: string;
             /** @enum {string} */
             source: "api" | "webhook" | "catch-up";
-            eventId: Record<string, never> | null;
+            eventId: string | null;
             occurredAt: string;
         };
         StripeEventPageDto: {
             items: components["schemas"]["StripeEventRowDto"][];
-            nextCursor: Record<string, never> | null;
+            nextCursor: string | null;
             /** @description Rows per status in the whole inbox */
             counts: {
                 [key: string]: number;
@@ -992,12 +1005,12 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "processing" | "done" | "dead";
             attempts: number;
-            lastError: Record<string, never> | null;
+            lastError: string | null;
             /** @enum {string} */
             source: "webhook" | "catch-up";
             eventCreated: string;
             receivedAt: string;
-            processedAt: Record<string, never> | null;
+            processedAt: string | null;
         };
         TokensDto: {
             /** @description Session token (JWT, 15 minutes); also set as an httpOnly cookie */
@@ -1802,7 +1815,7 @@ export interface operations {
             content: {
                 "multipart/form-data": {
                     /** Format: binary */
-                    file: string;
+                    file: Blob;
                 };
             };
         };
@@ -2252,8 +2265,8 @@ export interface operations {
     GithubReposController_list: {
         parameters: {
             query?: {
-                page?: unknown;
-                perPage?: unknown;
+                page?: number;
+                perPage?: number;
             };
             header?: never;
             path: {

@@ -126,14 +126,16 @@ function completeOperation(path: string, method: string, operation: OperationObj
   operation.responses = sortKeys(responses);
 
   operation.parameters = completeParameters(path, operation.parameters ?? []);
-  for (const [status, response] of Object.entries(operation.responses)) {
+  for (const [status, response] of Object.entries(operation.responses) as Array<
+    [string, ResponseObject | ReferenceObject]
+  >) {
     if (!('$ref' in response)) completeResponseHeaders(status, response);
   }
 }
 
 function securityOf(access: RouteAccess): SecurityRequirementObject[] {
   if (access.public) return [];
-  const keys = [{ [SECURITY_SCHEMES.apiKey]: [] }, { [SECURITY_SCHEMES.bearer]: [] }];
+  const keys: SecurityRequirementObject[] = [{ [SECURITY_SCHEMES.apiKey]: [] }, { [SECURITY_SCHEMES.bearer]: [] }];
   // Admin routes need an admin API key; user sessions never carry the admin scope.
   return access.adminOnly ? keys : [...keys, { [SECURITY_SCHEMES.sessionCookie]: [] }];
 }
