@@ -63,17 +63,25 @@ describe('A breaking change to the contract fails the client’s typecheck', () 
     components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
   };
 
-  it('compiles against the committed contract', () => {
-    expect(typecheckClientAgainst(committed)).toEqual([]);
-  }, SLOW);
+  it(
+    'compiles against the committed contract',
+    () => {
+      expect(typecheckClientAgainst(committed)).toEqual([]);
+    },
+    SLOW,
+  );
 
-  it('fails to compile once a response field the caller reads is removed from the document', () => {
-    const broken = structuredClone(committed);
-    const created = broken.components.schemas.PaymentIntentCreatedDto;
-    delete created.properties.clientSecret;
-    created.required = created.required?.filter((name) => name !== 'clientSecret');
+  it(
+    'fails to compile once a response field the caller reads is removed from the document',
+    () => {
+      const broken = structuredClone(committed);
+      const created = broken.components.schemas.PaymentIntentCreatedDto;
+      delete created.properties.clientSecret;
+      created.required = created.required?.filter((name) => name !== 'clientSecret');
 
-    const errors = typecheckClientAgainst(broken);
-    expect(errors).toEqual([expect.stringMatching(/^usage\.ts: Property 'clientSecret' does not exist/)]);
-  }, SLOW);
+      const errors = typecheckClientAgainst(broken);
+      expect(errors).toEqual([expect.stringMatching(/^usage\.ts: Property 'clientSecret' does not exist/)]);
+    },
+    SLOW,
+  );
 });
