@@ -70,7 +70,9 @@ export function findEnvProblems(env: RawEnv, specs: readonly EnvSpec[] = ENV_SPE
  */
 export function validateEnv(raw: Record<string, unknown>): Record<string, unknown> {
   const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(raw)) env[key] = value === undefined ? undefined : String(value);
+  for (const [key, value] of Object.entries(raw))
+    env[key] =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
   const problems = findEnvProblems(env);
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return raw;
