@@ -1,13 +1,26 @@
 import type { INestApplication } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { appConfig } from './config/app.config';
 import { ProblemDetailsDto } from './core/errors/api-problem-responses.decorator';
-import { SCOPES_EXTENSION } from './core/security/require-scopes.decorator';
+import { completeDocument } from './core/openapi/complete-document';
+import { collectRouteAccess, operationIdOf } from './core/openapi/route-access';
+import { ACCESS_COOKIE } from './integrations/auth/sessions/session-cookies';
 import { SCOPES, SCOPE_DESCRIPTIONS } from './core/security/scopes';
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+/**
+ * The contract's version (`info.version`). A breaking change to the API
+ * (what `npm run api:diff` reports as breaking) raises its major part —
+ * while it is 0.x, its minor part; see docs/API.md.
+ */
+export const API_VERSION = '0.1.0';
 
-/** OpenAPI at `/docs` (UI) and `/docs-json`. */
-export function setupApiDocs(app: INestApplication): void {
+/**
+ * The OpenAPI document of this app: Nest's explorer plus the completion
+ * (security, problems, headers) every operation gets. One builder for the
+ * served `/docs-json` and for `npm run api:export`, so they cannot differ.
+ */
+export function createApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Portico')
     .setDescription(
@@ -16,30 +29,25 @@ export function setupApiDocs(app: INestApplication): void {
         'Every route names the scope it needs (`x-required-scopes`; a missing scope is 403 `insufficient-scope`):\n\n' +
         SCOPES.map((scope) => `- \`${scope}\`: ${SCOPE_DESCRIPTIONS[scope]}`).join('\n'),
     )
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (or a session token)' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
-    .addSecurityRequirements('bearer')
-    .addSecurityRequirements('apiKey')
+    .setVersion(API_VERSION)
+    .setLicense('Proprietary', 'https://portico.dev/license')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto] });
-  describeScopes(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Portico API' });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDetailsDto],
+    operationIdFactory: operationIdOf,
+  });
+  const access = collectRouteAccess(app);
+  return completeDocument(document, {
+    publicUrl: app.get<ConfigType<typeof appConfig>>(appConfig.KEY).publicUrl,
+    accessOf: (operationId) => access.get(operationId),
+    sessionCookie: ACCESS_COOKIE,
+  });
 }
 
-/** Adds a "Scopes:" line to each operation that declares them, so the UI shows it without reading extensions. */
-export function describeScopes(document: OpenAPIObject): void {
-  for (const item of Object.values(document.paths)) {
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (operation === undefined) continue;
-      const scopes: unknown = (operation as unknown as Record<string, unknown>)[SCOPES_EXTENSION];
-      if (!Array.isArray(scopes)) continue;
-      const line =
-        scopes.length === 0
-          ? '**Scopes:** none (any signed-in user or API key)'
-          : `**Scopes:** ${scopes.map((scope) => `\`${String(scope)}\``).join(', ')}`;
-      operation.description = operation.description === undefined ? line : `${operation.description}\n\n${line}`;
-    }
-  }
+/** OpenAPI at `/docs` (UI) and `/docs-json`. */
+export function setupApiDocs(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, createApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Portico API',
+  });
 }

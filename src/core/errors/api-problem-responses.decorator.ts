@@ -41,15 +41,20 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   504: 'The provider did not answer in time',
 };
 
+export const PROBLEM_SCHEMA_REF = '#/components/schemas/ProblemDetailsDto';
+
+/** The documented problem+json answer for one status (shared by the decorator and the document post-processor). */
+export function problemResponse(status: number): {
+  description: string;
+  content: { 'application/problem+json': { schema: { $ref: string } } };
+} {
+  return {
+    description: DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? `HTTP ${status}`,
+    content: { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA_REF } } },
+  };
+}
+
 /** Documents the problem+json answers a route can give. */
 export function ApiProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
-      }),
-    ),
-  );
+  return applyDecorators(...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })));
 }

@@ -6,3 +6,4 @@ export * from './require-scopes.decorator';
 export * from './scopes';
 export * from './session-verifier.port';
 export * from './rate-limit/skip-rate-limit.decorator';
+export * from './scopes.metadata';

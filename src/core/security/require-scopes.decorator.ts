@@ -1,11 +1,9 @@
-import { SetMetadata, applyDecorators } from '@nestjs/common';
-import { ApiExtension } from '@nestjs/swagger';
+import { SetMetadata } from '@nestjs/common';
 import type { Scope } from './scopes';
 
-export const REQUIRED_SCOPES = 'portico:required-scopes';
+import { REQUIRED_SCOPES } from './scopes.metadata';
 
-/** The OpenAPI extension listing an operation's scopes; api-docs.ts adds a line to each description from it. */
-export const SCOPES_EXTENSION = 'x-required-scopes';
+export { REQUIRED_SCOPES };
 
 /**
  * The scopes a caller needs for this route (or every route of a controller;
@@ -16,11 +14,10 @@ export const SCOPES_EXTENSION = 'x-required-scopes';
  * @example `@RequireScopes('payments:manage')`
  */
 export const RequireScopes = (...scopes: [Scope, ...Scope[]]): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), ApiExtension(SCOPES_EXTENSION, scopes));
+  SetMetadata(REQUIRED_SCOPES, scopes);
 
 /**
  * Any authenticated caller, no scope: for routes about the caller itself
  * (`/auth/me`, `/auth/logout`) whose handler decides what it serves.
  */
-export const Authenticated = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(REQUIRED_SCOPES, []), ApiExtension(SCOPES_EXTENSION, []));
+export const Authenticated = (): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_SCOPES, []);

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { RequireScopes } from '../../core/security';
 import { EmailAcceptedView, EmailPageView } from './dto/email.views';
@@ -8,7 +8,6 @@ import { EmailsService } from './emails.service';
 
 /** Operators: every owner's messages, and replay of dead-lettered ones. */
 @ApiTags('admin')
-@ApiBearerAuth()
 @RequireScopes('admin')
 @Controller('admin/emails')
 export class AdminEmailsController {

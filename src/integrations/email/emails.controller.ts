@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../core/errors/problem.exception';
@@ -15,7 +15,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Send messages (queued in the durable outbox) and read their delivery state. */
 @ApiTags('emails')
-@ApiBearerAuth()
 @Controller('emails')
 export class EmailsController {
   constructor(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
@@ -21,7 +21,6 @@ import { PaymentsService } from './payments.service';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('payments')
-@ApiSecurity('api-key')
 @ApiProblemResponses(401, 404, 503)
 @Controller('payments')
 export class PaymentsController {

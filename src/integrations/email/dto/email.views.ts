@@ -31,12 +31,27 @@ export class EmailSummaryView {
   @ApiPropertyOptional({ type: 'string', nullable: true }) sentAt!: string | null;
 }
 
+class EmailAddressView {
+  @ApiProperty({ example: 'shop@example.com' }) email!: string;
+  @ApiPropertyOptional({ example: 'The Shop' }) name?: string;
+}
+
+class RecipientsView {
+  @ApiProperty({ type: [String] }) to!: string[];
+  @ApiProperty({ type: [String] }) cc!: string[];
+  @ApiProperty({ type: [String] }) bcc!: string[];
+}
+
 export class EmailDetailView extends EmailSummaryView {
-  @ApiProperty() from!: { email: string; name?: string };
+  @ApiProperty({ type: () => EmailAddressView }) from!: { email: string; name?: string };
   @ApiPropertyOptional({ type: 'string', nullable: true }) replyTo!: string | null;
   @ApiProperty({ type: [String] }) cc!: string[];
   @ApiProperty({ type: [String] }) bcc!: string[];
-  @ApiPropertyOptional({ description: 'Recipients asked for, when EMAIL_REDIRECT_ALL_TO redirected the message' })
+  @ApiPropertyOptional({
+    type: () => RecipientsView,
+    nullable: true,
+    description: 'Recipients asked for, when EMAIL_REDIRECT_ALL_TO redirected the message',
+  })
   originalRecipients!: { to: string[]; cc: string[]; bcc: string[] } | null;
   @ApiPropertyOptional({ type: 'string', nullable: true }) text!: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true }) html!: string | null;

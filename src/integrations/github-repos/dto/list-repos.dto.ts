@@ -12,7 +12,7 @@ export class UserParams {
 }
 
 export class ListReposQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -20,7 +20,7 @@ export class ListReposQuery {
   @Max(1000)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 30 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 30 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

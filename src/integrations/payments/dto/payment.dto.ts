@@ -58,8 +58,8 @@ export class CreatePaymentIntentDto {
 
 export class PaymentIntentCreatedDto {
   @ApiProperty({ description: 'Our payment id' }) id!: string;
-  @ApiProperty({ description: 'For Stripe.js on the client to confirm the payment', nullable: true }) clientSecret!:
-    string | null;
+  @ApiProperty({ type: String, description: 'For Stripe.js on the client to confirm the payment', nullable: true })
+  clientSecret!: string | null;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
@@ -102,7 +102,7 @@ export class CreateRefundDto {
 export class StatusChangeDto {
   @ApiProperty() status!: string;
   @ApiProperty({ enum: ['api', 'webhook', 'catch-up'] }) source!: string;
-  @ApiProperty({ nullable: true }) eventId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) eventId!: string | null;
   @ApiProperty() occurredAt!: string;
 }
 
@@ -112,20 +112,20 @@ export class RefundDto {
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
   @ApiProperty() status!: string;
-  @ApiProperty({ nullable: true }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
 export class PaymentDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ nullable: true }) stripeId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) stripeId!: string | null;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
   @ApiProperty() amountReceived!: number;
   @ApiProperty() amountRefunded!: number;
-  @ApiProperty({ nullable: true }) description!: string | null;
-  @ApiProperty({ nullable: true }) captureMethod!: string | null;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty({ type: String, nullable: true }) captureMethod!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -144,6 +144,10 @@ export class PaymentSummaryDto {
 
 export class PaymentPageDto {
   @ApiProperty({ type: [PaymentSummaryDto] }) items!: PaymentSummaryDto[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -34,16 +34,16 @@ export class StripeEventRowDto {
   @ApiProperty() type!: string;
   @ApiProperty({ enum: ['pending', 'processing', 'done', 'dead'] }) status!: string;
   @ApiProperty() attempts!: number;
-  @ApiProperty({ nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
   @ApiProperty({ enum: ['webhook', 'catch-up'] }) source!: string;
   @ApiProperty() eventCreated!: string;
   @ApiProperty() receivedAt!: string;
-  @ApiProperty({ nullable: true }) processedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) processedAt!: string | null;
 }
 
 export class StripeEventPageDto {
   @ApiProperty({ type: [StripeEventRowDto] }) items!: StripeEventRowDto[];
-  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },

@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../../core/errors/api-problem-responses.decorator';
 import { RequireScopes } from '../../../core/security/require-scopes.decorator';
 import { ListStripeEventsQueryDto, StripeEventPageDto, StripeEventRowDto } from './stripe-event-admin.dto';
 import { StripeEventAdminService } from './stripe-event-admin.service';
 
 @ApiTags('admin')
-@ApiSecurity('api-key')
 @RequireScopes('admin')
 @ApiProblemResponses(401, 403)
 @Controller('admin/webhooks/stripe/events')

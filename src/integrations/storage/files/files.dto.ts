@@ -19,6 +19,7 @@ export class FileView {
   @ApiProperty({ example: 'image/png' }) contentType!: string;
   @ApiProperty({ example: 48213, description: 'Bytes' }) size!: number;
   @ApiProperty({
+    type: String,
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     nullable: true,
     description: 'Hex SHA-256, computed while streaming; null for direct uploads',
@@ -36,7 +37,11 @@ export class UploadedFileView extends FileView {
 
 export class FilePageView {
   @ApiProperty({ type: [FileView] }) items!: FileView[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 
@@ -44,6 +49,8 @@ export class SignedUrlView {
   @ApiProperty() url!: string;
   @ApiProperty({ enum: ['GET', 'PUT'] }) method!: 'GET' | 'PUT';
   @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
     description: 'Headers the request must carry exactly',
     example: { 'Content-Type': 'image/png', 'Content-Length': '48213' },
   })
@@ -117,6 +124,7 @@ export class CreateUploadUrlDto {
 }
 
 export class FileIdParam {
+  @ApiProperty({ format: 'uuid', description: 'The file id' })
   @IsUUID()
   id!: string;
 }
