@@ -1,7 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
+import { redisConfig } from './config/redis.config';
+import { resilienceConfig, resilienceOptions } from './config/resilience.config';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
 import { ProblemDetailsFilter } from './core/errors/problem-details.filter';
@@ -37,7 +40,10 @@ export class AppModule {
         SecurityModule,
         HealthModule,
         MonitoringModule,
-        ResilienceModule,
+        ResilienceModule.forRootAsync({
+          inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
+          useFactory: resilienceOptions,
+        }),
         GithubReposModule,
         PaymentsModule,
         EmailModule,

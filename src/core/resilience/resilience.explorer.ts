@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { appConfig } from '../../config/app.config';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
 import { MONITORED, type MonitoredMetadata } from '../monitoring/monitored.decorator';
 import { type AnyMethod, wrapMethod } from './method-wrapper';
 import { ResiliencePolicyRegistry } from './policy-registry';
 import { RESILIENT, type ResilientMetadata } from './resilient.decorator';
+import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
 
 /** Methods a class-level decorator never wraps: Nest lifecycle hooks. */
 const LIFECYCLE_HOOKS = new Set([
@@ -38,11 +37,16 @@ export class ResilienceExplorer implements OnModuleInit {
     private readonly reflector: Reflector,
     private readonly registry: ResiliencePolicyRegistry,
     private readonly metrics: IntegrationMetrics,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(RESILIENCE_OPTIONS) private readonly options: ResilienceOptions,
   ) {}
 
+  /** Every provider name a decorated method uses. */
+  private readonly providerNames = new Set<string>();
+
+  /** @throws UnknownProviderSettingsError when an operator override names no provider of this app. */
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+    this.registry.verifyOverrides(this.providerNames);
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -93,16 +97,18 @@ export class ResilienceExplorer implements OnModuleInit {
       );
     }
     const operation = monitored?.operation ?? name;
+    this.providerNames.add(provider);
     const operationMetrics = this.metrics.forOperation(provider, operation);
     const wrapped = wrapMethod(method, {
       provider,
       operation,
       resilient,
-      policy: resilient === undefined ? undefined : this.registry.operation(provider, operation, resilient),
+      // Resolved on the first call, so settings modules add at start-up (`registry.configure`) apply.
+      policy: resilient === undefined ? undefined : () => this.registry.operation(provider, operation, resilient),
       metrics: monitored === undefined ? undefined : operationMetrics,
       policyMetrics: operationMetrics,
       logger: this.callLogger,
-      debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
+      debug: this.options.debugLogs === true,
     });
     copyMetadata(method, wrapped);
     Object.defineProperty(wrapped, 'name', { value: name });

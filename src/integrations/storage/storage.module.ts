@@ -24,7 +24,10 @@ class S3StatusReporter implements OnModuleInit {
 
   onModuleInit(): void {
     const driver = this.driver;
-    if (!(driver instanceof S3StorageDriver)) return; // the registry's default says not_configured
+    if (!(driver instanceof S3StorageDriver)) {
+      this.registry.register('s3', () => ({ status: 'not_configured' }));
+      return;
+    }
     const { bucket } = this.config.s3;
     this.registry.register('s3', () => {
       const failure = driver.recentFailure();
