@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
@@ -26,7 +26,7 @@ const LIFECYCLE_HOOKS = new Set([
  * The prototype is left alone; the wrapper carries the original's metadata.
  */
 @Injectable()
-export class ResilienceExplorer implements OnModuleInit {
+export class ResilienceExplorer implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Resilience');
   private readonly callLogger = new Logger('ProviderCall');
   private readonly wrapped = new WeakSet<object>();
@@ -42,11 +42,22 @@ export class ResilienceExplorer implements OnModuleInit {
 
   /** Every provider name a decorated method uses. */
   private readonly providerNames = new Set<string>();
+  /** Each wrapped operation's policy, built once every module has added its settings. */
+  private readonly policies: Array<() => unknown> = [];
 
   /** @throws UnknownProviderSettingsError when an operator override names no provider of this app. */
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
     this.registry.verifyOverrides(this.providerNames);
+  }
+
+  /**
+   * Builds every policy before the first request (modules add their
+   * settings up to their own `onModuleInit`), so breakers and their gauges
+   * exist from the start and no first call pays for the build.
+   */
+  onApplicationBootstrap(): void {
+    for (const build of this.policies) build();
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -99,12 +110,14 @@ export class ResilienceExplorer implements OnModuleInit {
     const operation = monitored?.operation ?? name;
     this.providerNames.add(provider);
     const operationMetrics = this.metrics.forOperation(provider, operation);
+    const policy = resilient === undefined ? undefined : () => this.registry.operation(provider, operation, resilient);
+    if (policy !== undefined) this.policies.push(policy);
     const wrapped = wrapMethod(method, {
       provider,
       operation,
       resilient,
-      // Resolved on the first call, so settings modules add at start-up (`registry.configure`) apply.
-      policy: resilient === undefined ? undefined : () => this.registry.operation(provider, operation, resilient),
+      // Resolved after start-up, so settings modules add (`registry.configure`) apply.
+      policy,
       metrics: monitored === undefined ? undefined : operationMetrics,
       policyMetrics: operationMetrics,
       logger: this.callLogger,

@@ -7,6 +7,8 @@ import { authConfig } from '../../config/auth.config';
 import { githubOAuthConfig } from '../../config/oauth-github.config';
 import { googleOAuthConfig } from '../../config/oauth-google.config';
 import { SessionVerifier } from '../../core/security/session-verifier.port';
+import { mapGithubError } from '../github-repos/github-rest.errors';
+import { HttpClientModule } from '../http-client/http-client.module';
 import { AuthController } from './auth.controller';
 import { LoginStateEntity } from './entities/login-state.entity';
 import { OAuthAccountEntity } from './entities/oauth-account.entity';
@@ -18,7 +20,7 @@ import { GitHubApiClient } from './oauth/github-api.client';
 import { GoogleApiClient } from './oauth/google-api.client';
 import { LoginStatesService } from './oauth/login-states.service';
 import { OAuthLoginService } from './oauth/oauth-login.service';
-import { OAuthProviders } from './oauth/oauth-providers';
+import { OAuthProviders, PROVIDER_VARIABLES } from './oauth/oauth-providers';
 import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
@@ -35,6 +37,31 @@ import { UsersService } from './users/users.service';
     TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
     // Keys are passed per call from AuthSecrets.
     JwtModule.register({}),
+    // Token exchange and profile calls: the `google`/`github` policies, metrics and readiness entries.
+    HttpClientModule.registerAsync({
+      name: 'google',
+      inject: [googleOAuthConfig.KEY],
+      useFactory: (google: ConfigType<typeof googleOAuthConfig>) => ({
+        baseUrl: google.tokenUrl,
+        missingConfig: google.configured ? undefined : PROVIDER_VARIABLES.google,
+        secrets: google.clientSecret === undefined ? [] : [google.clientSecret],
+      }),
+    }),
+    HttpClientModule.registerAsync({
+      name: 'github',
+      inject: [githubOAuthConfig.KEY],
+      useFactory: (github: ConfigType<typeof githubOAuthConfig>) => ({
+        baseUrl: github.apiUrl,
+        missingConfig: github.configured ? undefined : PROVIDER_VARIABLES.github,
+        secrets: github.clientSecret === undefined ? [] : [github.clientSecret],
+        headers: {
+          accept: 'application/vnd.github+json',
+          'user-agent': 'portico',
+          'x-github-api-version': '2022-11-28',
+        },
+        mapError: mapGithubError,
+      }),
+    }),
   ],
   controllers: [AuthController, LoginPageController],
   providers: [

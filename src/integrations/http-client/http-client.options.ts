@@ -28,6 +28,8 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** More of the provider's settings from the module's config (attempts, per-operation values). */
   readonly resilience?: ProviderProfile;
+  /** Values never repeated in an error (e.g. an OAuth client secret sent in a form); the auth credential always is redacted. */
+  readonly secrets?: readonly string[];
   /** Headers sent with every request (`Accept`, `User-Agent`, API version headers). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Longest upstream error body kept in the error, characters (default 500). */

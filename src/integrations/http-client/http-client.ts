@@ -23,7 +23,7 @@ export class HttpClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly defaultHeaders: Record<string, string>;
-  private readonly secret?: string;
+  private readonly secrets: readonly string[];
 
   constructor(readonly options: HttpClientRegistration) {
     const base = new URL(options.baseUrl);
@@ -35,7 +35,8 @@ export class HttpClient {
       ...lowerCaseKeys(options.headers ?? {}),
       ...authHeaders(options.auth),
     };
-    this.secret = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
+    const credential = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
+    this.secrets = [credential, ...(options.secrets ?? [])].filter((s): s is string => s !== undefined && s !== '');
   }
 
   get name(): string {
@@ -145,9 +146,9 @@ export class HttpClient {
     return params.toString();
   }
 
-  /** Upstream errors sometimes echo the request; the credential never leaves in an error. */
+  /** Upstream errors sometimes echo the request; credentials never leave in an error. */
   private redact(text: string): string {
-    return this.secret === undefined || this.secret === '' ? text : text.split(this.secret).join('[redacted]');
+    return this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 }
 

@@ -28,6 +28,7 @@ function driverFor(overrides: Overrides = {}): S3StorageDriver {
       secretAccessKey: 'secret',
       partSizeBytes: overrides.partSizeBytes ?? 5 * MiB,
       queueSize: overrides.queueSize ?? 4,
+      uploadTimeoutMs: 60_000,
     },
   };
   return new S3StorageDriver(config);
