@@ -1,8 +1,9 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
+import { declaredProviderConfigs } from './config/provider-config';
 import { redisConfig } from './config/redis.config';
 import { resilienceConfig, resilienceOptions } from './config/resilience.config';
 import { DatabaseModule } from './core/database/database.module';
@@ -19,15 +20,28 @@ import { GithubReposModule } from './integrations/github-repos/github-repos.modu
 import { PaymentsModule } from './integrations/payments/payments.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
+/**
+ * The provider modules: each brings its own config declaration, resilience
+ * settings, readiness entry and routes. A new provider is one line here.
+ */
+export const PROVIDER_MODULES: ReadonlyArray<Type | DynamicModule> = [
+  GithubReposModule,
+  PaymentsModule,
+  EmailModule,
+  StorageModule.forRoot(),
+  AuthModule,
+];
+
 @Module({})
 export class AppModule {
   /**
    * The whole application. Built per call so every app instance (and every
    * test app) validates and reads the environment it starts with.
    */
-  static async forRoot(): Promise<DynamicModule> {
+  static async forRoot(extraModules: ReadonlyArray<Type | DynamicModule> = []): Promise<DynamicModule> {
+    const features = [...PROVIDER_MODULES, ...extraModules];
     // Awaited here so a bad environment rejects createApp() itself (one clean message).
-    const config = await AppConfigModule.forRoot();
+    const config = await AppConfigModule.forRoot(declaredProviderConfigs(features));
     return {
       module: AppModule,
       imports: [
@@ -44,11 +58,7 @@ export class AppModule {
           inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
           useFactory: resilienceOptions,
         }),
-        GithubReposModule,
-        PaymentsModule,
-        EmailModule,
-        StorageModule.forRoot(),
-        AuthModule,
+        ...features,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
