@@ -1,7 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { appConfig } from './config/app.config';
+import { type AppConfig, appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { declaredProviderConfigs } from './config/provider-config';
 import { redisConfig } from './config/redis.config';
@@ -48,7 +48,10 @@ export class AppModule {
         config,
         LoggingModule,
         DatabaseModule,
-        DurableModule,
+        DurableModule.forRootAsync({
+          inject: [appConfig.KEY],
+          useFactory: (app: AppConfig) => ({ shutdownTimeoutMs: app.shutdownTimeoutMs }),
+        }),
         // Modules talk through domain events (payment.succeeded → receipt email), not imports.
         EventEmitterModule.forRoot(),
         SecurityModule,

@@ -1,6 +1,4 @@
-import type { ConfigType } from '@nestjs/config';
 import type { DataSource } from 'typeorm';
-import type { appConfig } from '../../config/app.config';
 import { DurableRecord } from './durable-record.entity';
 import { DurableProcessor } from './durable.processor';
 
@@ -24,7 +22,7 @@ function fakeDataSource(): DataSource {
 }
 
 describe(DurableProcessor.name, () => {
-  const app = { shutdownTimeoutMs: 10_000 } as ConfigType<typeof appConfig>;
+  const app = { shutdownTimeoutMs: 10_000 };
   let sut: DurableProcessor;
   const handle = async (): Promise<void> => undefined;
 

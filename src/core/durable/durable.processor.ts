@@ -7,9 +7,8 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
-import { appConfig } from '../../config/app.config';
+import { DURABLE_OPTIONS, type DurableOptions } from './durable.options';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
 import { DurableStore } from './durable.store';
@@ -37,7 +36,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(DURABLE_OPTIONS) private readonly options: DurableOptions,
   ) {}
 
   /**
@@ -72,7 +71,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     // Leave part of the shutdown budget for the HTTP server and the database.
-    const bound = Math.floor(this.app.shutdownTimeoutMs * 0.6);
+    const bound = Math.floor(this.options.shutdownTimeoutMs * 0.6);
     const results = await Promise.all(
       [...this.workers.values()].map(async (worker) => [worker.name, await worker.stop(bound)] as const),
     );
