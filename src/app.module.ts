@@ -23,8 +23,9 @@ import { StorageModule } from './integrations/storage/storage.module';
 /**
  * The provider modules: each brings its own config declaration, resilience
  * settings, readiness entry and routes. A new provider is one line here.
+ * A function, built per app: `StorageModule.forRoot()` picks its driver from the environment it starts with.
  */
-export const PROVIDER_MODULES: ReadonlyArray<Type | DynamicModule> = [
+export const providerModules = (): Array<Type | DynamicModule> => [
   GithubReposModule,
   PaymentsModule,
   EmailModule,
@@ -39,7 +40,7 @@ export class AppModule {
    * test app) validates and reads the environment it starts with.
    */
   static async forRoot(extraModules: ReadonlyArray<Type | DynamicModule> = []): Promise<DynamicModule> {
-    const features = [...PROVIDER_MODULES, ...extraModules];
+    const features = [...providerModules(), ...extraModules];
     // Awaited here so a bad environment rejects createApp() itself (one clean message).
     const config = await AppConfigModule.forRoot(declaredProviderConfigs(features));
     return {

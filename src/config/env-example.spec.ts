@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
-import { PROVIDER_MODULES } from '../app.module';
+import { providerModules } from '../app.module';
 import { ENV_SPECS } from './env.validation';
 import { declaredProviderConfigs } from './provider-config';
 import { POLICY_SETTINGS } from './resilience.config';
 
 /** Every variable a schema declares: app-level namespaces and the provider modules' own declarations. */
 function declaredVariables(): Set<string> {
-  const specs = [...ENV_SPECS, ...declaredProviderConfigs(PROVIDER_MODULES).map((config) => config.env)];
+  const specs = [...ENV_SPECS, ...declaredProviderConfigs(providerModules()).map((config) => config.env)];
   const names = specs.flatMap((spec) =>
     getMetadataStorage()
       .getTargetValidationMetadatas(spec.schema, '', true, false)

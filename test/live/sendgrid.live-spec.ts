@@ -1,6 +1,6 @@
 import { ProviderRejectedError } from '../../src/core/errors/integration.error';
 import { uuidv7 } from '../../src/core/database/ids';
-import { SendGridTransport } from '../../src/integrations/email/transports/sendgrid.transport';
+import { SendGridTransport } from '../../src/integrations/email/transports/sendgrid-email.adapter';
 
 /**
  * Runs our SendGrid transport against the real API in sandbox mode (validated, never delivered):

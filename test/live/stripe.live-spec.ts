@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { StripePaymentGateway } from '../../src/integrations/payments/stripe/stripe-payment.gateway';
+import { StripePaymentGateway } from '../../src/integrations/payments/stripe/stripe-payments.adapter';
 import { stripeClientOptions } from '../../src/integrations/payments/stripe/stripe-client.provider';
 import { ProviderRejectedError } from '../../src/core/errors/integration.error';
 

@@ -9,8 +9,8 @@ import { DirectUploadsService } from './files/direct-uploads.service';
 import { FilesService } from './files/files.service';
 import { UploadSweeper } from './files/upload-sweeper';
 import { LocalObjectsController } from './local/local-objects.controller';
-import { LocalStorageDriver } from './local/local-storage.driver';
-import { S3StorageDriver } from './s3/s3-storage.driver';
+import { LocalStorageDriver } from './local/local-storage.adapter';
+import { S3StorageDriver } from './s3/s3-storage.adapter';
 import { StorageDriver } from './storage-driver';
 
 /** Reports the s3 provider: not configured, up, or degraded after a call found it unreachable. */

@@ -4,7 +4,7 @@ import { type Profile, Strategy } from 'passport-github2';
 import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
-import type { GitHubApiClient, GitHubEmail, GitHubUser } from './github-api.client';
+import type { GitHubApiClient, GitHubEmail, GitHubUser } from './github-login.adapter';
 import { routeTokenExchange } from './token-exchange';
 import { type TokenParams, expiresIn, firstString } from './token-params';
 

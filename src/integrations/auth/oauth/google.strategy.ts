@@ -4,7 +4,7 @@ import { Strategy } from 'passport-google-oauth20';
 import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
-import type { GoogleApiClient, GoogleUserInfo } from './google-api.client';
+import type { GoogleApiClient, GoogleUserInfo } from './google-login.adapter';
 import { routeTokenExchange } from './token-exchange';
 import { type TokenParams, expiresIn, firstString } from './token-params';
 

@@ -1,5 +1,5 @@
 import type { StorageConfig } from '../../../config/storage.config';
-import { S3StorageDriver } from './s3-storage.driver';
+import { S3StorageDriver } from './s3-storage.adapter';
 
 const MiB = 1024 * 1024;
 
