@@ -20,7 +20,7 @@ describe('S3 upload timeout (a stand-in that never answers the PUT)', () => {
         S3_FORCE_PATH_STYLE: 'true',
         S3_ACCESS_KEY_ID: 'test-access-key',
         S3_SECRET_ACCESS_KEY: 'test-secret-key',
-        S3_UPLOAD_TIMEOUT_MS: '500',
+        S3_UPLOAD_TIMEOUT_MS: '2000',
       },
     });
   });

@@ -12,7 +12,7 @@ export interface StalledPut {
 
 /**
  * An S3 endpoint that accepts a PUT, reads its body slowly (one chunk per
- * 50 ms, so the sender is held back) and never answers it: a provider that
+ * 200 ms, so the sender is held back) and never answers it: a provider that
  * hangs mid-upload. It records whether the client gave up (closed the
  * connection) and how many bytes arrived. Other requests get an empty 200
  * so nothing else stalls. Loopback only.
@@ -49,7 +49,7 @@ export class StallingS3 {
     req.on('data', (chunk: Buffer) => {
       put.bytes += chunk.length;
       req.pause();
-      setTimeout(() => req.resume(), 50).unref();
+      setTimeout(() => req.resume(), 200).unref();
     });
     req.on('close', () => (put.aborted = true));
   }
