@@ -9,7 +9,6 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import {
-  BulkheadPolicy,
   ConsecutiveBreaker,
   SamplingBreaker,
   TimeoutStrategy,

@@ -75,7 +75,9 @@ export function validateEnv(
   specs: readonly EnvSpec[] = ENV_SPECS,
 ): Record<string, unknown> {
   const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(raw)) env[key] = value === undefined ? undefined : String(value);
+  for (const [key, value] of Object.entries(raw))
+    env[key] =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
   const problems = findEnvProblems(env, specs);
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return raw;

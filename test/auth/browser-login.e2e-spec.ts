@@ -79,13 +79,11 @@ describe('The page at / in a real browser (chromium)', () => {
     expect(cookies.find((c) => c.name === 'portico_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
     // Upload through the page (multipart POST /files with the session cookie) and get a download link.
-    await page
-      .locator('#file')
-      .setInputFiles({
-        name: 'hello.txt',
-        mimeType: 'text/plain',
-        buffer: Buffer.from('Hello from the browser test\n'),
-      });
+    await page.locator('#file').setInputFiles({
+      name: 'hello.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Hello from the browser test\n'),
+    });
     await page.getByRole('button', { name: 'Upload' }).click();
     const link = page.locator('#download-link');
     await link.waitFor({ state: 'visible' });

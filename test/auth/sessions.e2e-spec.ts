@@ -46,7 +46,7 @@ describe('Sessions: access tokens, refresh rotation, logout, one guard for users
     it('is refused when tampered with, expired, for another audience or issuer, unsigned or signed with another key: 401 problem', async () => {
       const browser = await signedIn();
       const good = browser.jar.get(SESSION) as string;
-      const claims = jwt.decode(good) as Record<string, unknown>;
+      const claims = jwt.decode<Record<string, unknown>>(good);
       const base = { sub: claims.sub, sid: claims.sid };
       const [header, payload, signature] = good.split('.');
       const otherPayload = Buffer.from(

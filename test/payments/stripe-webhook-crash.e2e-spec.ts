@@ -35,7 +35,7 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
   });
 
   const count = async (sql: string): Promise<number> =>
-    Number(((await ds.query(sql)) as Array<{ n: string | number }>)[0].n);
+    Number((await ds.query<Array<{ n: string | number }>>(sql))[0].n);
 
   it('after a restart every acknowledged event is processed and no effect is applied twice', async () => {
     const first = await spawnApp(env, [FIXTURE]);
@@ -76,9 +76,7 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
     expect((await first.exited).signal).toBe('SIGKILL');
     const orphaned = new Set(
       (
-        (await ds.query("SELECT event_id FROM stripe_events WHERE status = 'processing'")) as Array<{
-          event_id: string;
-        }>
+        await ds.query<Array<{ event_id: string }>>("SELECT event_id FROM stripe_events WHERE status = 'processing'")
       ).map((r) => r.event_id),
     );
     expect(orphaned.size).toBeGreaterThan(0);

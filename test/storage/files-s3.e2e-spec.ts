@@ -195,6 +195,7 @@ describe('Files on the S3 driver (s3rver)', () => {
     beforeEach(() => {
       sent = [];
       const send = S3Client.prototype.send;
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- jest's mock type wants void; `send` returns its promise as the real one does
       spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (
         this: S3Client,
         command: unknown,

@@ -23,8 +23,11 @@ export default async function globalSetup(): Promise<void> {
     appendFileSync(SKIPS_FILE, `${suite}: ${why}\n`);
   };
 
-  const postgres = await startPostgres();
-  if (typeof postgres === 'string') skip('e2e-postgres', postgres);
+  // `--selectProjects unit` or `e2e-sqlite` alone does not need a PostgreSQL cluster: don't start one.
+  const selected = selectedProjects(process.argv);
+  const postgres = selected === undefined || selected.includes('e2e-postgres') ? await startPostgres() : 'not selected';
+  if (postgres === 'not selected') process.stdout.write('\nPostgreSQL not started: e2e-postgres is not selected\n');
+  else if (typeof postgres === 'string') skip('e2e-postgres', postgres);
   else {
     services.postgres = postgres;
     process.env.TEST_POSTGRES_URL = postgres.url;
@@ -36,4 +39,21 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_REDIS_URL = redis.url;
   }
   globalThis.__porticoServices = services;
+}
+
+/**
+ * The projects named by `--selectProjects` (jest does not hand them to global setup), or undefined
+ * when every project runs. Names follow the flag until the next option.
+ */
+function selectedProjects(argv: string[]): string[] | undefined {
+  const at = argv.findIndex((arg) => arg === '--selectProjects' || arg.startsWith('--selectProjects='));
+  if (at < 0) return undefined;
+  const inline = argv[at].split('=')[1];
+  if (inline !== undefined) return inline.split(',');
+  const names: string[] = [];
+  for (const arg of argv.slice(at + 1)) {
+    if (arg.startsWith('-')) break;
+    names.push(arg);
+  }
+  return names;
 }

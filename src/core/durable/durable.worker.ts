@@ -79,9 +79,9 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     clearTimeout(this.timer);
     this.pollAgain = false;
     this.polling = this.fillSlots()
-      .catch((error: unknown) =>
-        this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable'),
-      )
+      .catch((error: unknown) => {
+        this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable');
+      })
       .finally(() => {
         this.polling = undefined;
         if (!this.running) return;

@@ -15,7 +15,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 /** The id pino-http assigned to this request (set by `genReqId`). */
 export function requestIdOf(req: IncomingMessage): string | undefined {
   const id = (req as IncomingMessage & { id?: unknown }).id;
-  return id === undefined || id === null ? undefined : String(id);
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 type RequestWithId = IncomingMessage & { id?: unknown };

@@ -21,7 +21,8 @@ export class AnyOfBreaker implements IBreaker {
 
   set state(value: unknown) {
     if (!Array.isArray(value)) return;
-    this.breakers.forEach((breaker, i) => (breaker.state = value[i]));
+    const states: unknown[] = value;
+    this.breakers.forEach((breaker, i) => (breaker.state = states[i]));
   }
 
   success(state: CircuitState): void {

@@ -139,7 +139,8 @@ interface DecoratedMethod {
   readonly monitored?: MonitoredMetadata;
 }
 
-const AsyncFunction = (async () => undefined).constructor;
+// `async` functions are instances of the (unexported) AsyncFunction constructor.
+const AsyncFunction = (Object.getPrototypeOf(async function () {}) as { constructor: unknown }).constructor;
 
 /**
  * What a class decorator covers: `async` methods declared on the class
@@ -152,7 +153,7 @@ function classCoveredMethods(prototype: object): string[] {
   return Object.getOwnPropertyNames(prototype).filter((name) => {
     if (LIFECYCLE_HOOKS.has(name) || name.startsWith('_')) return false;
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
-    return descriptor !== undefined && descriptor.value instanceof AsyncFunction;
+    return descriptor !== undefined && (descriptor.value as object)?.constructor === AsyncFunction;
   });
 }
 

@@ -11,7 +11,7 @@ export class LogTransport implements EmailTransport {
   readonly name = 'log' as const;
   private readonly logger = new Logger('EmailLogTransport');
 
-  async send(email: OutgoingEmail): Promise<SendResult> {
+  send(email: OutgoingEmail): Promise<SendResult> {
     for (const p of email.personalizations) {
       this.logger.log(
         {
@@ -34,6 +34,6 @@ export class LogTransport implements EmailTransport {
         `email ${p.messageId} (log transport, not sent)`,
       );
     }
-    return { providerMessageId: `log:${email.personalizations[0]?.messageId ?? 'empty'}` };
+    return Promise.resolve({ providerMessageId: `log:${email.personalizations[0]?.messageId ?? 'empty'}` });
   }
 }

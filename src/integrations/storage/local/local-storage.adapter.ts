@@ -131,7 +131,7 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
     await rm(this.pathOf(key), { force: true });
   }
 
-  async getDownloadUrl(input: DownloadUrlInput): Promise<SignedUrl> {
+  getDownloadUrl(input: DownloadUrlInput): Promise<SignedUrl> {
     const grant = this.signer.grant({
       method: 'GET',
       key: input.key,
@@ -140,15 +140,15 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
       size: 0,
       disposition: input.contentDisposition,
     });
-    return {
+    return Promise.resolve({
       url: this.urlFor(input.origin, this.signer.toQuery(grant)),
       method: 'GET',
       headers: {},
       expiresAt: new Date(grant.expires * 1000),
-    };
+    });
   }
 
-  async createUploadUrl(input: UploadUrlInput): Promise<SignedUrl> {
+  createUploadUrl(input: UploadUrlInput): Promise<SignedUrl> {
     const grant = this.signer.grant({
       method: 'PUT',
       key: input.key,
@@ -157,13 +157,13 @@ export class LocalStorageDriver implements StorageDriver, OnModuleInit {
       size: input.size,
       disposition: '',
     });
-    return {
+    return Promise.resolve({
       url: this.urlFor(input.origin, this.signer.toQuery(grant)),
       method: 'PUT',
       // Same headers as an S3 presigned PUT; uploads through local URLs never replace an object either way.
       headers: { 'Content-Type': input.contentType, 'Content-Length': String(input.size), 'If-None-Match': '*' },
       expiresAt: new Date(grant.expires * 1000),
-    };
+    });
   }
 
   async openReadStream(key: string, range?: ReadRange): Promise<Readable> {
