@@ -69,7 +69,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'src/main.ts', 'test/**', 'bench/**', 'scripts/**'],
+    // Config specs set the environment the declaration parses.
+    files: ['src/config/**', 'src/**/*.config.spec.ts', 'src/main.ts', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

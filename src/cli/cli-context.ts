@@ -9,7 +9,10 @@ class CliModule {}
 
 /** A Nest context with validated config plus `imports`, for one-shot commands. */
 export async function createCliContext(imports: ReadonlyArray<Type | DynamicModule>): Promise<INestApplicationContext> {
-  const module: DynamicModule = { module: CliModule, imports: [await AppConfigModule.forRoot(declaredProviderConfigs(imports)), ...imports] };
+  const module: DynamicModule = {
+    module: CliModule,
+    imports: [await AppConfigModule.forRoot(declaredProviderConfigs(imports)), ...imports],
+  };
   return NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
 }
 
