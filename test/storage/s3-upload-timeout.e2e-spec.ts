@@ -45,8 +45,8 @@ describe('S3 upload timeout (a stand-in that never answers the PUT)', () => {
       10_000,
       'the stand-in to see the PUT aborted',
     );
+    // Aborted: the connection is gone, so nothing more can arrive (the stand-in may have read the whole body first).
     const received = put.bytes;
-    expect(received).toBeLessThan(body.length);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(put.bytes).toBe(received);
   });
