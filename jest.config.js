@@ -41,17 +41,18 @@ const common = {
 /** Unit specs beside the code; the e2e suite twice, once per database engine. */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // examples/ holds the code of docs/EXTENDING.md: compiled (tsconfig) and tested like the app.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e-sqlite',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/examples/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/engine-sqlite.ts'],
     },
     {
       ...common,
       displayName: 'e2e-postgres',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/examples/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/engine-postgres.ts'],
     },
   ],

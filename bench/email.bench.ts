@@ -117,7 +117,6 @@ async function run(label: string, batch: boolean): Promise<Run> {
     app = await spawnApp({
       ...env,
       EMAIL_CONCURRENCY: '1',
-      SENDGRID_TIMEOUT_MS: '120000',
       RESILIENCE_SENDGRID_TIMEOUT_MS: '120000',
     });
     const baseline = await autocannon({ url: `${app.url}/health/live`, connections: CONNECTIONS, amount: MESSAGES });

@@ -21,7 +21,7 @@ import {
 } from 'cockatiel';
 import { appConfig } from '../src/config/app.config';
 import { redisConfig } from '../src/config/redis.config';
-import { type PolicySettings, resilienceConfig } from '../src/config/resilience.config';
+import { type PolicySettings, resilienceConfig, resilienceOptions } from '../src/config/resilience.config';
 import { Monitored } from '../src/core/monitoring/monitored.decorator';
 import { AnyOfBreaker } from '../src/core/resilience/composite-breaker';
 import { ResilienceModule } from '../src/core/resilience/resilience.module';
@@ -74,7 +74,10 @@ class Target {
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
-    ResilienceModule,
+    ResilienceModule.forRootAsync({
+      inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
+      useFactory: resilienceOptions,
+    }),
   ],
   providers: [Target],
 })

@@ -1,9 +1,12 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { appConfig } from './config/app.config';
+import { type AppConfig, appConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
+import { declaredProviderConfigs } from './config/provider-config';
+import { redisConfig } from './config/redis.config';
+import { resilienceConfig, resilienceOptions } from './config/resilience.config';
 import { telemetryConfig } from './config/telemetry.config';
 import { DatabaseModule } from './core/database/database.module';
 import { DurableModule } from './core/durable/durable.module';
@@ -20,15 +23,29 @@ import { GithubReposModule } from './integrations/github-repos/github-repos.modu
 import { PaymentsModule } from './integrations/payments/payments.module';
 import { StorageModule } from './integrations/storage/storage.module';
 
+/**
+ * The provider modules: each brings its own config declaration, resilience
+ * settings, readiness entry and routes. A new provider is one line here.
+ * A function, built per app: `StorageModule.forRoot()` picks its driver from the environment it starts with.
+ */
+export const providerModules = (): Array<Type | DynamicModule> => [
+  GithubReposModule,
+  PaymentsModule,
+  EmailModule,
+  StorageModule.forRoot(),
+  AuthModule,
+];
+
 @Module({})
 export class AppModule {
   /**
    * The whole application. Built per call so every app instance (and every
    * test app) validates and reads the environment it starts with.
    */
-  static async forRoot(): Promise<DynamicModule> {
+  static async forRoot(extraModules: ReadonlyArray<Type | DynamicModule> = []): Promise<DynamicModule> {
+    const features = [...providerModules(), ...extraModules];
     // Awaited here so a bad environment rejects createApp() itself (one clean message).
-    const config = await AppConfigModule.forRoot();
+    const config = await AppConfigModule.forRoot(declaredProviderConfigs(features));
     return {
       module: AppModule,
       imports: [
@@ -41,7 +58,7 @@ export class AppModule {
         DatabaseModule,
         DurableModule.forRoot({
           inject: [appConfig.KEY],
-          useFactory: (app: ConfigType<typeof appConfig>) => ({
+          useFactory: (app: AppConfig) => ({
             runWorkers: app.role !== 'api',
             shutdownTimeoutMs: app.shutdownTimeoutMs,
           }),
@@ -51,12 +68,11 @@ export class AppModule {
         SecurityModule,
         HealthModule,
         MonitoringModule,
-        ResilienceModule,
-        GithubReposModule,
-        PaymentsModule,
-        EmailModule,
-        StorageModule.forRoot(),
-        AuthModule,
+        ResilienceModule.forRootAsync({
+          inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
+          useFactory: resilienceOptions,
+        }),
+        ...features,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -33,8 +33,7 @@ export interface CreateAppOptions {
  * problem+json, security headers, docs).
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const root: DynamicModule = await AppModule.forRoot();
-  const module: DynamicModule = { ...root, imports: [...(root.imports ?? []), ...(options.extraModules ?? [])] };
+  const module: DynamicModule = await AppModule.forRoot(options.extraModules);
   // The adapter is passed explicitly (Nest's lazy adapter loading uses a dynamic import).
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
     bufferLogs: true,

@@ -2,6 +2,7 @@ import type { ConfigType } from '@nestjs/config';
 import { closeOnSignals, createApp } from './bootstrap';
 import { appConfig } from './config/app.config';
 import { InvalidEnvironmentError } from './config/env.validation';
+import { UnknownProviderSettingsError } from './core/resilience/policy-registry';
 
 async function main(): Promise<void> {
   const app = await createApp();
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A bad environment is the operator's to fix: say what is wrong, no stack.
-  const environmentError = findCause(error, InvalidEnvironmentError);
+  const environmentError = findCause(error, InvalidEnvironmentError) ?? findCause(error, UnknownProviderSettingsError);
   if (environmentError) {
     process.stderr.write(`${environmentError.message}\nSee .env.example for every variable.\n`);
   } else {

@@ -2,13 +2,17 @@ import { type DynamicModule, type INestApplicationContext, Module, type Type } f
 import { NestFactory } from '@nestjs/core';
 import { AppConfigModule } from '../config/config.module';
 import { InvalidEnvironmentError } from '../config/env.validation';
+import { declaredProviderConfigs } from '../config/provider-config';
 
 @Module({})
 class CliModule {}
 
 /** A Nest context with validated config plus `imports`, for one-shot commands. */
 export async function createCliContext(imports: ReadonlyArray<Type | DynamicModule>): Promise<INestApplicationContext> {
-  const module: DynamicModule = { module: CliModule, imports: [await AppConfigModule.forRoot(), ...imports] };
+  const module: DynamicModule = {
+    module: CliModule,
+    imports: [await AppConfigModule.forRoot(declaredProviderConfigs(imports)), ...imports],
+  };
   return NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
 }
 

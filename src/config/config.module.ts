@@ -4,11 +4,11 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { emailConfig } from './email.config';
-import { validateEnv } from './env.validation';
-import { githubRestConfig } from './github-rest.config';
+import { ENV_SPECS, validateEnv } from './env.validation';
 import { githubOAuthConfig } from './oauth-github.config';
 import { limitsConfig } from './limits.config';
 import { googleOAuthConfig } from './oauth-google.config';
+import type { AnyProviderConfig } from './provider-config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
 import { sendgridConfig } from './sendgrid.config';
@@ -23,15 +23,20 @@ import { telemetryConfig } from './telemetry.config';
  */
 @Module({})
 export class AppConfigModule {
-  /** Built per application so each app (and each test app) validates the environment it starts with. */
-  static forRoot(): Promise<DynamicModule> {
+  /**
+   * Built per application so each app (and each test app) validates the environment it starts with.
+   * @param providerConfigs the provider modules' own declarations (`declaredProviderConfigs(modules)`),
+   *   validated with the app-level namespaces in one pass and loaded globally.
+   */
+  static forRoot(providerConfigs: readonly AnyProviderConfig[] = []): Promise<DynamicModule> {
+    const specs = [...ENV_SPECS, ...providerConfigs.map((config) => config.env)];
     return ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
       envFilePath: ['.env'],
       // Tests set their environment explicitly; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
-      validate: validateEnv,
+      validate: (raw) => validateEnv(raw, specs),
       load: [
         appConfig,
         limitsConfig,
@@ -45,8 +50,8 @@ export class AppConfigModule {
         storageConfig,
         googleOAuthConfig,
         githubOAuthConfig,
-        githubRestConfig,
         telemetryConfig,
+        ...providerConfigs,
       ],
     });
   }

@@ -5,7 +5,6 @@ import { authEnv } from './auth.config';
 import { databaseEnv } from './database.config';
 import { emailEnv } from './email.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
-import { githubRestEnv } from './github-rest.config';
 import { limitsEnv } from './limits.config';
 import { githubOAuthEnv } from './oauth-github.config';
 import { googleOAuthEnv } from './oauth-google.config';
@@ -16,7 +15,11 @@ import { storageEnv } from './storage.config';
 import { stripeEnv } from './stripe.config';
 import { telemetryEnv } from './telemetry.config';
 
-/** Every namespace's rules; a new provider adds its spec here. */
+/**
+ * The app-level namespaces' rules. Provider modules declare their own
+ * (`defineProviderConfig` + `ProviderConfigModule.forFeature`), and the
+ * root config module adds those found under the app's modules.
+ */
 export const ENV_SPECS: readonly EnvSpec[] = [
   appEnv,
   limitsEnv,
@@ -30,7 +33,6 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   storageEnv,
   googleOAuthEnv,
   githubOAuthEnv,
-  githubRestEnv,
   telemetryEnv,
 ];
 
@@ -72,12 +74,15 @@ export function findEnvProblems(env: RawEnv, specs: readonly EnvSpec[] = ENV_SPE
  * start-up with one message. Returns the environment unchanged; the typed
  * namespaces (`registerAs`) parse it.
  */
-export function validateEnv(raw: Record<string, unknown>): Record<string, unknown> {
+export function validateEnv(
+  raw: Record<string, unknown>,
+  specs: readonly EnvSpec[] = ENV_SPECS,
+): Record<string, unknown> {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(raw))
     env[key] =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
-  const problems = findEnvProblems(env);
+  const problems = findEnvProblems(env, specs);
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return raw;
 }

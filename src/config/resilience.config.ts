@@ -1,45 +1,17 @@
 import { registerAs } from '@nestjs/config';
+import {
+  BASE_POLICY,
+  type PolicySettings,
+  type ProviderProfile,
+  providerSegment,
+} from '../core/resilience/policy-settings';
+import type { ResilienceOptions } from '../core/resilience/resilience.options';
+import type { AppConfig } from './app.config';
 import type { EnvSpec, RawEnv } from './env-rules';
 import { isSet } from './env-rules';
+import type { RedisConfig } from './redis.config';
 
-/**
- * One provider's resilience policy: what `@Resilient(provider)` applies.
- * Every number can be set per provider with `RESILIENCE_<PROVIDER>_<SETTING>`
- * (provider name upper-cased, other characters as `_`: `github-api` →
- * `GITHUB_API`) or for all providers with `RESILIENCE_DEFAULT_<SETTING>`.
- */
-export interface PolicySettings {
-  /** Timeout of one attempt, ms. */
-  readonly timeoutMs: number;
-  /** Attempts in total (1 = no retry). */
-  readonly maxAttempts: number;
-  /** No retry starts once this much time has passed since the first attempt, ms. */
-  readonly maxTotalMs: number;
-  /** Full-jitter backoff: the n-th retry waits random(0, min(cap, base·2^(n-1))) ms. */
-  readonly backoffBaseMs: number;
-  readonly backoffCapMs: number;
-  /** Longest upstream `Retry-After` waited out before a retry, ms; a longer one ends the call. */
-  readonly retryAfterMaxMs: number;
-  /** Breaker opens after this many consecutive failed calls (0 = off). */
-  readonly breakerConsecutive: number;
-  /** Breaker opens when failures exceed this share of calls in the window (0 = off). */
-  readonly breakerRatio: number;
-  readonly breakerWindowMs: number;
-  /** Calls needed in the window before the ratio counts. */
-  readonly breakerMinCalls: number;
-  /** How long the breaker stays open before one probe call is let through, ms. */
-  readonly breakerCooldownMs: number;
-  /** Calls per second to the provider (token bucket; 0 = unlimited). */
-  readonly ratePerSec: number;
-  /** Longest a call waits for a token before failing with 429, ms. */
-  readonly rateMaxWaitMs: number;
-  /** Calls that may wait for a token at once; beyond that, 429 at once. */
-  readonly rateMaxQueue: number;
-  /** Concurrent calls to the provider. */
-  readonly bulkheadLimit: number;
-  /** Calls waiting for a concurrency slot; beyond that, 503 at once. */
-  readonly bulkheadQueue: number;
-}
+export { BASE_POLICY, type PolicySettings };
 
 type SettingSpec = { readonly env: string; readonly min: number; readonly max: number; readonly fraction?: boolean };
 
@@ -63,28 +35,8 @@ export const POLICY_SETTINGS: Readonly<Record<keyof PolicySettings, SettingSpec>
   bulkheadQueue: { env: 'BULKHEAD_QUEUE', min: 0, max: 1_000_000 },
 };
 
-/** Used for every provider unless something more specific is set. */
-export const BASE_POLICY: PolicySettings = {
-  timeoutMs: 10_000,
-  maxAttempts: 3,
-  maxTotalMs: 30_000,
-  backoffBaseMs: 200,
-  backoffCapMs: 5_000,
-  retryAfterMaxMs: 10_000,
-  breakerConsecutive: 5,
-  breakerRatio: 0.5,
-  breakerWindowMs: 30_000,
-  breakerMinCalls: 20,
-  breakerCooldownMs: 30_000,
-  ratePerSec: 50,
-  rateMaxWaitMs: 2_000,
-  rateMaxQueue: 100,
-  bulkheadLimit: 20,
-  bulkheadQueue: 100,
-};
-
 /** What we know of each built-in provider's limits (see /work/shared/PROVIDER_FACTS.md). */
-export const PROVIDER_PROFILES: Readonly<Record<string, Partial<PolicySettings>>> = {
+export const PROVIDER_PROFILES: Readonly<Record<string, ProviderProfile>> = {
   // Test mode allows about 25 requests/s (live about 100): set RESILIENCE_STRIPE_RATE_PER_SEC=90 for live keys.
   stripe: { ratePerSec: 25, timeoutMs: 15_000 },
   sendgrid: { ratePerSec: 10, timeoutMs: 10_000 },
@@ -93,6 +45,8 @@ export const PROVIDER_PROFILES: Readonly<Record<string, Partial<PolicySettings>>
   google: { ratePerSec: 20, timeoutMs: 5_000 },
   // 5,000 requests/hour per token; short bursts are fine.
   github: { ratePerSec: 10, timeoutMs: 5_000 },
+  // The REST client of the docs' worked example: the same API and budget as GitHub login.
+  'github-rest': { ratePerSec: 10, timeoutMs: 5_000 },
 };
 
 const SETTING_KEYS = Object.keys(POLICY_SETTINGS) as Array<keyof PolicySettings>;
@@ -103,9 +57,7 @@ const SUFFIXES = SETTING_KEYS.map((key) => [key, POLICY_SETTINGS[key].env] as co
 const PREFIX = 'RESILIENCE_';
 
 /** `github-api` → `GITHUB_API`: the segment a provider's variables use. */
-export function providerEnvSegment(provider: string): string {
-  return provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-}
+export const providerEnvSegment = providerSegment;
 
 interface ParsedVariable {
   readonly name: string;
@@ -152,15 +104,26 @@ function readOverrides(env: RawEnv): Record<string, Partial<Record<keyof PolicyS
   return overrides;
 }
 
+/** The variables behind each segment, so a segment naming no provider is reported by its variables. */
+function readSources(env: RawEnv): Record<string, string[]> {
+  const sources: Record<string, string[]> = {};
+  for (const variable of parseVariables(env)) {
+    if (variable.key !== undefined) (sources[variable.segment] ??= []).push(variable.name);
+  }
+  return sources;
+}
+
 /**
- * The settings for `provider`, most specific last: base values,
- * `RESILIENCE_DEFAULT_*`, the built-in profile, `RESILIENCE_<PROVIDER>_*`.
+ * The settings for `provider` from config alone, most specific last: base
+ * values, `RESILIENCE_DEFAULT_*`, the built-in profile, `RESILIENCE_<PROVIDER>_*`.
+ * (At run time the registry also layers a module's own profile under the last.)
  */
 export function resolvePolicySettings(config: ResilienceConfig, provider: string): PolicySettings {
+  const { operations: _operations, ...profile } = PROVIDER_PROFILES[provider] ?? {};
   return {
     ...BASE_POLICY,
     ...config.overrides.DEFAULT,
-    ...PROVIDER_PROFILES[provider],
+    ...profile,
     ...config.overrides[providerEnvSegment(provider)],
   };
 }
@@ -168,7 +131,19 @@ export function resolvePolicySettings(config: ResilienceConfig, provider: string
 export const resilienceConfig = registerAs('resilience', () => ({
   /** `RESILIENCE_<SEGMENT>_<SETTING>` values by segment (`DEFAULT`, `STRIPE`, ...). */
   overrides: readOverrides(process.env),
+  sources: readSources(process.env),
 }));
+
+/** The resilience module's options, from the app's config (core reads no config itself). */
+export function resilienceOptions(resilience: ResilienceConfig, app: AppConfig, redis: RedisConfig): ResilienceOptions {
+  return {
+    profiles: PROVIDER_PROFILES,
+    overrides: resilience.overrides,
+    overrideSources: resilience.sources,
+    debugLogs: app.logLevel === 'debug' || app.logLevel === 'trace',
+    redisUrl: redis.url,
+  };
+}
 
 export type ResilienceConfig = ReturnType<typeof resilienceConfig>;
 

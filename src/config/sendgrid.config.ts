@@ -35,11 +35,6 @@ class SendGridEnv {
 
   @EmptyAsUndefined()
   @IsOptional()
-  @IsIntString(100, 120_000)
-  SENDGRID_TIMEOUT_MS?: string;
-
-  @EmptyAsUndefined()
-  @IsOptional()
   @IsBooleanString()
   SENDGRID_SANDBOX_MODE?: string;
 }
@@ -52,7 +47,6 @@ export const sendgridConfig = registerAs('sendgrid', () => {
     apiBase: str(env.SENDGRID_API_BASE, 'https://api.sendgrid.com'),
     webhookPublicKey: str(env.SENDGRID_WEBHOOK_PUBLIC_KEY),
     webhookToleranceSeconds: int(env.SENDGRID_WEBHOOK_TOLERANCE_SECONDS, 600),
-    timeoutMs: int(env.SENDGRID_TIMEOUT_MS, 10_000),
     /** SendGrid validates every request but delivers nothing (mail_settings.sandbox_mode). */
     sandboxMode: bool(env.SENDGRID_SANDBOX_MODE, false),
   };

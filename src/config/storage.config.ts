@@ -87,6 +87,11 @@ class StorageEnv {
   @IsOptional()
   @IsIntString(1, 16)
   S3_QUEUE_SIZE?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(100, 24 * 60 * 60 * 1000)
+  S3_UPLOAD_TIMEOUT_MS?: string;
 }
 
 export const storageConfig = registerAs('storage', () => {
@@ -124,6 +129,8 @@ export const storageConfig = registerAs('storage', () => {
       /** Multipart part size; one upload holds about partSize × (queueSize + 1) in memory. */
       partSizeBytes: int(env.S3_PART_SIZE_BYTES, 5 * 1024 ** 2),
       queueSize: int(env.S3_QUEUE_SIZE, 4),
+      /** The whole streamed upload (the s3 policy's `upload` operation): it lasts as long as the client sends. */
+      uploadTimeoutMs: int(env.S3_UPLOAD_TIMEOUT_MS, 6 * 60 * 60 * 1000),
     },
   };
 });

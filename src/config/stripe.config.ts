@@ -35,11 +35,6 @@ class StripeEnv {
 
   @EmptyAsUndefined()
   @IsOptional()
-  @IsIntString(100, 120_000)
-  STRIPE_TIMEOUT_MS?: string;
-
-  @EmptyAsUndefined()
-  @IsOptional()
   @IsIntString(0, 1440)
   STRIPE_CATCH_UP_INTERVAL_MINUTES?: string;
 
@@ -60,7 +55,6 @@ export const stripeConfig = registerAs('stripe', () => {
     webhookSecrets: list(env.STRIPE_WEBHOOK_SECRET),
     apiBase: str(env.STRIPE_API_BASE),
     webhookToleranceSeconds: int(env.STRIPE_WEBHOOK_TOLERANCE_SECONDS, 300),
-    timeoutMs: int(env.STRIPE_TIMEOUT_MS, 10_000),
     /** Minutes between scheduled catch-ups from Stripe's events list; 0 (default) leaves it to the CLI. */
     catchUpIntervalMinutes: int(env.STRIPE_CATCH_UP_INTERVAL_MINUTES, 0),
     /** How long a claimed inbox event is held before another worker may take it over (crash recovery delay). */

@@ -1,10 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { githubOAuthConfig } from '../config/oauth-github.config';
-import { googleOAuthConfig } from '../config/oauth-google.config';
-import { sendgridConfig } from '../config/sendgrid.config';
-import { storageConfig } from '../config/storage.config';
-import { stripeConfig } from '../config/stripe.config';
+import { Injectable, Optional } from '@nestjs/common';
+import type { CircuitSnapshot } from '../core/resilience/provider-policy';
+import { ResiliencePolicyRegistry } from '../core/resilience/policy-registry';
 
 /** What `/health/ready` says of one provider. None of these fails readiness. */
 export type ProviderState = 'up' | 'not_configured' | 'degraded';
@@ -16,50 +12,44 @@ export interface ProviderHealth {
 }
 
 export type ProviderProbe = () => ProviderHealth;
-/** Adjusts a provider's health, e.g. the resilience module marks an open breaker `degraded`. */
-export type ProviderOverlay = (provider: string, health: ProviderHealth) => ProviderHealth;
 
 /**
- * Every provider's state for the readiness endpoint. Starts with one entry
- * per built-in provider from config; integration modules replace their
- * entry with a richer probe, and overlays (breaker state) adjust the result.
+ * Every provider's state for the readiness endpoint. It names none itself:
+ * each integration registers its own probe (an `HttpClientModule` client
+ * does so when registered), and an open breaker turns an entry `degraded`.
  */
 @Injectable()
 export class ProviderStatusRegistry {
   private readonly probes = new Map<string, ProviderProbe>();
-  private readonly overlays: ProviderOverlay[] = [];
 
-  constructor(
-    @Inject(stripeConfig.KEY) stripe: ConfigType<typeof stripeConfig>,
-    @Inject(sendgridConfig.KEY) sendgrid: ConfigType<typeof sendgridConfig>,
-    @Inject(storageConfig.KEY) storage: ConfigType<typeof storageConfig>,
-    @Inject(googleOAuthConfig.KEY) google: ConfigType<typeof googleOAuthConfig>,
-    @Inject(githubOAuthConfig.KEY) github: ConfigType<typeof githubOAuthConfig>,
-  ) {
-    const configured =
-      (yes: boolean): ProviderProbe =>
-      () => ({ status: yes ? 'up' : 'not_configured' });
-    this.register('stripe', configured(stripe.configured));
-    this.register('sendgrid', configured(sendgrid.configured));
-    this.register('s3', configured(storage.driver === 's3' && storage.s3.configured));
-    this.register('google', configured(google.configured));
-    this.register('github', configured(github.configured));
-  }
+  constructor(@Optional() private readonly resilience?: ResiliencePolicyRegistry) {}
 
   /** Adds or replaces the probe for `provider`. */
   register(provider: string, probe: ProviderProbe): void {
     this.probes.set(provider, probe);
   }
 
-  addOverlay(overlay: ProviderOverlay): void {
-    this.overlays.push(overlay);
-  }
-
   snapshot(): Record<string, ProviderHealth> {
     const result: Record<string, ProviderHealth> = {};
     for (const [name, probe] of [...this.probes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      result[name] = this.overlays.reduce((health, overlay) => overlay(name, health), probe());
+      result[name] = circuitOverlay(this.resilience?.circuit(name), probe());
     }
     return result;
   }
+}
+
+/**
+ * A provider whose breaker is open (or probing) is `degraded`, with the
+ * breaker state and when the next probe goes through. "Not configured"
+ * stays as it is: there is nothing to call.
+ */
+export function circuitOverlay(circuit: CircuitSnapshot | undefined, health: ProviderHealth): ProviderHealth {
+  if (circuit === undefined || health.status === 'not_configured') return health;
+  if (circuit.state === 'closed') return { ...health, circuit: 'closed' };
+  return {
+    ...health,
+    status: 'degraded',
+    circuit: circuit.state,
+    ...(circuit.retryInMs === undefined ? {} : { retryInSeconds: Math.ceil(circuit.retryInMs / 1000) }),
+  };
 }

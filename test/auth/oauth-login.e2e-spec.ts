@@ -333,6 +333,25 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     expect(res.body.providers.google).toMatchObject({ status: 'up' });
     expect(res.body.providers.github).toMatchObject({ status: 'up' });
   });
+
+  it('sends the token exchange and profile calls through the google/github clients, counted in /metrics', async () => {
+    expect(await new LoginBrowser(t.app.url).login('google', 'g-erin')).toBe('/');
+    expect(await new LoginBrowser(t.app.url).login('github', '1001')).toBe('/');
+    const metrics = (await request(t.app.url).get('/metrics').expect(200)).text;
+    for (const [provider, operation] of [
+      ['google', 'token.exchange'],
+      ['google', 'userinfo.get'],
+      ['github', 'token.exchange'],
+      ['github', 'user.get'],
+      ['github', 'user.emails'],
+    ]) {
+      expect(metrics).toMatch(
+        new RegExp(
+          `integration_calls_total\\{provider="${provider}",operation="${operation}",outcome="success"\\} [1-9]`,
+        ),
+      );
+    }
+  });
 });
 
 describe('OAuth login not configured', () => {

@@ -20,7 +20,7 @@ describe('Email through SendGrid (real @sendgrid/mail against a local v3 stand-i
         API_KEYS: `${TEST_API_KEYS},${apiKeyEntry('other', OTHER_KEY)}`,
         SENDGRID_API_KEY: fake.apiKey,
         SENDGRID_API_BASE: fake.url,
-        SENDGRID_TIMEOUT_MS: '500',
+        RESILIENCE_SENDGRID_TIMEOUT_MS: '500',
         EMAIL_FROM: 'portico@example.com',
         EMAIL_FROM_NAME: 'Portico',
         EMAIL_REPLY_TO: 'help@example.com',

@@ -25,6 +25,15 @@ describe('start-up and shutdown of the real process', () => {
     expect(output).toMatch(/GOOGLE_CLIENT_SECRET:/);
   });
 
+  it('refuses a resilience setting for a provider the app does not have, listing the known ones', async () => {
+    const env = await testEnv({ env: { RESILIENCE_STIRPE_TIMEOUT_MS: '5' } });
+    const { code, output } = await runAppToExit(env);
+    expect(code).toBe(1);
+    expect(output).toMatch(/unknown providers: RESILIENCE_STIRPE_TIMEOUT_MS\./);
+    expect(output).toMatch(/Known providers: [^\n]*github-rest, google, s3, sendgrid, stripe/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses insecure defaults in production and says which', async () => {
     const env = await testEnv({ env: { NODE_ENV: 'production' } });
     const { code, output } = await runAppToExit(env);

@@ -1,6 +1,6 @@
 import { ProviderRejectedError } from '../../src/core/errors/integration.error';
 import { uuidv7 } from '../../src/core/database/ids';
-import { SendGridTransport } from '../../src/integrations/email/transports/sendgrid.transport';
+import { SendGridTransport } from '../../src/integrations/email/transports/sendgrid-email.adapter';
 
 /**
  * Runs our SendGrid transport against the real API in sandbox mode (validated, never delivered):
@@ -25,7 +25,7 @@ describeLive('SendGridTransport against SendGrid (sandbox mode)', () => {
   };
   let sut: SendGridTransport;
   beforeAll(() => {
-    sut = new SendGridTransport(config);
+    sut = new SendGridTransport(config, 10_000);
   });
   const message = (overrides: object = {}) => ({
     from: { email: from, name: 'Portico live test' },
@@ -48,7 +48,7 @@ describeLive('SendGridTransport against SendGrid (sandbox mode)', () => {
   });
 
   it('maps a wrong API key to a non-retryable rejection', async () => {
-    const wrong = new SendGridTransport({ ...config, apiKey: 'SG.not-a-key.not-a-key' });
+    const wrong = new SendGridTransport({ ...config, apiKey: 'SG.not-a-key.not-a-key' }, 10_000);
     await expect(wrong.send(message())).rejects.toMatchObject({ upstreamStatus: 401, retryable: false });
   });
 });

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { StripePaymentGateway } from '../../src/integrations/payments/stripe/stripe-payment.gateway';
+import { StripePaymentGateway } from '../../src/integrations/payments/stripe/stripe-payments.adapter';
 import { stripeClientOptions } from '../../src/integrations/payments/stripe/stripe-client.provider';
 import { ProviderRejectedError } from '../../src/core/errors/integration.error';
 
@@ -27,7 +27,7 @@ describeLive('StripePaymentGateway against Stripe test mode', () => {
   let sut: StripePaymentGateway;
   const run = Date.now().toString(36);
   beforeAll(() => {
-    sut = new StripePaymentGateway(new Stripe(key ?? '', stripeClientOptions(config)));
+    sut = new StripePaymentGateway(new Stripe(key ?? '', stripeClientOptions(config, 15_000)));
   });
 
   it('creates an intent once per idempotency key, retrieves and cancels it', async () => {

@@ -20,7 +20,7 @@ describe('Stripe errors seen by API callers', () => {
     // Quick retries, and no breaker: this suite provokes many failures in a row on purpose.
     t = await startTestApp({
       env: stripeTestEnv(stripe, {
-        STRIPE_TIMEOUT_MS: '300',
+        RESILIENCE_STRIPE_TIMEOUT_MS: '300',
         RESILIENCE_STRIPE_BACKOFF_BASE_MS: '10',
         RESILIENCE_STRIPE_BACKOFF_CAP_MS: '50',
         RESILIENCE_STRIPE_BREAKER_CONSECUTIVE: '0',
@@ -114,7 +114,7 @@ describe('Stripe errors seen by API callers', () => {
     expect(new Set(attempts.slice(3).map((r) => r.idempotencyKey)).size).toBe(1);
   });
 
-  it('a slow Stripe → 504 after STRIPE_TIMEOUT_MS on each attempt; nothing was created', async () => {
+  it('a slow Stripe → 504 after RESILIENCE_STRIPE_TIMEOUT_MS on each attempt; nothing was created', async () => {
     const intentsBefore = stripe.intents.size;
     stripe.delayMs = 1_000;
     const res = await create();

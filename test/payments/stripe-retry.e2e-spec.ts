@@ -11,7 +11,7 @@ describe('Creating an intent while Stripe fails transiently', () => {
 
   beforeAll(async () => {
     await stripe.start();
-    t = await startTestApp({ env: stripeTestEnv(stripe, { STRIPE_TIMEOUT_MS: '2000' }) });
+    t = await startTestApp({ env: stripeTestEnv(stripe, { RESILIENCE_STRIPE_TIMEOUT_MS: '2000' }) });
   });
   afterAll(async () => {
     await t?.close();

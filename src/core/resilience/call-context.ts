@@ -10,6 +10,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** The call's idempotency key, from the decorator's `idempotencyKey` extractor. */
   readonly idempotencyKey?: string;
+  /** `performance.now()` at which this attempt times out. */
+  readonly deadline: number;
 }
 
 // Holds no state between calls: each attempt runs inside its own context.

@@ -21,6 +21,10 @@ class AttemptContext implements CallContext {
   get signal(): AbortSignal {
     return this.control.signal;
   }
+
+  get deadline(): number {
+    return this.control.deadline;
+  }
 }
 
 export type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
@@ -28,8 +32,8 @@ export type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 export interface WrapOptions {
   readonly provider: string;
   readonly operation: string;
-  /** Absent: metrics and logs only (`@Monitored` alone). */
-  readonly policy?: OperationPolicy;
+  /** Absent: metrics and logs only (`@Monitored` alone). Called on the first call, then kept. */
+  readonly policy?: () => OperationPolicy;
   readonly resilient?: ResilientMetadata;
   /** Absent: no `integration_calls_total`/duration (`@Resilient` alone). */
   readonly metrics?: OperationMetrics;
@@ -47,11 +51,14 @@ export interface WrapOptions {
  * the resolved value, and returns a promise (decorated methods are async).
  * Failures leave as the original error or as the resilience layer's
  * `IntegrationError`s. A call made while a call to the same provider is
- * running (an adapter method using another) goes straight through: the
- * outer call's policy, tokens and metrics already cover it.
+ * running (an adapter method using another) runs inside the outer attempt:
+ * the outer call's policy, tokens and metrics already cover it, and its own
+ * timeout still applies when tighter than what is left of the outer attempt.
  */
 export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod {
-  const { provider, operation, policy, metrics, logger, spans } = options;
+  const { provider, operation, metrics, logger, spans } = options;
+  let resolved: OperationPolicy | undefined;
+  const policyOf = (resolve: () => OperationPolicy): OperationPolicy => (resolved ??= resolve());
   const policyMetrics = options.policyMetrics ?? metrics;
   const keyOf = options.resilient?.idempotencyKey as ((...args: unknown[]) => string | undefined) | undefined;
   const idempotent = options.resilient?.idempotent !== false;
@@ -110,14 +117,27 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
     }
   };
 
-  if (policy === undefined) {
+  const resolve = options.policy;
+  if (resolve === undefined) {
     return function monitored(this: unknown, ...args: unknown[]): unknown {
       if (currentCallContext()?.provider === provider) return original.apply(this, args);
       return observe(this, args);
     };
   }
 
+  /** Inside an outer attempt of the same provider: only a tighter timeout of ours is added. */
+  const nested = (outer: CallContext, self: unknown, args: unknown[]): unknown => {
+    const policy = policyOf(resolve);
+    if (performance.now() + policy.settings.timeoutMs >= outer.deadline) return original.apply(self, args);
+    return policy.timedOnce((control) =>
+      runInCallContext(new AttemptContext(provider, operation, outer.attempt, outer.idempotencyKey, control), () =>
+        original.apply(self, args),
+      ),
+    );
+  };
+
   const protect = async (self: unknown, args: unknown[]): Promise<unknown> => {
+    const policy = policyOf(resolve);
     const started = performance.now();
     const idempotencyKey = keyOf === undefined ? undefined : keyOf(...args);
     const retryAllowed = idempotent || idempotencyKey !== undefined;
@@ -148,8 +168,9 @@ export function wrapMethod(original: AnyMethod, options: WrapOptions): AnyMethod
   };
 
   return function resilient(this: unknown, ...args: unknown[]): unknown {
-    // Called from inside a call to the same provider (a helper of the adapter): the outer call's policy already applies.
-    if (currentCallContext()?.provider === provider) return original.apply(this, args);
+    // Called from inside a call to the same provider (the adapter's client): the outer call's policy already applies.
+    const outer = currentCallContext();
+    if (outer?.provider === provider) return nested(outer, this, args);
     return protect(this, args);
   };
 }

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { Registry } from 'prom-client';
-import type { PolicySettings, resilienceConfig } from '../../config/resilience.config';
+import type { PolicySettings } from './policy-settings';
 import {
   ProviderFailedError,
   ProviderRejectedError,
@@ -29,8 +28,7 @@ const FAST: Partial<PolicySettings> = {
 };
 
 function registryWith(settings: Partial<PolicySettings>, metrics?: IntegrationMetrics): ResiliencePolicyRegistry {
-  const config = { overrides: { FAKE: { ...FAST, ...settings } } } as ConfigType<typeof resilienceConfig>;
-  return new ResiliencePolicyRegistry(config, metrics, null);
+  return new ResiliencePolicyRegistry({ overrides: { FAKE: { ...FAST, ...settings } } }, metrics, null);
 }
 
 const unavailable = (): ProviderFailedError =>

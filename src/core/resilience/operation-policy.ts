@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CircuitState, DelegateBackoff, type RetryPolicy, handleWhen, retry } from 'cockatiel';
 import { ProviderTimeoutError, ProviderUnavailableError } from '../errors/integration.error';
 import { BULKHEAD_FULL, CIRCUIT_OPEN, TIMED_OUT } from './failure-classification';
@@ -11,6 +12,8 @@ import { type RetrySettings, planRetry } from './retry-planner';
  * Node 20, and most attempts never need one.
  */
 export class AttemptSignal {
+  /** `performance.now()` at which the attempt times out (nested calls may only shorten it). */
+  deadline = Number.POSITIVE_INFINITY;
   private controller?: AbortController;
   private reason?: unknown;
   private aborted = false;
@@ -151,8 +154,17 @@ export class OperationPolicy {
    * Not cockatiel's `TimeoutPolicy`: on Node 20 it adds 7–18 µs to every call
    * (EventTarget listeners, an abort on every return); this adds a timer.
    */
+  /**
+   * One attempt bounded by this operation's timeout, nothing else: a nested
+   * call whose own timeout is tighter than what is left of the outer call.
+   */
+  timedOnce<T>(attempt: Attempt<T>): Promise<T> {
+    return this.timed(attempt, 0);
+  }
+
   private timed<T>(attempt: Attempt<T>, n: number, onFailure?: (error: unknown) => void): Promise<T> {
     const control = new AttemptSignal();
+    control.deadline = performance.now() + this.settings.timeoutMs;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       // A timed-out attempt may still fail later: only the first outcome counts.

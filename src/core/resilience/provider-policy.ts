@@ -7,7 +7,7 @@ import {
   circuitBreaker,
   handleWhen,
 } from 'cockatiel';
-import type { PolicySettings } from '../../config/resilience.config';
+import type { PolicySettings } from './policy-settings';
 import type { CircuitStateName } from '../monitoring/integration-metrics';
 import { buildBreaker } from './composite-breaker';
 import { countsAgainstProvider } from './failure-classification';

@@ -1,17 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import Redis from 'ioredis';
-import { redisConfig } from '../../config/redis.config';
 import { RATE_LIMIT_REDIS } from './resilience.constants';
+import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
 
-/** The Redis client for shared rate-limit buckets, or null without REDIS_URL. */
+/** The Redis client for shared rate-limit buckets, or null without a Redis URL. */
 export const rateLimitRedisProvider: Provider = {
   provide: RATE_LIMIT_REDIS,
-  inject: [redisConfig.KEY],
-  useFactory: (config: ConfigType<typeof redisConfig>): Redis | null =>
-    config.url === undefined
+  inject: [RESILIENCE_OPTIONS],
+  useFactory: (options: ResilienceOptions): Redis | null =>
+    options.redisUrl === undefined
       ? null
-      : new Redis(config.url, {
+      : new Redis(options.redisUrl, {
           // Fail fast while disconnected: the limiter falls back to its in-memory insurance.
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,

@@ -2,14 +2,12 @@ import { Injectable, Logger, Scope, SetMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Registry } from 'prom-client';
-import { appConfig } from '../../config/app.config';
-import { redisConfig } from '../../config/redis.config';
-import { resilienceConfig } from '../../config/resilience.config';
 import { ProviderFailedError } from '../errors/integration.error';
 import { Monitored } from '../monitoring/monitored.decorator';
-import { type CallContext, currentCallContext } from './call-context';
+import { type CallContext, currentCallContext, currentCallSignal } from './call-context';
 import { ResilienceModule } from './resilience.module';
 import { Resilient } from './resilient.decorator';
+import { appConfig } from '../../config/app.config';
 
 const flaky = (): ProviderFailedError =>
   new ProviderFailedError('503', { provider: 'demo', retryable: true, upstreamStatus: 503 });
@@ -69,6 +67,27 @@ class DemoAdapter {
     throw flaky();
   }
 
+  /** The outer call has the provider's 10 s timeout; the inner operation's own 50 ms must still hold. */
+  async outerOfSlow(): Promise<string> {
+    this.count('outerOfSlow');
+    return this.slowInner();
+  }
+
+  @Resilient('demo', { timeoutMs: 50 })
+  @Monitored('demo', 'inner.slow')
+  async slowInner(): Promise<string> {
+    const signal = currentCallSignal();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 20_000);
+      signal?.addEventListener('abort', () => {
+        this.count('slowInner.aborted');
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return 'too late';
+  }
+
   onModuleInit(): void {
     this.calls.onModuleInit = 1;
   }
@@ -109,14 +128,14 @@ describe('ResilienceExplorer', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
-        ResilienceModule,
+        // MonitoringModule's /metrics reads the app config (METRICS_TOKEN).
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+        ResilienceModule.forRoot({
+          overrides: { DEMO: { maxAttempts: 3, backoffBaseMs: 1, backoffCapMs: 2, ratePerSec: 0 } },
+        }),
       ],
       providers: [DemoAdapter, PerRequestAdapter, ObservedOnly],
-    })
-      .overrideProvider(resilienceConfig.KEY)
-      .useValue({ overrides: { DEMO: { maxAttempts: 3, backoffBaseMs: 1, backoffCapMs: 2, ratePerSec: 0 } } })
-      .compile();
+    }).compile();
     await moduleRef.init();
     adapter = moduleRef.get(DemoAdapter);
   });
@@ -168,6 +187,12 @@ describe('ResilienceExplorer', () => {
   it('runs a decorated method called from inside another call of the same provider as a plain call', async () => {
     await expect(adapter.outer()).rejects.toBeInstanceOf(ProviderFailedError);
     expect(adapter.calls).toMatchObject({ outer: 3, inner: 3 });
+  });
+
+  it('keeps a nested call’s tighter timeout and aborts its signal when it fires', async () => {
+    await expect(adapter.outerOfSlow()).rejects.toThrow('demo did not answer inner.slow within 50 ms');
+    // Each of the outer call's 3 attempts ended by the inner timeout, its signal aborted each time.
+    expect(adapter.calls).toMatchObject({ outerOfSlow: 3, 'slowInner.aborted': 3 });
   });
 
   it('records calls per provider, operation and outcome', async () => {

@@ -1,14 +1,13 @@
-import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { appConfig } from '../../config/app.config';
 import { IntegrationMetrics } from '../monitoring/integration-metrics';
 import { MONITORED, type MonitoredMetadata } from '../monitoring/monitored.decorator';
 import { Tracing } from '../tracing/tracing.service';
 import { type AnyMethod, wrapMethod } from './method-wrapper';
 import { ResiliencePolicyRegistry } from './policy-registry';
 import { RESILIENT, type ResilientMetadata } from './resilient.decorator';
+import { RESILIENCE_OPTIONS, type ResilienceOptions } from './resilience.options';
 
 /** Methods a class-level decorator never wraps: Nest lifecycle hooks. */
 const LIFECYCLE_HOOKS = new Set([
@@ -28,7 +27,7 @@ const LIFECYCLE_HOOKS = new Set([
  * The prototype is left alone; the wrapper carries the original's metadata.
  */
 @Injectable()
-export class ResilienceExplorer implements OnModuleInit {
+export class ResilienceExplorer implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Resilience');
   private readonly callLogger = new Logger('ProviderCall');
   private readonly wrapped = new WeakSet<object>();
@@ -39,12 +38,28 @@ export class ResilienceExplorer implements OnModuleInit {
     private readonly reflector: Reflector,
     private readonly registry: ResiliencePolicyRegistry,
     private readonly metrics: IntegrationMetrics,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(RESILIENCE_OPTIONS) private readonly options: ResilienceOptions,
     @Optional() private readonly tracing?: Tracing,
   ) {}
 
+  /** Every provider name a decorated method uses. */
+  private readonly providerNames = new Set<string>();
+  /** Each wrapped operation's policy, built once every module has added its settings. */
+  private readonly policies: Array<() => unknown> = [];
+
+  /** @throws UnknownProviderSettingsError when an operator override names no provider of this app. */
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+    this.registry.verifyOverrides(this.providerNames);
+  }
+
+  /**
+   * Builds every policy before the first request (modules add their
+   * settings up to their own `onModuleInit`), so breakers and their gauges
+   * exist from the start and no first call pays for the build.
+   */
+  onApplicationBootstrap(): void {
+    for (const build of this.policies) build();
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -95,17 +110,21 @@ export class ResilienceExplorer implements OnModuleInit {
       );
     }
     const operation = monitored?.operation ?? name;
+    this.providerNames.add(provider);
     const operationMetrics = this.metrics.forOperation(provider, operation);
+    const policy = resilient === undefined ? undefined : () => this.registry.operation(provider, operation, resilient);
+    if (policy !== undefined) this.policies.push(policy);
     const wrapped = wrapMethod(method, {
       provider,
       operation,
       resilient,
-      policy: resilient === undefined ? undefined : this.registry.operation(provider, operation, resilient),
+      // Resolved after start-up, so settings modules add (`registry.configure`) apply.
+      policy,
       metrics: monitored === undefined ? undefined : operationMetrics,
       policyMetrics: operationMetrics,
       spans: this.tracing?.providerCalls(provider, operation),
       logger: this.callLogger,
-      debug: this.app.logLevel === 'debug' || this.app.logLevel === 'trace',
+      debug: this.options.debugLogs === true,
     });
     copyMetadata(method, wrapped);
     Object.defineProperty(wrapped, 'name', { value: name });

@@ -9,6 +9,8 @@ import { googleOAuthConfig } from '../../config/oauth-google.config';
 import { SecurityModule } from '../../core/security/security.module';
 import { SessionVerifier } from '../../core/security/session-verifier.port';
 import { AdminUsersController } from './admin-users.controller';
+import { mapGithubError } from '../github-repos/github-rest.errors';
+import { HttpClientModule } from '../http-client/http-client.module';
 import { AuthController } from './auth.controller';
 import { LoginStateEntity } from './entities/login-state.entity';
 import { OAuthAccountEntity } from './entities/oauth-account.entity';
@@ -16,11 +18,11 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { LoginPageController } from './login-page.controller';
-import { GitHubApiClient } from './oauth/github-api.client';
-import { GoogleApiClient } from './oauth/google-api.client';
+import { GitHubApiClient } from './oauth/github-login.adapter';
+import { GoogleApiClient } from './oauth/google-login.adapter';
 import { LoginStatesService } from './oauth/login-states.service';
 import { OAuthLoginService } from './oauth/oauth-login.service';
-import { OAuthProviders } from './oauth/oauth-providers';
+import { OAuthProviders, PROVIDER_VARIABLES } from './oauth/oauth-providers';
 import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
@@ -40,6 +42,31 @@ import { UsersService } from './users/users.service';
     JwtModule.register({}),
     // SameOriginPolicy for /auth/refresh (the guard's CSRF check).
     SecurityModule,
+    // Token exchange and profile calls: the `google`/`github` policies, metrics and readiness entries.
+    HttpClientModule.registerAsync({
+      name: 'google',
+      inject: [googleOAuthConfig.KEY],
+      useFactory: (google: ConfigType<typeof googleOAuthConfig>) => ({
+        baseUrl: google.tokenUrl,
+        missingConfig: google.configured ? undefined : PROVIDER_VARIABLES.google,
+        secrets: google.clientSecret === undefined ? [] : [google.clientSecret],
+      }),
+    }),
+    HttpClientModule.registerAsync({
+      name: 'github',
+      inject: [githubOAuthConfig.KEY],
+      useFactory: (github: ConfigType<typeof githubOAuthConfig>) => ({
+        baseUrl: github.apiUrl,
+        missingConfig: github.configured ? undefined : PROVIDER_VARIABLES.github,
+        secrets: github.clientSecret === undefined ? [] : [github.clientSecret],
+        headers: {
+          accept: 'application/vnd.github+json',
+          'user-agent': 'portico',
+          'x-github-api-version': '2022-11-28',
+        },
+        mapError: mapGithubError,
+      }),
+    }),
   ],
   controllers: [AuthController, AdminUsersController, LoginPageController],
   providers: [

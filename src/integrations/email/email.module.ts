@@ -15,12 +15,13 @@ import { BatchClaimer } from './outbox/batch-claimer';
 import { EmailOutbox } from './outbox/email-outbox';
 import { ReceiptListener } from './receipts/receipt.listener';
 import { EmailTransport } from './transports/email-transport.port';
-import { LogTransport } from './transports/log.transport';
-import { SendGridTransport } from './transports/sendgrid.transport';
+import { LogTransport } from './transports/log-email.adapter';
+import { SendGridTransport } from './transports/sendgrid-email.adapter';
 import { TransportHealth } from './transports/transport-health';
 import { EmailEventApplier } from './webhook/email-event.applier';
 import { SendGridEventsInbox } from './webhook/sendgrid-events.inbox';
 import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller';
+import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry';
 
 /**
  * Email: `POST /emails` into a durable outbox sent through the configured
@@ -33,9 +34,15 @@ import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller
   providers: [
     {
       provide: EmailTransport,
-      inject: [emailConfig.KEY, sendgridConfig.KEY],
-      useFactory: (email: ConfigType<typeof emailConfig>, sendgrid: ConfigType<typeof sendgridConfig>) =>
-        email.transport === 'sendgrid' ? new SendGridTransport(sendgrid) : new LogTransport(),
+      inject: [emailConfig.KEY, sendgridConfig.KEY, ResiliencePolicyRegistry],
+      useFactory: (
+        email: ConfigType<typeof emailConfig>,
+        sendgrid: ConfigType<typeof sendgridConfig>,
+        resilience: ResiliencePolicyRegistry,
+      ) =>
+        email.transport === 'sendgrid'
+          ? new SendGridTransport(sendgrid, resilience.settingsFor('sendgrid').timeoutMs)
+          : new LogTransport(),
     },
     EmailsService,
     EmailQuota,

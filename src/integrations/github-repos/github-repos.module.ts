@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { githubRestConfig } from '../../config/github-rest.config';
+import { ProviderConfigModule } from '../../config/provider-config';
 import { HttpClientModule } from '../http-client/http-client.module';
 import { GithubReposController } from './github-repos.controller';
 import { GITHUB_REST } from './github-repos.constants';
+import { githubRestConfig } from './github-rest.config';
 import { GithubRepos } from './github-repos.port';
 import { GithubRestReposAdapter } from './github-rest-repos.adapter';
 import { mapGithubError } from './github-rest.errors';
@@ -15,13 +16,14 @@ import { mapGithubError } from './github-rest.errors';
  */
 @Module({
   imports: [
+    ProviderConfigModule.forFeature(githubRestConfig),
     HttpClientModule.registerAsync({
       name: GITHUB_REST,
       inject: [githubRestConfig.KEY],
       useFactory: (config: ConfigType<typeof githubRestConfig>) => ({
         baseUrl: config.apiUrl,
         auth: config.token === undefined ? undefined : { type: 'bearer', token: config.token },
-        missingConfig: config.configured ? undefined : ['GITHUB_REST_TOKEN'],
+        missingConfig: config.missing,
         headers: {
           accept: 'application/vnd.github+json',
           'x-github-api-version': '2022-11-28',

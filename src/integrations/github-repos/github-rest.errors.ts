@@ -1,4 +1,5 @@
 import { type IntegrationError, RateLimitedError } from '../../core/errors/integration.error';
+import { parseRetryAfter } from '../../core/http/retry-after';
 import type { UpstreamErrorResponse } from '../http-client/http-client.options';
 
 /**
@@ -16,14 +17,13 @@ export function mapGithubError(
     const value = response.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const retryAfter = header('retry-after');
   const remaining = header('x-ratelimit-remaining');
   const reset = header('x-ratelimit-reset');
-  let retryAfterMs: number | undefined;
-  if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) retryAfterMs = Number(retryAfter) * 1000;
-  else if (remaining === '0' && reset !== undefined && /^\d+$/.test(reset))
+  // Retry-After (seconds or an HTTP date, the one shared parser) first; else the primary limit's reset time.
+  let retryAfterMs = parseRetryAfter(header('retry-after'), now);
+  if (retryAfterMs === undefined && remaining === '0' && reset !== undefined && /^\d+$/.test(reset))
     retryAfterMs = Math.max(0, Number(reset) * 1000 - now);
-  else if (response.status === 403) return undefined; // a real permission refusal
+  else if (retryAfterMs === undefined && response.status === 403) return undefined; // a real permission refusal
   return new RateLimitedError(`GitHub rate limit reached for ${response.operation}`, {
     provider: response.provider,
     operation: response.operation,

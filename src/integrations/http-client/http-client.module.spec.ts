@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { appConfig } from '../../config/app.config';
-import { redisConfig } from '../../config/redis.config';
-import { resilienceConfig } from '../../config/resilience.config';
 import { ProviderNotConfiguredError } from '../../core/errors/integration.error';
 import { RESILIENT, type ResilientMetadata } from '../../core/resilience/resilient.decorator';
 import { ResilienceModule } from '../../core/resilience/resilience.module';
 import { HttpClient } from './http-client';
 import { HttpClientModule, InjectHttpClient, httpClientToken } from './http-client.module';
+import { appConfig } from '../../config/app.config';
 
 @Injectable()
 class TwoClientsConsumer {
@@ -24,8 +22,9 @@ describe(HttpClientModule.name, () => {
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, redisConfig, resilienceConfig] }),
-        ResilienceModule,
+        // MonitoringModule's /metrics reads the app config (METRICS_TOKEN).
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+        ResilienceModule.forRoot({}),
         HttpClientModule.register({
           name: 'alpha',
           baseUrl: 'http://127.0.0.1:1/v1',

@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
+import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry';
 import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 import type { HttpClient } from './http-client';
 import type { HttpClientOptions, HttpClientRegistration } from './http-client.options';
@@ -42,11 +43,21 @@ export class HttpClientModule {
       providers: [
         {
           provide: token,
-          inject: [...(registration.inject ?? []), { token: ProviderStatusRegistry, optional: true }],
+          inject: [
+            ...(registration.inject ?? []),
+            { token: ProviderStatusRegistry, optional: true },
+            { token: ResiliencePolicyRegistry, optional: true },
+          ],
           useFactory: async (...args: unknown[]): Promise<HttpClient> => {
+            const resilience = args.pop() as ResiliencePolicyRegistry | undefined;
             const status = args.pop() as ProviderStatusRegistry | undefined;
             const options = await registration.useFactory(...(args as never[]));
             const full: HttpClientRegistration = { ...options, name: registration.name };
+            // The client's settings are its provider's: resolved on the first call of any method under that name.
+            resilience?.configure(registration.name, {
+              ...options.resilience,
+              ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+            });
             status?.register(registration.name, () => ({
               status: options.missingConfig === undefined ? 'up' : 'not_configured',
             }));

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IntegrationError } from '../../core/errors/integration.error';
-import type { ResilienceOverrides } from '../../core/resilience/resilient.decorator';
+import type { ProviderProfile } from '../../core/resilience/policy-settings';
 
 /** How the client authenticates: a bearer token, a header of the API's choice, or a query parameter. */
 export type HttpClientAuth =
@@ -19,10 +19,17 @@ export interface HttpClientOptions {
    * and `/health/ready` shows the client `not_configured`.
    */
   readonly missingConfig?: readonly string[];
-  /** Timeout of one attempt, ms (default: the provider's resilience setting). */
+  /**
+   * Timeout of one attempt, ms, usually bound to the module's config
+   * (`FORECAST_TIMEOUT_MS`). It becomes the provider's timeout: calls of an
+   * adapter decorated with the same provider name run under it too.
+   * `RESILIENCE_<PROVIDER>_TIMEOUT_MS` still wins.
+   */
   readonly timeoutMs?: number;
-  /** Per-client policy overrides (attempts, own rate-limit bucket). */
-  readonly resilience?: Pick<ResilienceOverrides, 'maxAttempts' | 'rateLimitKey'>;
+  /** More of the provider's settings from the module's config (attempts, per-operation values). */
+  readonly resilience?: ProviderProfile;
+  /** Values never repeated in an error (e.g. an OAuth client secret sent in a form); the auth credential always is redacted. */
+  readonly secrets?: readonly string[];
   /** Headers sent with every request (`Accept`, `User-Agent`, API version headers). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Longest upstream error body kept in the error, characters (default 500). */
@@ -53,6 +60,8 @@ export interface HttpRequestOptions {
   readonly query?: Readonly<Record<string, QueryValue>>;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` (OAuth token endpoints) instead of `body`. */
+  readonly form?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * Sent as `Idempotency-Key`. POST and PATCH are retried only when one is

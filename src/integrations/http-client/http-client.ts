@@ -24,7 +24,7 @@ export class HttpClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly defaultHeaders: Record<string, string>;
-  private readonly secret?: string;
+  private readonly secrets: readonly string[];
 
   constructor(readonly options: HttpClientRegistration) {
     const base = new URL(options.baseUrl);
@@ -36,7 +36,8 @@ export class HttpClient {
       ...lowerCaseKeys(options.headers ?? {}),
       ...authHeaders(options.auth),
     };
-    this.secret = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
+    const credential = options.auth?.type === 'bearer' ? options.auth.token : options.auth?.value;
+    this.secrets = [credential, ...(options.secrets ?? [])].filter((s): s is string => s !== undefined && s !== '');
   }
 
   get name(): string {
@@ -80,7 +81,10 @@ export class HttpClient {
     const signal = currentCallSignal();
     const headers: Record<string, string> = { ...this.defaultHeaders, ...lowerCaseKeys(options.headers ?? {}) };
     let body: string | undefined;
-    if (options.body !== undefined) {
+    if (options.form !== undefined) {
+      body = new URLSearchParams(options.form).toString();
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
@@ -89,9 +93,10 @@ export class HttpClient {
     if (this.options.traceContext !== false) injectTraceHeaders(headers);
     let response: Dispatcher.ResponseData;
     try {
+      const target = this.target(path, options.query);
       response = await this.agent.request({
-        origin: this.origin,
-        path: this.pathWithQuery(path, options.query),
+        origin: target.origin,
+        path: target.path,
         method,
         headers,
         body,
@@ -123,20 +128,34 @@ export class HttpClient {
     return parse(text, response.headers) as T;
   }
 
-  private pathWithQuery(path: string, query: Readonly<Record<string, QueryValue>> = {}): string {
-    const params = new URLSearchParams();
+  /**
+   * Where a request goes: `path` under the base URL, or an absolute URL as
+   * given (OAuth providers spread one login over several hosts).
+   */
+  private target(path: string, query?: Readonly<Record<string, QueryValue>>): { origin: string; path: string } {
+    if (!/^https?:\/\//i.test(path)) return { origin: this.origin, path: this.pathWithQuery(path, query) };
+    const url = new URL(path);
+    const search = this.search(query, url.searchParams);
+    return { origin: url.origin, path: `${url.pathname}${search === '' ? '' : `?${search}`}` };
+  }
+
+  private pathWithQuery(path: string, query?: Readonly<Record<string, QueryValue>>): string {
+    const search = this.search(query, new URLSearchParams());
+    return `${this.basePath}/${path.replace(/^\/+/, '')}${search === '' ? '' : `?${search}`}`;
+  }
+
+  private search(query: Readonly<Record<string, QueryValue>> = {}, params: URLSearchParams): string {
     for (const [name, value] of Object.entries(query)) {
       if (value === undefined || value === null) continue;
       for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
     }
     if (this.options.auth?.type === 'query') params.set(this.options.auth.name, this.options.auth.value);
-    const search = params.toString();
-    return `${this.basePath}/${path.replace(/^\/+/, '')}${search === '' ? '' : `?${search}`}`;
+    return params.toString();
   }
 
-  /** Upstream errors sometimes echo the request; the credential never leaves in an error. */
+  /** Upstream errors sometimes echo the request; credentials never leave in an error. */
   private redact(text: string): string {
-    return this.secret === undefined || this.secret === '' ? text : text.split(this.secret).join('[redacted]');
+    return this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 }
 

@@ -10,15 +10,15 @@ const keyOf = (_path: string, options?: HttpRequestOptions): string | undefined 
  * verbs decorated under the client's name (a decorator's provider name is
  * fixed when the class is declared, hence one class per name). POST and
  * PATCH are not idempotent: retried only with an idempotency key.
+ * Cancellation: each attempt's abort signal is passed to undici.
  */
 export function namedHttpClientClass(
   registration: HttpClientRegistration,
 ): new (registration: HttpClientRegistration) => HttpClient {
   const { name } = registration;
-  const overrides = {
-    ...registration.resilience,
-    ...(registration.timeoutMs === undefined ? {} : { timeoutMs: registration.timeoutMs }),
-  };
+  // Timeouts and attempts are the provider's settings (see HttpClientModule), not decorator literals:
+  // an adapter's `@Resilient(name)` around these calls then runs under the same values.
+  const overrides = {};
   const unsafe = { ...overrides, idempotent: false, idempotencyKey: keyOf };
 
   class NamedHttpClient extends HttpClient {

@@ -14,7 +14,7 @@ import { PaymentsService } from './payments.service';
 import { StripeCatchUpService } from './stripe-catch-up.service';
 import { StripeStatusProbe } from './stripe-status.probe';
 import { stripeClientProvider } from './stripe/stripe-client.provider';
-import { StripePaymentGateway } from './stripe/stripe-payment.gateway';
+import { StripePaymentGateway } from './stripe/stripe-payments.adapter';
 import { StripeEventAdminService } from './webhooks/stripe-event-admin.service';
 import { StripeEventExplorer } from './webhooks/stripe-event.explorer';
 import { StripeEventInbox } from './webhooks/stripe-event.inbox';

@@ -10,8 +10,8 @@ import { FilesService } from './files/files.service';
 import { StorageQuota } from './files/storage-quota';
 import { UploadSweeper } from './files/upload-sweeper';
 import { LocalObjectsController } from './local/local-objects.controller';
-import { LocalStorageDriver } from './local/local-storage.driver';
-import { S3StorageDriver } from './s3/s3-storage.driver';
+import { LocalStorageDriver } from './local/local-storage.adapter';
+import { S3StorageDriver } from './s3/s3-storage.adapter';
 import { StorageDriver } from './storage-driver';
 
 /** Reports the s3 provider: not configured, up, or degraded after a call found it unreachable. */
@@ -25,7 +25,10 @@ class S3StatusReporter implements OnModuleInit {
 
   onModuleInit(): void {
     const driver = this.driver;
-    if (!(driver instanceof S3StorageDriver)) return; // the registry's default says not_configured
+    if (!(driver instanceof S3StorageDriver)) {
+      this.registry.register('s3', () => ({ status: 'not_configured' }));
+      return;
+    }
     const { bucket } = this.config.s3;
     this.registry.register('s3', () => {
       const failure = driver.recentFailure();

@@ -16,7 +16,7 @@ export function stripeTestEnv(
     STRIPE_SECRET_KEY: server.secretKey,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_BASE: server.url,
-    STRIPE_TIMEOUT_MS: '1500',
+    RESILIENCE_STRIPE_TIMEOUT_MS: '1500',
     ...extra,
   };
 }

@@ -4,7 +4,8 @@ import { type Profile, Strategy } from 'passport-github2';
 import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
-import type { GitHubApiClient, GitHubEmail, GitHubUser } from './github-api.client';
+import type { GitHubApiClient, GitHubEmail, GitHubUser } from './github-login.adapter';
+import { routeTokenExchange } from './token-exchange';
 import { type TokenParams, expiresIn, firstString } from './token-params';
 
 interface GitHubProfile extends Profile {
@@ -39,6 +40,7 @@ export class GitHubStrategy extends PassportStrategy(Strategy, 'github', true) {
       pkce: true,
       store: store as unknown as StateStore,
     });
+    routeTokenExchange(this, (form) => this.api.exchangeCode(form));
   }
 
   /** Replaces passport-github2's profile loading (it takes the primary address even when unverified). */

@@ -4,7 +4,8 @@ import { Strategy } from 'passport-google-oauth20';
 import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
-import type { GoogleApiClient, GoogleUserInfo } from './google-api.client';
+import type { GoogleApiClient, GoogleUserInfo } from './google-login.adapter';
+import { routeTokenExchange } from './token-exchange';
 import { type TokenParams, expiresIn, firstString } from './token-params';
 
 interface GoogleProfile {
@@ -36,6 +37,7 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google', true) {
       pkce: true,
       store: store as unknown as StateStore,
     });
+    routeTokenExchange(this, (form) => this.api.exchangeCode(form));
   }
 
   /** Replaces passport-google-oauth20's profile loading, which puts the access token in the URL. */

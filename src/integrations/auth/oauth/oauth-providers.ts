@@ -3,8 +3,8 @@ import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
 import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
 import type { OAuthProviderName } from '../users/oauth-identity';
 import { CookieStateStore, type CookieStateStoreDeps } from './cookie-state.store';
-import type { GitHubApiClient } from './github-api.client';
-import type { GoogleApiClient } from './google-api.client';
+import type { GitHubApiClient } from './github-login.adapter';
+import type { GoogleApiClient } from './google-login.adapter';
 import { GitHubStrategy } from './github.strategy';
 import { GoogleStrategy } from './google.strategy';
 

@@ -2,6 +2,7 @@ import { Inject, type Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Stripe from 'stripe';
 import { stripeConfig } from '../../../config/stripe.config';
+import { ResiliencePolicyRegistry } from '../../../core/resilience/policy-registry';
 
 /**
  * The API version this code was written against. Pinned (not the account
@@ -17,14 +18,17 @@ export const InjectStripeClient = (): ParameterDecorator & PropertyDecorator => 
 /**
  * SDK options from our config. `maxNetworkRetries: 0`: the resilience layer
  * is the only retry layer, so its attempt counts and backoff are the truth.
+ * `timeout` is the `stripe` policy's timeout (`RESILIENCE_STRIPE_TIMEOUT_MS`):
+ * one timeout per provider. stripe-node takes no AbortSignal per request, so
+ * its own timeout is what ends the socket of an attempt the policy gave up on.
  * `STRIPE_API_BASE` (e.g. `http://127.0.0.1:12111`) points the real SDK at
  * stripe-mock or the test suite's contract server.
  */
-export function stripeClientOptions(config: ConfigType<typeof stripeConfig>): Stripe.StripeConfig {
+export function stripeClientOptions(config: ConfigType<typeof stripeConfig>, timeoutMs: number): Stripe.StripeConfig {
   const options: Stripe.StripeConfig = {
     apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: 0,
-    timeout: config.timeoutMs,
+    timeout: timeoutMs,
     telemetry: false,
     typescript: true,
     appInfo: { name: 'portico' },
@@ -40,9 +44,9 @@ export function stripeClientOptions(config: ConfigType<typeof stripeConfig>): St
 
 export const stripeClientProvider: Provider = {
   provide: STRIPE_CLIENT,
-  inject: [stripeConfig.KEY],
-  useFactory: (config: ConfigType<typeof stripeConfig>): Stripe | null =>
+  inject: [stripeConfig.KEY, ResiliencePolicyRegistry],
+  useFactory: (config: ConfigType<typeof stripeConfig>, resilience: ResiliencePolicyRegistry): Stripe | null =>
     config.configured && config.secretKey !== undefined
-      ? new Stripe(config.secretKey, stripeClientOptions(config))
+      ? new Stripe(config.secretKey, stripeClientOptions(config, resilience.settingsFor('stripe').timeoutMs))
       : null,
 };

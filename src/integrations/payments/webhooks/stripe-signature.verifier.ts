@@ -5,7 +5,7 @@ import { stripeConfig } from '../../../config/stripe.config';
 import { ProviderNotConfiguredError } from '../../../core/errors/integration.error';
 import { ProblemException } from '../../../core/errors/problem.exception';
 import { isRecord } from '../handlers/stripe-objects';
-import { STRIPE_VARIABLES } from '../stripe/stripe-payment.gateway';
+import { STRIPE_VARIABLES } from '../stripe/stripe-payments.adapter';
 
 /** What the inbox needs of a verified event. */
 export interface VerifiedStripeEvent {

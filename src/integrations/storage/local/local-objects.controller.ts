@@ -5,7 +5,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@ne
 import type { Request, Response } from 'express';
 import { ApiProblemResponses, ProblemException } from '../../../core/errors';
 import { Public } from '../../../core/security/public.decorator';
-import { LocalStorageDriver } from './local-storage.driver';
+import { LocalStorageDriver } from './local-storage.adapter';
 import type { UrlGrant } from './url-signer';
 import { InjectStorageDriver, ObjectExistsError, type StorageDriver } from '../storage-driver';
 

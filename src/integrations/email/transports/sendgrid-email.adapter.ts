@@ -20,7 +20,11 @@ export class SendGridTransport implements EmailTransport {
   private readonly mail: MailService;
   private readonly sandboxMode: boolean;
 
-  constructor(@Inject(sendgridConfig.KEY) config: ConfigType<typeof sendgridConfig>) {
+  constructor(
+    @Inject(sendgridConfig.KEY) config: ConfigType<typeof sendgridConfig>,
+    /** The `sendgrid` policy's timeout (one timeout per provider). */
+    timeoutMs: number,
+  ) {
     this.sandboxMode = config.sandboxMode;
     if (config.apiKey === undefined) throw new Error('SendGridTransport needs SENDGRID_API_KEY');
     const client = new Client();
@@ -29,7 +33,10 @@ export class SendGridTransport implements EmailTransport {
     client.setDefaultRequest('baseUrl', config.apiBase);
     this.mail = new MailService();
     this.mail.setClient(client);
-    this.mail.setTimeout(config.timeoutMs);
+    // One timeout per provider: the SDK's is the `sendgrid` policy's. @sendgrid/client builds each axios
+    // request from a fixed set of fields, so no AbortSignal reaches it: a timed-out attempt's request
+    // is ended by this timeout, not by the policy's abort.
+    this.mail.setTimeout(timeoutMs);
   }
 
   /**

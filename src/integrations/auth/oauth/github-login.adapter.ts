@@ -4,7 +4,10 @@ import { githubOAuthConfig } from '../../../config/oauth-github.config';
 import { ProviderFailedError } from '../../../core/errors/integration.error';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';
-import { getProviderJson } from './provider-http';
+import type { HttpClient } from '../../http-client/http-client';
+import { InjectHttpClient } from '../../http-client/http-client.module';
+import { type TokenParams } from './token-params';
+import { tokenParams } from './token-exchange';
 
 export interface GitHubUser {
   readonly id: number | string;
@@ -21,21 +24,30 @@ export interface GitHubEmail {
   readonly verified: boolean;
 }
 
-const HEADERS = {
-  Accept: 'application/vnd.github+json',
-  'User-Agent': 'portico',
-  'X-GitHub-Api-Version': '2022-11-28',
-};
-
-/** The two GitHub REST calls a login needs. */
+/** The token exchange and the two GitHub REST calls a login needs, on the `github` HttpClient. */
 @Injectable()
 export class GitHubApiClient {
-  constructor(@Inject(githubOAuthConfig.KEY) private readonly config: ConfigType<typeof githubOAuthConfig>) {}
+  constructor(
+    @Inject(githubOAuthConfig.KEY) private readonly config: ConfigType<typeof githubOAuthConfig>,
+    @InjectHttpClient('github') private readonly http: HttpClient,
+  ) {}
+
+  /** An authorization code is single-use: the exchange is never retried. */
+  @Resilient('github', { idempotent: false })
+  @Monitored('github', 'token.exchange')
+  async exchangeCode(form: Readonly<Record<string, string>>): Promise<TokenParams> {
+    const answer = await this.http.post<unknown>(this.config.tokenUrl, {
+      // Without Accept: application/json GitHub answers form-encoded.
+      headers: { accept: 'application/json' },
+      form: { ...form, client_id: this.config.clientId ?? '', client_secret: this.config.clientSecret ?? '' },
+    });
+    return tokenParams(answer);
+  }
 
   @Resilient('github')
   @Monitored('github', 'user.get')
   async user(accessToken: string): Promise<GitHubUser> {
-    const body = await getProviderJson('github', 'user.get', `${this.config.apiUrl}/user`, accessToken, HEADERS);
+    const body = await this.http.get<unknown>('/user', { headers: { authorization: `Bearer ${accessToken}` } });
     if (typeof body !== 'object' || body === null || !('id' in body) || !('login' in body)) {
       throw new ProviderFailedError('GitHub /user answered without an id', {
         provider: 'github',
@@ -48,13 +60,9 @@ export class GitHubApiClient {
   @Resilient('github')
   @Monitored('github', 'user.emails')
   async emails(accessToken: string): Promise<GitHubEmail[]> {
-    const body = await getProviderJson(
-      'github',
-      'user.emails',
-      `${this.config.apiUrl}/user/emails`,
-      accessToken,
-      HEADERS,
-    );
+    const body = await this.http.get<unknown>('/user/emails', {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     if (!Array.isArray(body))
       throw new ProviderFailedError('GitHub /user/emails did not answer a list', {
         provider: 'github',

@@ -1,5 +1,5 @@
 import type { StorageConfig } from '../../../config/storage.config';
-import { S3StorageDriver } from './s3-storage.driver';
+import { S3StorageDriver } from './s3-storage.adapter';
 
 const MiB = 1024 * 1024;
 
@@ -28,6 +28,7 @@ function driverFor(overrides: Overrides = {}): S3StorageDriver {
       secretAccessKey: 'secret',
       partSizeBytes: overrides.partSizeBytes ?? 5 * MiB,
       queueSize: overrides.queueSize ?? 4,
+      uploadTimeoutMs: 60_000,
     },
   };
   return new S3StorageDriver(config);

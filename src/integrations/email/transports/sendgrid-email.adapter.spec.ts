@@ -1,4 +1,4 @@
-import { toMailData } from './sendgrid.transport';
+import { toMailData } from './sendgrid-email.adapter';
 
 describe(toMailData.name, () => {
   const email = {

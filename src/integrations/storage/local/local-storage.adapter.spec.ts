@@ -16,7 +16,7 @@ import type { AppConfig } from '../../../config/app.config';
 import type { StorageConfig } from '../../../config/storage.config';
 import { objectKeyFor } from '../object-keys';
 import { ObjectExistsError } from '../storage-driver';
-import { LocalStorageDriver } from './local-storage.driver';
+import { LocalStorageDriver } from './local-storage.adapter';
 
 describe(LocalStorageDriver.name, () => {
   let dataDir: string;

@@ -1,5 +1,5 @@
 import { Transform, type Readable, pipeline } from 'node:stream';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import {
   AbortMultipartUploadCommand,
@@ -25,12 +25,8 @@ import type {
   UploadUrlInput,
 } from '../storage-driver';
 import { isS3NotFound, toS3IntegrationError } from './s3-errors';
-
-/**
- * A streaming upload lasts as long as the client keeps sending; it is bounded
- * by socket timeouts, not by the per-call timeout of the resilience policy.
- */
-const UPLOAD_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+import { currentCallSignal } from '../../../core/resilience/call-context';
+import { ResiliencePolicyRegistry } from '../../../core/resilience/policy-registry';
 
 const MAX_PARTS = 10_000;
 
@@ -45,6 +41,10 @@ const SIGNED_HEADERS = new Set(['content-type']);
  * presigned URLs come from the SDK's presigner.
  * SDK retries are off (`maxAttempts: 1`): `@Resilient('s3')` is the one
  * retry layer. Every SDK failure leaves as an `IntegrationError`.
+ * Cancellation: each command gets the attempt's signal (`abortSignal`), and
+ * a timed-out upload is stopped with `Upload.abort()`. The upload's timeout
+ * is the `upload` operation's (`S3_UPLOAD_TIMEOUT_MS`), the rest follow the
+ * `s3` policy (`RESILIENCE_S3_TIMEOUT_MS`).
  */
 @Injectable()
 export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
@@ -56,8 +56,13 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
   private readonly queueSize: number;
   private lastFailure: { at: Date; problem: string } | undefined;
 
-  constructor(@Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>) {
+  constructor(
+    @Inject(storageConfig.KEY) config: ConfigType<typeof storageConfig>,
+    @Optional() resilience?: ResiliencePolicyRegistry,
+  ) {
     const s3 = config.s3;
+    // A streaming upload lasts as long as the client keeps sending: it gets a timeout of its own, from our config.
+    resilience?.configure('s3', { operations: { upload: { timeoutMs: s3.uploadTimeoutMs, maxAttempts: 1 } } });
     this.bucket = s3.bucket ?? '';
     // S3 allows 10,000 parts: a stream of unknown length needs parts large enough for the largest upload we accept.
     this.partSize = Math.max(s3.partSizeBytes, Math.ceil(config.maxUploadBytes / MAX_PARTS));
@@ -105,7 +110,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
    * body's error, so the breaker and the failure metrics only ever see S3's
    * own failures. Never retried: a consumed stream cannot be replayed.
    */
-  @Resilient('s3', { idempotent: false, maxAttempts: 1, timeoutMs: UPLOAD_TIMEOUT_MS })
+  @Resilient('s3', { idempotent: false, maxAttempts: 1 })
   @Monitored('s3', 'upload')
   async upload(input: PutObjectInput): Promise<UploadOutcome> {
     let size = 0;
@@ -133,6 +138,10 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
       queueSize: this.queueSize,
       leavePartsOnError: true,
     });
+    // Timed out: stop sending parts (in-flight requests are aborted); the catch below aborts the multipart upload.
+    const signal = currentCallSignal();
+    const stop = (): void => void upload.abort().catch(() => undefined);
+    signal?.addEventListener('abort', stop, { once: true });
     try {
       await upload.done();
       this.succeeded();
@@ -140,6 +149,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     } catch (error) {
       // Read before the pipeline is torn down, which marks the source aborted.
       const sourceError = input.body.errored;
+      signal?.removeEventListener('abort', stop);
       if (upload.uploadId !== undefined) await this.abortMultipart(input.key, upload.uploadId);
       counted.destroy();
       if (sourceError !== null && !isTeardown(sourceError)) return { stored: false, sourceError };
@@ -151,7 +161,9 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
   @Monitored('s3', 'headObject')
   async head(key: string): Promise<ObjectHead | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: currentCallSignal(),
+      });
       this.succeeded();
       return { size: out.ContentLength ?? 0, contentType: out.ContentType };
     } catch (error) {
@@ -168,7 +180,9 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
   async delete(key: string): Promise<void> {
     try {
       // S3 answers 204 for missing keys too.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: currentCallSignal(),
+      });
       this.succeeded();
     } catch (error) {
       if (isS3NotFound(error)) return;
@@ -216,6 +230,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
           Key: key,
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
         }),
+        { abortSignal: currentCallSignal() },
       );
       this.succeeded();
       return out.Body as Readable;
