@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { Authenticated } from '../../src/core/security';
 import { type Forecast, ForecastWeatherAdapter } from './forecast-weather.adapter';
 
 class CityParams {
@@ -8,8 +8,8 @@ class CityParams {
   city!: string;
 }
 
-/** Callers need an API key or a session (the global guard's default). */
-@ApiTags('forecast')
+/** Every route declares its callers (else only `admin`): any API key or session, as forecasts belong to nobody. */
+@Authenticated()
 @Controller('forecast')
 export class ForecastController {
   constructor(private readonly forecasts: ForecastWeatherAdapter) {}

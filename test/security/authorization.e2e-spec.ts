@@ -55,7 +55,7 @@ describe('Authorization: scopes on every route, least-privilege users, admin, di
       paths: Record<string, Record<string, { 'x-required-scopes'?: string[]; description?: string }>>;
     };
     expect(doc.paths['/payments/{id}/refunds'].post['x-required-scopes']).toEqual(['payments:manage']);
-    expect(doc.paths['/payments/{id}/refunds'].post.description).toContain('**Scopes:** `payments:manage`');
+    expect(doc.paths['/payments/{id}/refunds'].post.description).toContain('Requires the scope `payments:manage`.');
     expect(doc.paths['/emails'].post['x-required-scopes']).toEqual(['emails:send']);
     expect(doc.paths['/admin/users'].get['x-required-scopes']).toEqual(['admin']);
   });

@@ -34,7 +34,7 @@ export function routeTokenExchange(strategy: object, exchange: CodeExchange): vo
       (answer) => callback(null, stringOf(answer.access_token), stringOf(answer.refresh_token), answer),
       (error: unknown) => {
         const status = error instanceof IntegrationError ? error.upstreamStatus : undefined;
-        const body = error instanceof IntegrationError ? error.details?.upstreamBody : undefined;
+        const body = error instanceof IntegrationError ? error.upstreamBody : undefined;
         if (status !== undefined && status >= 400 && status < 500 && typeof body === 'string')
           callback({ statusCode: status, data: body });
         else callback(error instanceof Error ? error : new Error(String(error)));
