@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, ValidationPipe, type Type } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -105,6 +106,11 @@ export function closeOnSignals(app: INestApplication, timeoutMs: number): void {
       process.exit(1);
     }, timeoutMs);
     force.unref();
+    // server.close() drops the connections idle at that moment only; a keep-alive connection whose request
+    // was still in flight would hold the close for HTTP_KEEP_ALIVE_TIMEOUT_MS. Drop each as it goes idle.
+    const server = app.getHttpServer() as Server;
+    const dropIdle = setInterval(() => server.closeIdleConnections(), 100);
+    dropIdle.unref();
     app
       .close()
       .then(() => process.exit(0))

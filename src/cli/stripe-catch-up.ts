@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { appConfig } from '../config/app.config';
+import { redisConfig } from '../config/redis.config';
+import { resilienceConfig, resilienceOptions } from '../config/resilience.config';
 import { DatabaseModule } from '../core/database/database.module';
 import { DurableModule } from '../core/durable/durable.module';
 import { isIntegrationError } from '../core/errors/integration.error';
+import { ResilienceModule } from '../core/resilience/resilience.module';
 import { PaymentsModule } from '../integrations/payments/payments.module';
 import { StripeCatchUpService } from '../integrations/payments/stripe-catch-up.service';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
@@ -26,6 +30,11 @@ runCli(async () => {
     // Rows are stored for the running workers; this one-shot process polls nothing.
     DurableModule.forRoot({ useFactory: () => ({ runWorkers: false, shutdownTimeoutMs: 5_000 }) }),
     EventEmitterModule.forRoot(),
+    // The Stripe client takes its timeout from the stripe policy, as in the app.
+    ResilienceModule.forRootAsync({
+      inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
+      useFactory: resilienceOptions,
+    }),
     PaymentsModule,
   ]);
   try {

@@ -1,4 +1,5 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { DurableEvents } from '../../src/core/durable/durable-events';
 import { TEST_ADMIN_KEY, TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp, testEnv } from '../support/app';
 import { spawnApp } from '../support/app-process';
@@ -58,7 +59,9 @@ describe('Email without SendGrid (log transport), redirect and receipts', () => 
   });
 
   it('queues one receipt per payment.succeeded, to the payment’s customer, kept under the payment’s owner', async () => {
-    const events = t.app.get(EventEmitter2);
+    // The receipt is a durable reaction: published in the payment's transaction, as payment-state.store does.
+    const durable = t.app.get(DurableEvents);
+    const manager = t.app.get(DataSource).manager;
     const payment = {
       paymentId: 'pay_123',
       amount: 1999,
@@ -66,14 +69,16 @@ describe('Email without SendGrid (log transport), redirect and receipts', () => 
       customerEmail: 'buyer@example.com',
       ownerId: 'key:billing',
     };
-    await events.emitAsync('payment.succeeded', payment);
-    await events.emitAsync('payment.succeeded', payment); // at-least-once delivery upstream: still one receipt
-    await events.emitAsync('payment.succeeded', {
+    await durable.publish(manager, 'payment.succeeded', 'pay_123:1', payment);
+    // Delivered again under another change key (a replayed event): still one receipt.
+    await durable.publish(manager, 'payment.succeeded', 'pay_123:2', payment);
+    await durable.publish(manager, 'payment.succeeded', 'pay_no_email:1', {
       paymentId: 'pay_no_email',
       amount: 100,
       currency: 'usd',
       customerEmail: null,
     });
+    durable.kick();
     const receipts = await eventually(async () => {
       const list = await admin.getJson('/admin/emails?limit=100');
       const items = (list.body.items as Array<{ id: string; templateId: string | null }>).filter(

@@ -53,6 +53,7 @@ describe('start-up and shutdown of the real process', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ waitedMs: 1500 });
     const exit = await app.exited;
+    if (exit.code !== 0) process.stdout.write(`app output before the failed exit:\n${app.output().slice(-3000)}\n`);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(10_000);
     // New connections are refused once shutdown began.
