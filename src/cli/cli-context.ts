@@ -13,7 +13,8 @@ export async function createCliContext(imports: ReadonlyArray<Type | DynamicModu
     module: CliModule,
     imports: [await AppConfigModule.forRoot(declaredProviderConfigs(imports)), ...imports],
   };
-  return NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
+  // Errors only: a command reports its own outcome in one line; provider-call warnings (with stacks) are noise here.
+  return NestFactory.createApplicationContext(module, { logger: ['error'] });
 }
 
 /** Runs a command, printing a clean message (never a stack) for a bad environment. */
