@@ -74,4 +74,7 @@ module.exports = {
   ],
   coverageDirectory: '<rootDir>/test-results/coverage',
   coverageReporters: ['text-summary', 'html', 'json-summary'],
+  // Floors that only move up. Set from the unit project alone (statements 39.9%, branches 80.5%, functions 61.2%
+  // before the merges) with room for the merged code; raise them to the figures CI prints for the whole run.
+  coverageThreshold: { global: { statements: 35, branches: 65, functions: 55, lines: 35 } },
 };
