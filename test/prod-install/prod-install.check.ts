@@ -33,6 +33,7 @@ const PRODUCTION_ENV = {
   AUTH_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   STORAGE_URL_SECRET: randomBytes(32).toString('base64url'),
   CORS_ORIGINS: 'https://app.example.test',
+  PUBLIC_URL: 'https://api.example.test',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
 };
