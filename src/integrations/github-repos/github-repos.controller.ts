@@ -11,7 +11,7 @@ export class GithubReposController {
   constructor(@InjectGithubRepos() private readonly repos: GithubRepos) {}
 
   @Get('users/:username/repos')
-  // Public GitHub data through the operator's token: any caller, no scope of its own (docs/SECURITY.md).
+  // Public GitHub data through the operator's token: every authenticated caller, no scope of its own (docs/SECURITY.md).
   @Authenticated()
   @ApiOperation({ summary: 'A GitHub user’s own repositories, most recently updated first' })
   @ApiOkResponse({ type: RepositoryPageDto })
