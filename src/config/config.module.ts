@@ -13,13 +13,12 @@ import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
 import { sendgridConfig } from './sendgrid.config';
 import { storageConfig } from './storage.config';
-import { stripeConfig } from './stripe.config';
 import { telemetryConfig } from './telemetry.config';
 
 /**
  * Loads `.env` when present (real environment variables win), validates the
  * whole environment once, and exposes one typed namespace per concern:
- * inject with `@Inject(stripeConfig.KEY) cfg: ConfigType<typeof stripeConfig>`.
+ * inject with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`.
  */
 @Module({})
 export class AppConfigModule {
@@ -44,7 +43,6 @@ export class AppConfigModule {
         redisConfig,
         resilienceConfig,
         authConfig,
-        stripeConfig,
         sendgridConfig,
         emailConfig,
         storageConfig,

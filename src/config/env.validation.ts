@@ -12,7 +12,6 @@ import { redisEnv } from './redis.config';
 import { resilienceEnv } from './resilience.config';
 import { sendgridEnv } from './sendgrid.config';
 import { storageEnv } from './storage.config';
-import { stripeEnv } from './stripe.config';
 import { telemetryEnv } from './telemetry.config';
 
 /**
@@ -27,7 +26,6 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   redisEnv,
   resilienceEnv,
   authEnv,
-  stripeEnv,
   sendgridEnv,
   emailEnv,
   storageEnv,

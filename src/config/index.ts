@@ -9,6 +9,5 @@ export * from './redis.config';
 export * from './resilience.config';
 export * from './sendgrid.config';
 export * from './storage.config';
-export * from './stripe.config';
 export * from './telemetry.config';
 export * from './provider-config';
