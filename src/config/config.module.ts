@@ -11,7 +11,6 @@ import { googleOAuthConfig } from './oauth-google.config';
 import type { AnyProviderConfig } from './provider-config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
-import { sendgridConfig } from './sendgrid.config';
 import { storageConfig } from './storage.config';
 import { telemetryConfig } from './telemetry.config';
 
@@ -43,7 +42,6 @@ export class AppConfigModule {
         redisConfig,
         resilienceConfig,
         authConfig,
-        sendgridConfig,
         emailConfig,
         storageConfig,
         googleOAuthConfig,

@@ -10,7 +10,6 @@ import { githubOAuthEnv } from './oauth-github.config';
 import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';
 import { resilienceEnv } from './resilience.config';
-import { sendgridEnv } from './sendgrid.config';
 import { storageEnv } from './storage.config';
 import { telemetryEnv } from './telemetry.config';
 
@@ -26,7 +25,6 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   redisEnv,
   resilienceEnv,
   authEnv,
-  sendgridEnv,
   emailEnv,
   storageEnv,
   googleOAuthEnv,

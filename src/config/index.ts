@@ -7,7 +7,6 @@ export * from './oauth-github.config';
 export * from './oauth-google.config';
 export * from './redis.config';
 export * from './resilience.config';
-export * from './sendgrid.config';
 export * from './storage.config';
 export * from './telemetry.config';
 export * from './provider-config';
