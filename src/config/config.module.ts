@@ -5,9 +5,7 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { emailConfig } from './email.config';
 import { ENV_SPECS, validateEnv } from './env.validation';
-import { githubOAuthConfig } from './oauth-github.config';
 import { limitsConfig } from './limits.config';
-import { googleOAuthConfig } from './oauth-google.config';
 import type { AnyProviderConfig } from './provider-config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
@@ -44,8 +42,6 @@ export class AppConfigModule {
         authConfig,
         emailConfig,
         storageConfig,
-        googleOAuthConfig,
-        githubOAuthConfig,
         telemetryConfig,
         ...providerConfigs,
       ],

@@ -6,8 +6,6 @@ import { databaseEnv } from './database.config';
 import { emailEnv } from './email.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
 import { limitsEnv } from './limits.config';
-import { githubOAuthEnv } from './oauth-github.config';
-import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';
 import { resilienceEnv } from './resilience.config';
 import { storageEnv } from './storage.config';
@@ -27,8 +25,6 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   authEnv,
   emailEnv,
   storageEnv,
-  googleOAuthEnv,
-  githubOAuthEnv,
   telemetryEnv,
 ];
 

@@ -3,8 +3,6 @@ export * from './auth.config';
 export * from './database.config';
 export * from './email.config';
 export * from './limits.config';
-export * from './oauth-github.config';
-export * from './oauth-google.config';
 export * from './redis.config';
 export * from './resilience.config';
 export * from './storage.config';

@@ -1,3 +1,4 @@
+import type { ConfigType } from '@nestjs/config';
 import { createPublicKey } from 'node:crypto';
 import { IsOptional, IsString } from 'class-validator';
 import { bool, int, str } from '../../config/env.parse';
@@ -58,7 +59,7 @@ export const sendgridConfig = defineProviderConfig({
   },
 });
 
-export type SendGridConfig = ReturnType<typeof sendgridConfig>;
+export type SendGridConfig = ConfigType<typeof sendgridConfig>;
 
 /** True when `text` is a P-256 public key, base64 DER (as SendGrid shows it) or PEM. */
 export function isP256PublicKey(text: string): boolean {

@@ -1,3 +1,4 @@
+import type { ConfigType } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
 import { int, list, str } from '../../config/env.parse';
 import { EmptyAsUndefined, IsHttpUrl, IsIntString, IsListOf } from '../../config/env.validators';
@@ -62,4 +63,4 @@ export const stripeConfig = defineProviderConfig({
   },
 });
 
-export type StripeConfig = ReturnType<typeof stripeConfig>;
+export type StripeConfig = ConfigType<typeof stripeConfig>;
