@@ -9,7 +9,6 @@ import { limitsConfig } from './limits.config';
 import type { AnyProviderConfig } from './provider-config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
-import { storageConfig } from './storage.config';
 import { telemetryConfig } from './telemetry.config';
 
 /**
@@ -41,7 +40,6 @@ export class AppConfigModule {
         resilienceConfig,
         authConfig,
         emailConfig,
-        storageConfig,
         telemetryConfig,
         ...providerConfigs,
       ],

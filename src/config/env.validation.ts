@@ -8,7 +8,6 @@ import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './en
 import { limitsEnv } from './limits.config';
 import { redisEnv } from './redis.config';
 import { resilienceEnv } from './resilience.config';
-import { storageEnv } from './storage.config';
 import { telemetryEnv } from './telemetry.config';
 
 /**
@@ -24,7 +23,6 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   resilienceEnv,
   authEnv,
   emailEnv,
-  storageEnv,
   telemetryEnv,
 ];
 

@@ -5,6 +5,5 @@ export * from './email.config';
 export * from './limits.config';
 export * from './redis.config';
 export * from './resilience.config';
-export * from './storage.config';
 export * from './telemetry.config';
 export * from './provider-config';

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
-import { storageConfig } from '../../../config/storage.config';
+import { storageConfig } from '../storage.config';
 import { uuidv7 } from '../../../core/database/ids';
 import { IntegrationError, ProblemException } from '../../../core/errors';
 import { type PageRequest, keysetPage, mapPage } from '../../../core/http/pagination';
