@@ -3,7 +3,8 @@ import { idColumn, timestampColumn, timestampColumns } from '../database/migrati
 
 /**
  * The `DurableRecord` columns for a migration's `new Table({ columns })`;
- * add the table's own columns after these.
+ * add the table's own columns after these. Tables created after
+ * 1765300000000 also need `traceContextColumn()` (older migrations stay as they ran).
  *
  * @example
  * new Table({ name: 'stripe_events', columns: [...durableColumns(queryRunner), { name: 'type', type: 'varchar', length: '128' }] })
@@ -29,4 +30,9 @@ export function durableIndexes(table: string | Table): TableIndex[] {
   return [
     new TableIndex({ name: `ix_${name.replace(/\W/g, '_')}_status_due`, columnNames: ['status', 'next_attempt_at'] }),
   ];
+}
+
+/** `trace_context`: the trace that wrote the row (see `DurableRecord.traceContext`). */
+export function traceContextColumn(): TableColumnOptions {
+  return { name: 'trace_context', type: 'text', isNullable: true };
 }
