@@ -3,8 +3,9 @@ import { idColumn, timestampColumn, timestampColumns } from '../database/migrati
 
 /**
  * The `DurableRecord` columns for a migration's `new Table({ columns })`;
- * add the table's own columns after these. Tables created after
- * 1765300000000 also need `traceContextColumn()` (older migrations stay as they ran).
+ * add the table's own columns after these. Always all of them: migration
+ * 1765300000000 adds a later column (`trace_context`) only where an older
+ * database lacks it.
  *
  * @example
  * new Table({ name: 'stripe_events', columns: [...durableColumns(queryRunner), { name: 'type', type: 'varchar', length: '128' }] })
@@ -20,6 +21,7 @@ export function durableColumns(queryRunner: QueryRunner): TableColumnOptions[] {
     { name: 'locked_by', type: 'varchar', length: '64', isNullable: true },
     { name: 'last_error', type: 'text', isNullable: true },
     timestampColumn(queryRunner, 'processed_at', true),
+    traceContextColumn(),
     ...timestampColumns(queryRunner),
   ];
 }
