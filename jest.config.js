@@ -62,6 +62,10 @@ module.exports = {
   // Jest's default (cores − 1) is one worker on the 2-core CI machine; the suites are I/O-bound
   // (child processes, databases), so two workers halve the run (634 s → 252 s measured).
   maxWorkers: '100%',
+  // Each e2e file boots whole apps; what a file leaves reachable (module registries, pools) piles up in its
+  // worker (1.7 GB after a few dozen files), and every major GC then walks it. A worker over this size after
+  // a file is replaced by a fresh one.
+  workerIdleMemoryLimit: '900MB',
   // `npm run test:cov`: one report merged over the unit and both e2e projects. V8's own coverage
   // (no instrumentation pass) keeps the run about as fast as `npm test`.
   coverageProvider: 'v8',
