@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+import { DurableProcessor } from '../../src/core/durable/durable.processor';
+import { SendGridEventRecord } from '../../src/integrations/email/entities/sendgrid-event.entity';
 import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
 import { eventually } from '../support/eventually';
@@ -123,6 +126,23 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
     await deliver([event('open', { portico_message_id: message.id })]);
     const email = await historyOf(message.id, ['opened']);
     expect(email.history.filter((h) => h.status === 'bounced')).toHaveLength(1);
+  });
+
+  it('processing a stored event again (a worker died before marking it done) adds no second history entry', async () => {
+    const message = await sentMessage();
+    const open = event('open', { portico_message_id: message.id });
+    await deliver([open]);
+    await historyOf(message.id, ['opened']);
+    const rows = t.app.get(DataSource).getRepository(SendGridEventRecord);
+    const stored = await rows.findOneByOrFail({ sgEventId: String(open.sg_event_id) });
+    await eventually(async () => ((await rows.findOneBy({ id: stored.id }))?.status === 'done' ? true : undefined));
+    expect(await t.app.get(DurableProcessor).queue('sendgrid-events')?.replay(stored.id)).toBe(true);
+    await eventually(async () => {
+      const row = await rows.findOneBy({ id: stored.id });
+      return row?.status === 'done' && row.attempts === 1 && row.processedAt !== null ? true : undefined;
+    });
+    const { body } = await client.get(message.id);
+    expect(body.history.filter((h) => h.status === 'opened')).toHaveLength(1);
   });
 
   it('falls back to sg_message_id when the event lacks our custom arg', async () => {
