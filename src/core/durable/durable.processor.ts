@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Tracing } from '../tracing/tracing.service';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
 import { type DurableModuleOptions, InjectDurableOptions } from './durable.options';
@@ -31,6 +38,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly dataSource: DataSource,
     @InjectDurableOptions() private readonly options: DurableModuleOptions,
+    @Optional() private readonly tracing?: Tracing,
   ) {}
 
   /**
@@ -49,7 +57,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
     if (this.workers.has(definition.name)) throw new Error(`Durable queue "${definition.name}" is already registered`);
     const settings = settingsOf(definition);
     const worker = new DurableWorker<T>(
-      definition,
+      this.traced(definition),
       settings,
       new DurableStore(this.dataSource, definition.entity),
       this.workerId,
@@ -58,6 +66,33 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
     this.workers.set(definition.name, worker);
     if (this.started) worker.start();
     return worker;
+  }
+
+  /**
+   * With tracing on, each handler run is a `durable.process <queue>` span whose
+   * parent is the trace context stored with the row: the request that queued
+   * the row and the work it causes form one trace, each attempt a sibling
+   * under the producer. Untouched (no span, no lookup) when tracing is off.
+   */
+  private traced<T extends DurableRecord>(definition: DurableQueueDefinition<T>): DurableQueueDefinition<T> {
+    const tracing = this.tracing;
+    if (tracing?.enabled !== true) return definition;
+    const name = `durable.process ${definition.name}`;
+    return {
+      ...definition,
+      handle: (row) =>
+        tracing.inQueuedSpan(
+          name,
+          row.traceContext,
+          {
+            'portico.queue': definition.name,
+            'portico.durable.id': row.id,
+            'portico.durable.attempt': row.attempts,
+            ...definition.traceAttributes?.(row),
+          },
+          () => definition.handle(row),
+        ),
+    };
   }
 
   /** The queue registered under `name`, e.g. for admin endpoints. */

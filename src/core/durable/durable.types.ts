@@ -32,6 +32,11 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly concurrency?: number;
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
+  /**
+   * Extra attributes of the row's `durable.process` span when tracing is on
+   * (e.g. the Stripe event type). Never personal data or payload content.
+   */
+  traceAttributes?(row: T): Readonly<Record<string, string | number | boolean>>;
   /** Errors besides `PermanentFailure` that dead-letter at once (e.g. a provider's 400). */
   readonly isPermanent?: (error: unknown) => boolean;
 }

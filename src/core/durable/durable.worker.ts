@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
@@ -81,7 +82,10 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     }
     clearTimeout(this.timer);
     this.pollAgain = false;
-    this.polling = this.fillSlots()
+    // Detached from the caller's trace (a request that stored a row kicks the loop): each row's
+    // handler runs in the span of the trace stored with it, and the loop's own logs belong to none.
+    this.polling = context
+      .with(ROOT_CONTEXT, () => this.fillSlots())
       .catch((error: unknown) => {
         this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable');
       })
