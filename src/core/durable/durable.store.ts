@@ -144,6 +144,28 @@ export class DurableStore<T extends DurableRecord> {
     return counts;
   }
 
+  async oldestPendingAt(): Promise<Date | null> {
+    const rows = await this.dataSource.query<Array<{ oldest: Date | string | null }>>(
+      `SELECT MIN(created_at) AS oldest FROM ${this.table} WHERE status = 'pending'`,
+    );
+    const oldest = rows[0]?.oldest ?? null;
+    if (oldest === null) return null;
+    // SQLite hands back its text form (UTC, as TypeORM writes it); PostgreSQL a Date.
+    return oldest instanceof Date ? oldest : new Date(`${oldest.replace(' ', 'T')}Z`);
+  }
+
+  /** `dead` rows, most recently buried first. */
+  async dead(limit: number): Promise<T[]> {
+    return this.dataSource
+      .getRepository<T>(this.metadata.target)
+      .createQueryBuilder('r')
+      .where(`r.status = 'dead'`)
+      .orderBy('r.updated_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .take(limit)
+      .getMany();
+  }
+
   private async claimWhere(
     condition: string,
     order: string,

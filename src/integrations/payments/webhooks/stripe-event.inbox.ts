@@ -66,6 +66,7 @@ export class StripeEventInbox implements OnModuleInit {
       leaseMs: this.config.eventLeaseMs,
       // A provider refusal inside a handler will not change on retry.
       isPermanent: (error) => isIntegrationError(error) && !error.retryable,
+      preview: (row) => row.payload,
     });
   }
 
