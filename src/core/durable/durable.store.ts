@@ -150,8 +150,9 @@ export class DurableStore<T extends DurableRecord> {
     );
     const oldest = rows[0]?.oldest ?? null;
     if (oldest === null) return null;
-    // SQLite hands back its text form (UTC, as TypeORM writes it); PostgreSQL a Date.
-    return oldest instanceof Date ? oldest : new Date(`${oldest.replace(' ', 'T')}Z`);
+    if (oldest instanceof Date) return oldest;
+    // SQLite hands back its text form: UTC without a zone ('2026-11-29 23:12:05.123') as TypeORM writes it.
+    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(oldest) ? oldest : `${oldest.replace(' ', 'T')}Z`);
   }
 
   /** `dead` rows, most recently buried first. */
