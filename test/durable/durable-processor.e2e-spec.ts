@@ -99,14 +99,18 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     expect(done).toMatchObject({ status: 'done', attempts: 3, lockedBy: null });
     expect(calls.get(id)).toBe(3);
     expect(seen.map((s) => s.attempts)).toEqual([1, 2, 3]);
-    // Each retry saw the previous failure and was due within the full-jitter window.
+    // Each retry saw the previous failure and was due within the full-jitter window (10 ms, then 20 ms) after the
+    // failure was recorded. The handler's clock reads the failure a little earlier than the worker does; on a
+    // loaded machine that gap reached 67 ms, so the slack is 250 ms (a default 1 s window would still show
+    // three times in four).
+    // The rule itself is asserted exactly in durable-policy.spec.ts.
     expect(seen[1].lastError).toBe('ProviderUnavailableError: upstream answered 503 (attempt 1)');
     expect(seen[2].lastError).toBe('ProviderUnavailableError: upstream answered 503 (attempt 2)');
     const failedAt = (i: number): number => seen[i].failedAt ?? Number.NaN;
     expect(seen[1].nextAttemptAt).toBeGreaterThanOrEqual(failedAt(0) - 2);
-    expect(seen[1].nextAttemptAt).toBeLessThanOrEqual(failedAt(0) + 10 + 50);
+    expect(seen[1].nextAttemptAt).toBeLessThanOrEqual(failedAt(0) + 10 + 250);
     expect(seen[2].nextAttemptAt).toBeGreaterThanOrEqual(failedAt(1) - 2);
-    expect(seen[2].nextAttemptAt).toBeLessThanOrEqual(failedAt(1) + 20 + 50);
+    expect(seen[2].nextAttemptAt).toBeLessThanOrEqual(failedAt(1) + 20 + 250);
   });
 
   it('waits at least as long as the error says (retryAfterMs)', async () => {
