@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { DurableProcessor } from '../../src/core/durable/durable.processor';
 import { type DurableQueue, PermanentFailure } from '../../src/core/durable/durable.types';
 import { ProviderUnavailableError, RateLimitedError } from '../../src/core/errors/integration.error';
+import { OverviewService } from '../../src/console/overview.service';
 import { type TestApp, startTestApp } from '../support/app';
 import { insertJobs, jobOf, sleep, waitFor } from '../support/durable';
 import {
@@ -256,6 +257,35 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
     expect(Object.keys(counts).sort()).toEqual(['dead', 'done', 'pending', 'processing']);
     expect(counts.done).toBeGreaterThanOrEqual(5);
     expect(counts.dead).toBeGreaterThanOrEqual(3);
+  });
+
+  it('tells the admin overview its backlog: counts, the oldest waiting row’s age, dead rows with a preview', async () => {
+    const [waiting] = await insertJobs(ds, 1, { nextAttemptAt: new Date(Date.now() + 60_000) });
+    await ds.getRepository(DurableTestJob).update({ id: waiting }, { createdAt: new Date(Date.now() - 3_600_000) });
+    behaviour = async () => {
+      throw new PermanentFailure('cannot handle this one');
+    };
+    const [dead] = await insertJobs(ds, 1, { payload: JSON.stringify({ order: 'A-17' }) });
+    await queue.drain();
+
+    const overview = await t.app.get(OverviewService).overview();
+    const row = overview.queues.find((q) => q.name === queue.name);
+    const counts = await queue.counts();
+    expect(row).toMatchObject({ pending: counts.pending, dead: counts.dead, done: counts.done });
+    expect(row?.pending).toBeGreaterThanOrEqual(1);
+    // An hour old, give or take the test's own run time.
+    expect(row?.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(3_600);
+    expect(row?.oldestPendingAgeSeconds).toBeLessThan(3_700);
+
+    const letters = await queue.deadLetters(50);
+    expect(letters[0]).toMatchObject({
+      id: dead,
+      attempts: 1,
+      lastError: 'PermanentFailure: cannot handle this one',
+      preview: JSON.stringify({ payload: JSON.stringify({ order: 'A-17' }) }),
+    });
+    expect(letters.map((l) => l.id)).not.toContain(waiting);
+    await ds.getRepository(DurableTestJob).delete({ id: waiting });
   });
 
   it('on shutdown stops claiming and waits for the in-flight handler to finish', async () => {

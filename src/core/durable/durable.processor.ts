@@ -32,7 +32,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   /** `host:pid:random`, stored in `locked_by`; unique per instance even for two apps in one process. */
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly logger = new Logger('Durable');
-  private readonly workers = new Map<string, DurableWorker<DurableRecord>>();
+  private readonly workers = new Map<string, Pick<DurableWorker<DurableRecord>, 'start' | 'stop'> & DurableQueue>();
   private started = false;
 
   constructor(
@@ -98,6 +98,11 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   /** The queue registered under `name`, e.g. for admin endpoints. */
   queue(name: string): DurableQueue | undefined {
     return this.workers.get(name);
+  }
+
+  /** Every registered queue, in registration order (admin overview). */
+  queues(): DurableQueue[] {
+    return [...this.workers.values()];
   }
 
   onApplicationBootstrap(): void {

@@ -68,6 +68,7 @@ export class StripeEventInbox implements OnModuleInit {
       // A provider refusal inside a handler will not change on retry.
       isPermanent: (error) => isIntegrationError(error) && !error.retryable,
       traceAttributes: (row) => ({ 'portico.stripe.event_type': row.type }),
+      preview: (row) => row.payload,
     });
   }
 
