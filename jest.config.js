@@ -62,8 +62,14 @@ module.exports = {
   // Jest's default (cores − 1) is one worker on the 2-core CI machine; the suites are I/O-bound
   // (child processes, databases), so two workers halve the run (634 s → 252 s measured).
   maxWorkers: '100%',
-  // `npm run test:cov`: one report merged over the unit and both e2e projects. V8's own coverage
-  // (no instrumentation pass) keeps the run about as fast as `npm test`.
+  // Each e2e file boots whole apps; what a file leaves reachable (module registries, pools) piles up in its
+  // worker (1.7 GB after a few dozen files), and every major GC then walks it. A worker over this size after
+  // a file is replaced by a fresh one.
+  workerIdleMemoryLimit: '900MB',
+  // `npm run test:cov`: one report merged over the unit and the SQLite e2e project; the PostgreSQL e2e project
+  // runs after it without coverage. Coverage costs about 2.5 s of CPU per e2e file (a third more: converting
+  // V8's counts for every source file each file loads), and the second engine runs the same code but for the
+  // SQL dialect branches, so measuring it twice bought nothing but CI time.
   coverageProvider: 'v8',
   collectCoverageFrom: [
     'src/**/*.ts',

@@ -32,6 +32,12 @@ const API_KEY = 'pk_bench_http_key_0123456789';
  */
 const SWITCHES: ReadonlyArray<{ name: string; on: Record<string, string>; off: Record<string, string> }> = [
   {
+    name: 'scope and origin checks',
+    // Off: the guard authenticates and nothing more, as before the trust boundary (see portico-http.server.ts).
+    on: { BENCH_AUTHORIZATION: 'on' },
+    off: { BENCH_AUTHORIZATION: 'off' },
+  },
+  {
     name: 'rate limiter',
     // A budget no run can spend, so every request takes the full path and none is refused.
     on: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_MINUTE: '1000000' },

@@ -16,6 +16,7 @@ import { MonitoringModule } from './core/monitoring/monitoring.module';
 import { ResilienceModule } from './core/resilience/resilience.module';
 import { SecurityModule } from './core/security/security.module';
 import { TracingModule } from './core/tracing/tracing.module';
+import { ConsoleModule } from './console/console.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
 import { EmailModule } from './integrations/email/email.module';
@@ -73,6 +74,7 @@ export class AppModule {
           useFactory: resilienceOptions,
         }),
         ...features,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -1,6 +1,33 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import type { Request } from 'express';
 import { createApp } from '../../src/bootstrap';
+import { AuthenticationGuard } from '../../src/core/security/authentication.guard';
+import type { Principal, RequestWithPrincipal } from '../../src/core/security/principal';
+import { IS_PUBLIC } from '../../src/core/security/public.decorator';
 import { mintUserSession, sessionCookie } from '../../test/support/sessions';
+
+/** The guard's own authentication step (private in the product; the bench calls it by name). */
+interface GuardInternals {
+  readonly reflector: { getAllAndOverride<T>(key: string, targets: unknown[]): T | undefined };
+  authenticate(req: Request): Promise<{ principal: Principal }>;
+}
+
+/**
+ * `BENCH_AUTHORIZATION=off`: the global guard authenticates the caller and
+ * does nothing else — no origin (CSRF) check, no scope check — which is what
+ * it did before the trust boundary. A patch of this bench process only, so
+ * "on" and "off" run the same build.
+ */
+function authenticationOnly(): void {
+  AuthenticationGuard.prototype.canActivate = async function (this: GuardInternals, context: ExecutionContext) {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]) === true)
+      return true;
+    const req = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+    req.principal = (await this.authenticate(req)).principal;
+    return true;
+  };
+}
 
 /**
  * Portico for `bench:http`: the real bootstrap on SQLite, plus one signed-in
@@ -8,6 +35,7 @@ import { mintUserSession, sessionCookie } from '../../test/support/sessions';
  * the session cookie over IPC.
  */
 async function main(): Promise<void> {
+  if (process.env.BENCH_AUTHORIZATION === 'off') authenticationOnly();
   const app = await createApp();
   await app.listen(0, '127.0.0.1');
   const session = await mintUserSession(app, 'bench@example.test');

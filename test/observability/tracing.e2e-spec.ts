@@ -1,25 +1,17 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { TEST_API_KEYS, TEST_KEY } from '../support/api-keys';
 import { type TestApp, startTestApp, testEnv } from '../support/app';
 import { spawnApp } from '../support/app-process';
 import { type FaultServer, startFaultServer } from '../support/fault-server';
 import { httpClientFixture } from '../support/fixtures/http-client.fixture';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver, tracingEnv } from '../support/otlp-receiver';
 import { EmailsClient, plainEmail } from '../support/sendgrid/emails-client';
 
 const SERVER = 2;
 const CLIENT = 3;
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
-
-function tracingEnv(receiver: OtlpReceiver): Record<string, string> {
-  return {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_SERVICE_NAME: 'portico-under-test',
-    OTEL_BSP_SCHEDULE_DELAY: '50',
-  };
-}
 
 describe('OpenTelemetry traces (OTLP/HTTP JSON to a local receiver)', () => {
   let receiver: OtlpReceiver;
@@ -134,7 +126,7 @@ describe('OpenTelemetry traces (OTLP/HTTP JSON to a local receiver)', () => {
 });
 
 describe('OpenTelemetry off (the default)', () => {
-  it('sends no traceparent upstream and exports nothing', async () => {
+  it('sends no traceparent upstream, stores no trace context with queued rows and exports nothing', async () => {
     const receiver = await startOtlpReceiver();
     const upstream = await startFaultServer();
     // The receiver exists but nothing points the app at it.
@@ -142,6 +134,12 @@ describe('OpenTelemetry off (the default)', () => {
     try {
       await request(t.url).get('/test-fixtures/http/faulty/plain').set('X-Api-Key', TEST_KEY).expect(200);
       expect(upstream.seen('/faulty/plain')[0].headers.traceparent).toBeUndefined();
+      const emails = new EmailsClient(t.url, TEST_KEY);
+      await emails.waitForStatus(await emails.send(plainEmail({ to: ['ada@example.com'] })), 'sent');
+      const rows = await t.app
+        .get(DataSource)
+        .query<Array<{ trace_context: unknown }>>('SELECT trace_context FROM emails');
+      expect(rows).toEqual([{ trace_context: null }]);
     } finally {
       await t.close();
       await upstream.close();

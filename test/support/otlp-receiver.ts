@@ -131,3 +131,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** App environment that exports spans to `receiver` as OTLP/HTTP JSON, flushed every 50 ms. */
+export function tracingEnv(receiver: OtlpReceiver): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'portico-under-test',
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+  };
+}

@@ -44,6 +44,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead rows, newest first (per queue at most `limit`), with a payload preview
+         * @description Requires the scope `admin`.
+         */
+        get: operations["AdminDeadLettersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/{queue}/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a dead row back to pending (attempts reset); emails use their own retry route
+         * @description Requires the scope `admin`.
+         */
+        post: operations["AdminDeadLettersController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/emails": {
         parameters: {
             query?: never;
@@ -78,6 +118,26 @@ export interface paths {
          * @description Requires the scope `admin`.
          */
         post: operations["AdminEmailsController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Providers (readiness, breaker, call rate, error rate, p95 over the last minute) and durable queues
+         * @description Requires the scope `admin`.
+         */
+        get: operations["AdminOverviewController_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -800,6 +860,25 @@ export interface components {
             /** @default 3600 */
             expiresIn: number;
         };
+        DeadLetterDto: {
+            /** @example stripe-events */
+            queue: string;
+            /** @description Row id */
+            id: string;
+            attempts: number;
+            lastError: string | null;
+            createdAt: string;
+            /** @description When it was dead-lettered */
+            deadAt: string;
+            /** @description The start of its payload (at most 400 characters) */
+            preview: string;
+            /** @description Where to POST to replay it (emails have their own retry route) */
+            replayPath: string;
+        };
+        DeadLetterListDto: {
+            /** @description Newest first */
+            items: components["schemas"]["DeadLetterDto"][];
+        };
         EmailAcceptedView: {
             /** @example 01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70 */
             id: string;
@@ -959,6 +1038,13 @@ export interface components {
              */
             scopes: ("payments:read" | "payments:write" | "payments:manage" | "emails:read" | "emails:send" | "files:read" | "files:write" | "admin")[];
         };
+        OverviewDto: {
+            generatedAt: string;
+            /** @description Length of the window the rates cover (seconds; up to 60) */
+            windowSeconds: number;
+            providers: components["schemas"]["ProviderOverviewDto"][];
+            queues: components["schemas"]["QueueOverviewDto"][];
+        };
         PaymentDto: {
             id: string;
             stripeId: string | null;
@@ -1021,6 +1107,37 @@ export interface components {
             /** @description Validation problems, one per field */
             errors?: components["schemas"]["FieldProblemDto"][];
         };
+        ProviderOverviewDto: {
+            /** @example s3 */
+            name: string;
+            /**
+             * @description What /health/ready says (`unknown`: calls recorded, no readiness probe)
+             * @enum {string}
+             */
+            readiness: "up" | "not_configured" | "degraded" | "unknown";
+            /** @enum {string} */
+            breaker: "closed" | "half_open" | "open";
+            /** @description Calls per minute over the window */
+            callsPerMinute: number | null;
+            /** @description Share of calls in the window that failed (0–1) */
+            errorRate: number | null;
+            /** @description 95th percentile call duration in the window (ms) */
+            p95Ms: number | null;
+            /** @description Calls since the process started */
+            callsTotal: number;
+            /** @description Failed calls since the process started */
+            errorsTotal: number;
+        };
+        QueueOverviewDto: {
+            /** @example stripe-events */
+            name: string;
+            pending: number;
+            processing: number;
+            done: number;
+            dead: number;
+            /** @description Seconds since the oldest waiting row was stored */
+            oldestPendingAgeSeconds: number | null;
+        };
         RecipientsView: {
             to: string[];
             cc: string[];
@@ -1038,6 +1155,12 @@ export interface components {
             status: string;
             reason: string | null;
             createdAt: string;
+        };
+        ReplayedDto: {
+            queue: string;
+            id: string;
+            /** @enum {string} */
+            status: "pending";
         };
         RepositoryDto: {
             /** @example 1296269 */
@@ -1380,6 +1503,144 @@ export interface operations {
             };
         };
     };
+    AdminDeadLettersController_list: {
+        parameters: {
+            query?: {
+                /** @description Only this queue (see /admin/overview); all queues when omitted */
+                queue?: string;
+                /** @description Newest rows per queue */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterListDto"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AdminDeadLettersController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedDto"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflicts with the current state or an earlier request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     AdminEmailsController_list: {
         parameters: {
             query?: {
@@ -1490,6 +1751,46 @@ export interface operations {
             };
             /** @description Conflicts with the current state or an earlier request */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AdminOverviewController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

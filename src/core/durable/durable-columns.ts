@@ -3,7 +3,9 @@ import { idColumn, timestampColumn, timestampColumns } from '../database/migrati
 
 /**
  * The `DurableRecord` columns for a migration's `new Table({ columns })`;
- * add the table's own columns after these.
+ * add the table's own columns after these. Always all of them: migration
+ * 1765300000000 adds a later column (`trace_context`) only where an older
+ * database lacks it.
  *
  * @example
  * new Table({ name: 'stripe_events', columns: [...durableColumns(queryRunner), { name: 'type', type: 'varchar', length: '128' }] })
@@ -19,6 +21,7 @@ export function durableColumns(queryRunner: QueryRunner): TableColumnOptions[] {
     { name: 'locked_by', type: 'varchar', length: '64', isNullable: true },
     { name: 'last_error', type: 'text', isNullable: true },
     timestampColumn(queryRunner, 'processed_at', true),
+    traceContextColumn(),
     ...timestampColumns(queryRunner),
   ];
 }
@@ -29,4 +32,9 @@ export function durableIndexes(table: string | Table): TableIndex[] {
   return [
     new TableIndex({ name: `ix_${name.replace(/\W/g, '_')}_status_due`, columnNames: ['status', 'next_attempt_at'] }),
   ];
+}
+
+/** `trace_context`: the trace that wrote the row (see `DurableRecord.traceContext`). */
+export function traceContextColumn(): TableColumnOptions {
+  return { name: 'trace_context', type: 'text', isNullable: true };
 }

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7 } from '../database/ids';
 import { SqlDialect } from '../database/sql-dialect';
 import { DurableEventEntity } from './durable-event.entity';
+import { rowTraceContext } from './durable-trace';
 import { DurableProcessor } from './durable.processor';
 import type { DurableQueue } from './durable.types';
 import { PermanentFailure } from './durable.types';
@@ -78,13 +79,14 @@ export class DurableEvents implements OnModuleInit {
   async publish(manager: EntityManager, name: string, dedupeKey: string, payload: object): Promise<number> {
     const consumers = this.byEvent.get(name) ?? [];
     const json = JSON.stringify(payload);
+    const traceContext = rowTraceContext();
     let recorded = 0;
     for (const consumer of consumers) {
       const result = await this.dialect.execute(
         manager,
-        'INSERT INTO durable_events (id, name, consumer, dedupe_key, payload) VALUES (?, ?, ?, ?, ?) ' +
+        'INSERT INTO durable_events (id, name, consumer, dedupe_key, payload, trace_context) VALUES (?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT (consumer, dedupe_key) DO NOTHING',
-        [uuidv7(), name, consumer, dedupeKey, json],
+        [uuidv7(), name, consumer, dedupeKey, json, traceContext],
       );
       recorded += result.affected ?? 0;
     }

@@ -38,6 +38,13 @@ export abstract class DurableRecord {
   @Column({ name: 'processed_at', type: Date, nullable: true })
   processedAt!: Date | null;
 
+  /**
+   * W3C trace context (JSON) of whatever wrote the row (`rowTraceContext()`);
+   * its processing continues that trace. NULL when tracing is off.
+   */
+  @Column({ name: 'trace_context', type: 'text', nullable: true })
+  traceContext!: string | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Tracing } from '../tracing/tracing.service';
 import type { DurableRecord } from './durable-record.entity';
 import type { DurableQueue, DurableQueueDefinition } from './durable.types';
 import { type DurableModuleOptions, InjectDurableOptions } from './durable.options';
@@ -25,12 +32,13 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
   /** `host:pid:random`, stored in `locked_by`; unique per instance even for two apps in one process. */
   readonly workerId = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly logger = new Logger('Durable');
-  private readonly workers = new Map<string, DurableWorker<DurableRecord>>();
+  private readonly workers = new Map<string, Pick<DurableWorker<DurableRecord>, 'start' | 'stop'> & DurableQueue>();
   private started = false;
 
   constructor(
     private readonly dataSource: DataSource,
     @InjectDurableOptions() private readonly options: DurableModuleOptions,
+    @Optional() private readonly tracing?: Tracing,
   ) {}
 
   /**
@@ -49,7 +57,7 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
     if (this.workers.has(definition.name)) throw new Error(`Durable queue "${definition.name}" is already registered`);
     const settings = settingsOf(definition);
     const worker = new DurableWorker<T>(
-      definition,
+      this.traced(definition),
       settings,
       new DurableStore(this.dataSource, definition.entity),
       this.workerId,
@@ -60,9 +68,41 @@ export class DurableProcessor implements OnApplicationBootstrap, BeforeApplicati
     return worker;
   }
 
+  /**
+   * With tracing on, each handler run is a `durable.process <queue>` span whose
+   * parent is the trace context stored with the row: the request that queued
+   * the row and the work it causes form one trace, each attempt a sibling
+   * under the producer. Untouched (no span, no lookup) when tracing is off.
+   */
+  private traced<T extends DurableRecord>(definition: DurableQueueDefinition<T>): DurableQueueDefinition<T> {
+    const tracing = this.tracing;
+    if (tracing?.enabled !== true) return definition;
+    const name = `durable.process ${definition.name}`;
+    return {
+      ...definition,
+      handle: (row) =>
+        tracing.inQueuedSpan(
+          name,
+          row.traceContext,
+          {
+            'portico.queue': definition.name,
+            'portico.durable.id': row.id,
+            'portico.durable.attempt': row.attempts,
+            ...definition.traceAttributes?.(row),
+          },
+          () => definition.handle(row),
+        ),
+    };
+  }
+
   /** The queue registered under `name`, e.g. for admin endpoints. */
   queue(name: string): DurableQueue | undefined {
     return this.workers.get(name);
+  }
+
+  /** Every registered queue, in registration order (admin overview). */
+  queues(): DurableQueue[] {
+    return [...this.workers.values()];
   }
 
   onApplicationBootstrap(): void {

@@ -144,6 +144,29 @@ export class DurableStore<T extends DurableRecord> {
     return counts;
   }
 
+  async oldestPendingAt(): Promise<Date | null> {
+    const rows = await this.dataSource.query<Array<{ oldest: Date | string | null }>>(
+      `SELECT MIN(created_at) AS oldest FROM ${this.table} WHERE status = 'pending'`,
+    );
+    const oldest = rows[0]?.oldest ?? null;
+    if (oldest === null) return null;
+    if (oldest instanceof Date) return oldest;
+    // SQLite hands back its text form: UTC without a zone ('2026-11-29 23:12:05.123') as TypeORM writes it.
+    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(oldest) ? oldest : `${oldest.replace(' ', 'T')}Z`);
+  }
+
+  /** `dead` rows, most recently buried first. */
+  async dead(limit: number): Promise<T[]> {
+    return this.dataSource
+      .getRepository<T>(this.metadata.target)
+      .createQueryBuilder('r')
+      .where(`r.status = 'dead'`)
+      .orderBy('r.updated_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .take(limit)
+      .getMany();
+  }
+
   private async claimWhere(
     condition: string,
     order: string,

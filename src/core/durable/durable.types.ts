@@ -32,8 +32,32 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   readonly concurrency?: number;
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
+  /**
+   * Extra attributes of the row's `durable.process` span when tracing is on
+   * (e.g. the Stripe event type). Never personal data or payload content.
+   */
+  traceAttributes?(row: T): Readonly<Record<string, string | number | boolean>>;
   /** Errors besides `PermanentFailure` that dead-letter at once (e.g. a provider's 400). */
   readonly isPermanent?: (error: unknown) => boolean;
+  /** What an admin sees of a dead row's payload (default: the row's own columns as JSON); shortened to 400 characters. */
+  readonly preview?: (row: T) => string;
+  /**
+   * The admin route that replays a dead row when the generic dead-letter
+   * replay would skip bookkeeping of the queue's own (emails record the
+   * failure in their history first); `{id}` stands for the row id.
+   */
+  readonly replayPath?: string;
+}
+
+/** A dead row as the admin dead-letter view shows it. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  /** When it was buried (its last change). */
+  readonly deadAt: Date;
+  readonly preview: string;
 }
 
 export interface DurableQueue {
@@ -46,4 +70,10 @@ export interface DurableQueue {
   replay(id: string): Promise<boolean>;
   /** Row counts by status. */
   counts(): Promise<Record<string, number>>;
+  /** When the oldest row still waiting (`pending`, retries included) was stored; null when none waits. */
+  oldestPendingAt(): Promise<Date | null>;
+  /** The most recently buried rows, newest first, at most `limit`. */
+  deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** See `DurableQueueDefinition.replayPath`. */
+  readonly replayPath?: string;
 }

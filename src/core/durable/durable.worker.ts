@@ -1,6 +1,7 @@
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
 import type { DurableRecord } from './durable-record.entity';
-import type { DurableQueue, DurableQueueDefinition } from './durable.types';
+import type { DeadLetter, DurableQueue, DurableQueueDefinition } from './durable.types';
 import { type Backoff, failureOutcome } from './durable-policy';
 import type { Claim, DurableStore } from './durable.store';
 
@@ -22,6 +23,29 @@ export const DURABLE_DEFAULTS: DurableSettings = {
   pollIntervalMs: 1_000,
 };
 
+const PREVIEW_LENGTH = 400;
+/** Bookkeeping columns, left out of the default preview (the dead-letter view shows them apart). */
+const DURABLE_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'status',
+  'attempts',
+  'nextAttemptAt',
+  'lockedUntil',
+  'lockedBy',
+  'lastError',
+  'processedAt',
+  'createdAt',
+  'updatedAt',
+]);
+
+function defaultPreview(row: DurableRecord): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(row).filter(([key]) => !DURABLE_FIELDS.has(key))));
+}
+
+function shorten(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
 /**
  * One queue's polling loop in this instance. It claims at most as many rows
  * as it has free handler slots (never more than `batchSize`), so a claimed
@@ -31,6 +55,7 @@ export const DURABLE_DEFAULTS: DurableSettings = {
  */
 export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   readonly name: string;
+  readonly replayPath?: string;
   private running = false;
   private polling?: Promise<void>;
   private pollAgain = false;
@@ -51,6 +76,7 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.name = definition.name;
+    this.replayPath = definition.replayPath;
     this.refillAt = Math.max(1, Math.floor(Math.min(settings.batchSize, settings.concurrency) / 2));
   }
 
@@ -81,7 +107,10 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     }
     clearTimeout(this.timer);
     this.pollAgain = false;
-    this.polling = this.fillSlots()
+    // Detached from the caller's trace (a request that stored a row kicks the loop): each row's
+    // handler runs in the span of the trace stored with it, and the loop's own logs belong to none.
+    this.polling = context
+      .with(ROOT_CONTEXT, () => this.fillSlots())
       .catch((error: unknown) => {
         this.logger.error({ queue: this.name, err: error }, 'Durable queue poll failed', 'Durable');
       })
@@ -111,6 +140,22 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
 
   async counts(): Promise<Record<string, number>> {
     return this.store.counts();
+  }
+
+  oldestPendingAt(): Promise<Date | null> {
+    return this.store.oldestPendingAt();
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const preview = this.definition.preview ?? defaultPreview;
+    return (await this.store.dead(limit)).map((row) => ({
+      id: row.id,
+      attempts: row.attempts,
+      lastError: row.lastError,
+      createdAt: row.createdAt,
+      deadAt: row.updatedAt,
+      preview: shorten(preview(row), PREVIEW_LENGTH),
+    }));
   }
 
   private async fillSlots(): Promise<void> {

@@ -42,6 +42,8 @@ export function installContextManager(): void {
  * Always a new object: pino merges the line's own fields into it.
  */
 export function activeTraceFields(): { trace_id?: string; span_id?: string } {
+  // Tracing off: no span can be active, so skip the context lookup on every log line.
+  if (!contextManagerInstalled) return {};
   const span = trace.getSpan(context.active());
   if (span === undefined) return {};
   const ids = span.spanContext();
@@ -59,9 +61,11 @@ export function extractTraceHeaders(headers: Readonly<Record<string, string | st
 }
 
 /** The active trace context as a carrier for a durable row; undefined outside a (sampled or not) span. */
-export function captureTraceContext(from: Context = context.active()): TraceCarrier | undefined {
+export function captureTraceContext(from?: Context): TraceCarrier | undefined {
+  // Tracing off: nothing to capture, and every durable insert asks (the column stays NULL).
+  if (!contextManagerInstalled && from === undefined) return undefined;
   const carrier: Record<string, string> = {};
-  propagator.inject(from, carrier, defaultTextMapSetter);
+  propagator.inject(from ?? context.active(), carrier, defaultTextMapSetter);
   if (carrier.traceparent === undefined) return undefined;
   return carrier.tracestate === undefined
     ? { traceparent: carrier.traceparent }

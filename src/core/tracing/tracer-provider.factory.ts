@@ -1,16 +1,26 @@
-import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see `load` */
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as Resources from '@opentelemetry/resources';
+import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type * as SemanticConventions from '@opentelemetry/semantic-conventions';
 import type { TracingOptions } from './tracing.options';
+
+/**
+ * The SDK and the exporters, required only when tracing is on: about 230
+ * modules (the OTLP transformer pulls in the metrics and logs SDKs) that an
+ * untraced process would load for nothing — a slower start for every
+ * instance, CLI command and test app.
+ */
+const load = {
+  sdk: (): typeof SdkTraceBase => require('@opentelemetry/sdk-trace-base') as typeof SdkTraceBase,
+  otlpJson: (): typeof OtlpHttp => require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp,
+  otlpProto: (): typeof OtlpProto => require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto,
+  resources: (): typeof Resources => require('@opentelemetry/resources') as typeof Resources,
+  conventions: (): typeof SemanticConventions =>
+    require('@opentelemetry/semantic-conventions') as typeof SemanticConventions,
+};
 
 /** The exporter the options ask for (OTLP over HTTP as protobuf or JSON, or the console); undefined when off. */
 export function buildSpanExporter(options: TracingOptions): SpanExporter | undefined {
@@ -18,11 +28,11 @@ export function buildSpanExporter(options: TracingOptions): SpanExporter | undef
     case 'otlp': {
       const settings = { url: options.otlp.url, headers: { ...options.otlp.headers } };
       return options.otlp.protocol === 'http/json'
-        ? new OtlpJsonTraceExporter(settings)
-        : new OtlpProtoTraceExporter(settings);
+        ? new (load.otlpJson().OTLPTraceExporter)(settings)
+        : new (load.otlpProto().OTLPTraceExporter)(settings);
     }
     case 'console':
-      return new ConsoleSpanExporter();
+      return new (load.sdk().ConsoleSpanExporter)();
     default:
       return undefined;
   }
@@ -37,12 +47,15 @@ export function buildSpanExporter(options: TracingOptions): SpanExporter | undef
 export function buildTracerProvider(options: TracingOptions): BasicTracerProvider | undefined {
   const exporter = buildSpanExporter(options);
   if (exporter === undefined) return undefined;
+  const { BasicTracerProvider: Provider, BatchSpanProcessor, SimpleSpanProcessor } = load.sdk();
   const processor: SpanProcessor =
     options.exporter === 'console'
       ? new SimpleSpanProcessor(exporter)
       : new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs, maxQueueSize: 8_192 });
-  return new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+  return new Provider({
+    resource: load.resources().resourceFromAttributes({
+      [load.conventions().ATTR_SERVICE_NAME]: options.serviceName,
+    }),
     spanProcessors: [processor],
   });
 }

@@ -6,6 +6,7 @@ import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { emailConfig } from '../../config/email.config';
 import { uuidv7, UUID_PATTERN } from '../../core/database/ids';
 import { TransactionRunner } from '../../core/database/transaction-runner';
+import { rowTraceContext } from '../../core/durable/durable-trace';
 import { ProblemException } from '../../core/errors/problem.exception';
 import { keysetPage, mapPage } from '../../core/http/pagination';
 import type { EmailPageView } from './dto/email.views';
@@ -145,6 +146,7 @@ export class EmailsService {
       lockedBy: null,
       lastError: null,
       processedAt: null,
+      traceContext: rowTraceContext(),
       createdAt: now,
       updatedAt: now,
       ownerId,

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -6,6 +6,7 @@ import { uuidv7 } from '../../core/database/ids';
 import { SqlDialect } from '../../core/database/sql-dialect';
 import { TransactionRunner } from '../../core/database/transaction-runner';
 import { DurableEvents } from '../../core/durable/durable-events';
+import { Tracing } from '../../core/tracing/tracing.service';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { sqlFor } from '../../core/database/sql-dialect';
@@ -59,6 +60,7 @@ export class PaymentStateStore {
     private readonly events: EventEmitter2,
     private readonly transactions: TransactionRunner,
     private readonly durableEvents: DurableEvents,
+    @Optional() private readonly tracing?: Tracing,
   ) {
     this.dialect = new SqlDialect(dataSource);
   }
@@ -67,8 +69,23 @@ export class PaymentStateStore {
    * Applies `update` if it moves the payment forward. The status, its history
    * row and the durable reactions to it (`@OnDurableEvent`, e.g. the receipt)
    * commit together; the in-process domain event follows the commit. True when applied.
+   * With tracing on it is a `payment.update` span, the parent of the reactions it records.
    */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
+    if (this.tracing === undefined) return this.applyStatusNow(paymentId, update);
+    return this.tracing.inSpan(
+      'payment.update',
+      {
+        'portico.payment.id': paymentId,
+        'portico.payment.status': update.status,
+        'portico.payment.source': update.source,
+      },
+      () => this.applyStatusNow(paymentId, update),
+      (applied) => ({ 'portico.payment.applied': applied }),
+    );
+  }
+
+  private async applyStatusNow(paymentId: string, update: StatusUpdate): Promise<boolean> {
     const rank = statusRank(update.status);
     const name = STATUS_EVENTS[update.status];
     const applied = await this.transactions.run(async (manager) => {

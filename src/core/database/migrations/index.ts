@@ -6,6 +6,7 @@ import { CreateAuth1764600000000 } from './1764600000000-create-auth';
 import { AddApiKeyExpiry1765000000000 } from './1765000000000-add-api-key-expiry';
 import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled';
 import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
+import { AddTraceContext1765300000000 } from './1765300000000-add-trace-context';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   AddApiKeyExpiry1765000000000,
   AddUserDisabled1765000100000,
   CreateDurableEvents1765200000000,
+  AddTraceContext1765300000000,
 ];

@@ -44,6 +44,8 @@ export class EmailOutbox implements OnModuleInit {
       batchSize: this.config.concurrency,
       leaseMs: this.config.leaseMs,
       pollIntervalMs: 500,
+      // The retry route records the failure in the message's history before queueing it again.
+      replayPath: '/admin/emails/{id}/retry',
     });
   }
 

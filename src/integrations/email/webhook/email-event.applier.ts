@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
-import { UUID_PATTERN, uuidv7 } from '../../../core/database/ids';
+import { UUID_PATTERN } from '../../../core/database/ids';
 import { EmailEvent } from '../entities/email-event.entity';
 import { EmailMessage } from '../entities/email-message.entity';
 import type { SendGridEventRecord } from '../entities/sendgrid-event.entity';
@@ -66,8 +66,15 @@ export class EmailEventApplier {
       // Conditional: a concurrent event may have moved the message further meanwhile.
       await this.messages.update({ id: message.id, emailStatus: In(statusesBefore(status)) }, { emailStatus: status });
     }
-    // History last: once an event shows there, its status change has been made.
-    await this.events.insert({ id: uuidv7(), emailId: message.id, status, occurredAt, detail });
+    // History last: once an event shows there, its status change has been made. The entry takes the inbox row's
+    // id, so a row processed again (its worker died after this insert, before the row was marked done) adds no
+    // second entry.
+    await this.events
+      .createQueryBuilder()
+      .insert()
+      .values({ id: record.id, emailId: message.id, status, occurredAt, detail })
+      .orIgnore()
+      .execute();
   }
 
   private async findMessage(payload: JsonObject): Promise<EmailMessage | null> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { uuidv7 } from '../../../core/database/ids';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { rowTraceContext } from '../../../core/durable/durable-trace';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
 import type { DurableQueue } from '../../../core/durable/durable.types';
 import { SendGridEventRecord } from '../entities/sendgrid-event.entity';
@@ -48,6 +49,7 @@ export class SendGridEventsInbox implements OnModuleInit {
   /** Stores the batch; an event already stored (same sg_event_id) is skipped. */
   async store(events: readonly SendGridWebhookEvent[]): Promise<void> {
     const now = new Date();
+    const traceContext = rowTraceContext();
     const rows = events.map((event) => ({
       id: uuidv7(now.getTime()),
       status: 'pending' as const,
@@ -58,6 +60,7 @@ export class SendGridEventsInbox implements OnModuleInit {
       sgEventId: eventIdOf(event),
       event: event.event.slice(0, 32),
       payload: JSON.stringify(event),
+      traceContext,
     }));
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.transactions.write((manager) =>

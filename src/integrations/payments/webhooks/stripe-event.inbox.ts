@@ -7,6 +7,7 @@ import { stripeConfig } from '../stripe.config';
 import { uuidv7 } from '../../../core/database/ids';
 import { SqlDialect } from '../../../core/database/sql-dialect';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { rowTraceContext } from '../../../core/durable/durable-trace';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
 import { type DurableQueue, PermanentFailure } from '../../../core/durable/durable.types';
 import { isIntegrationError } from '../../../core/errors/integration.error';
@@ -19,7 +20,7 @@ export type StripeEventSource = 'webhook' | 'catch-up';
 
 export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 
-const INSERT = 'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source';
+const INSERT = 'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source, trace_context';
 const CONFLICT = 'ON CONFLICT (event_id) DO NOTHING RETURNING id';
 
 /**
@@ -49,9 +50,9 @@ export class StripeEventInbox implements OnModuleInit {
     @Optional() @Inject(DurableProcessor) private readonly processor: DurableProcessor | null,
   ) {
     const dialect = new SqlDialect(dataSource);
-    this.insertPending = dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
+    this.insertPending = dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
     this.insertDone = dialect.positional(
-      `${INSERT}, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'done', CURRENT_TIMESTAMP) ${CONFLICT}`,
+      `${INSERT}, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'done', CURRENT_TIMESTAMP) ${CONFLICT}`,
     );
   }
 
@@ -66,6 +67,8 @@ export class StripeEventInbox implements OnModuleInit {
       leaseMs: this.config.eventLeaseMs,
       // A provider refusal inside a handler will not change on retry.
       isPermanent: (error) => isIntegrationError(error) && !error.retryable,
+      traceAttributes: (row) => ({ 'portico.stripe.event_type': row.type }),
+      preview: (row) => row.payload,
     });
   }
 
@@ -81,6 +84,7 @@ export class StripeEventInbox implements OnModuleInit {
         event.created,
         payload,
         source,
+        rowTraceContext(),
       ]),
     );
     const stored = Array.isArray(rows) && rows.length > 0;
