@@ -11,7 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { limitsConfig } from './config/limits.config';
-import { storageConfig } from './config/storage.config';
+import { storageConfig } from './integrations/storage/storage.config';
 import { ValidationProblemException } from './core/errors/validation-problem.exception';
 import { setupApiDocs } from './api-docs';
 import { refuseFormBodies } from './core/http/form-bodies';

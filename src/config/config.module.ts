@@ -5,21 +5,16 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { emailConfig } from './email.config';
 import { ENV_SPECS, validateEnv } from './env.validation';
-import { githubOAuthConfig } from './oauth-github.config';
 import { limitsConfig } from './limits.config';
-import { googleOAuthConfig } from './oauth-google.config';
 import type { AnyProviderConfig } from './provider-config';
 import { redisConfig } from './redis.config';
 import { resilienceConfig } from './resilience.config';
-import { sendgridConfig } from './sendgrid.config';
-import { storageConfig } from './storage.config';
-import { stripeConfig } from './stripe.config';
 import { telemetryConfig } from './telemetry.config';
 
 /**
  * Loads `.env` when present (real environment variables win), validates the
  * whole environment once, and exposes one typed namespace per concern:
- * inject with `@Inject(stripeConfig.KEY) cfg: ConfigType<typeof stripeConfig>`.
+ * inject with `@Inject(appConfig.KEY) cfg: ConfigType<typeof appConfig>`.
  */
 @Module({})
 export class AppConfigModule {
@@ -44,12 +39,7 @@ export class AppConfigModule {
         redisConfig,
         resilienceConfig,
         authConfig,
-        stripeConfig,
-        sendgridConfig,
         emailConfig,
-        storageConfig,
-        googleOAuthConfig,
-        githubOAuthConfig,
         telemetryConfig,
         ...providerConfigs,
       ],

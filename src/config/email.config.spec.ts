@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { emailEnv } from './email.config';
-import { sendgridEnv } from './sendgrid.config';
+import { sendgridConfig } from '../integrations/email/sendgrid.config';
 import { findEnvProblems } from './env.validation';
 
-const specs = [sendgridEnv, emailEnv];
+const specs = [sendgridConfig.env, emailEnv];
 
 describe('email environment', () => {
   it('accepts no email variables at all (log transport)', () => {

@@ -1,4 +1,17 @@
-import { InvalidEnvironmentError, findEnvProblems, validateEnv } from './env.validation';
+import { providerModules } from '../app.module';
+import type { RawEnv } from './env-rules';
+import {
+  ENV_SPECS,
+  InvalidEnvironmentError,
+  findEnvProblems as findAll,
+  validateEnv as validateAll,
+} from './env.validation';
+import { declaredProviderConfigs } from './provider-config';
+
+/** What start-up validates: the app-level namespaces and every provider module's own declaration. */
+const SPECS = [...ENV_SPECS, ...declaredProviderConfigs(providerModules()).map((config) => config.env)];
+const findEnvProblems = (env: RawEnv): string[] => findAll(env, SPECS);
+const validateEnv = (env: Record<string, unknown>): Record<string, unknown> => validateAll(env, SPECS);
 
 const WEBHOOK = 'whsec_test_secret';
 

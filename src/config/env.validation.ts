@@ -6,13 +6,8 @@ import { databaseEnv } from './database.config';
 import { emailEnv } from './email.config';
 import { type EnvSpec, type RawEnv, groupComplete, groupUsed, isSet } from './env-rules';
 import { limitsEnv } from './limits.config';
-import { githubOAuthEnv } from './oauth-github.config';
-import { googleOAuthEnv } from './oauth-google.config';
 import { redisEnv } from './redis.config';
 import { resilienceEnv } from './resilience.config';
-import { sendgridEnv } from './sendgrid.config';
-import { storageEnv } from './storage.config';
-import { stripeEnv } from './stripe.config';
 import { telemetryEnv } from './telemetry.config';
 
 /**
@@ -27,12 +22,7 @@ export const ENV_SPECS: readonly EnvSpec[] = [
   redisEnv,
   resilienceEnv,
   authEnv,
-  stripeEnv,
-  sendgridEnv,
   emailEnv,
-  storageEnv,
-  googleOAuthEnv,
-  githubOAuthEnv,
   telemetryEnv,
 ];
 

@@ -19,6 +19,8 @@ export interface ProviderConfigDeclaration<T extends object> {
   readonly required: readonly string[];
   /** Belong to the group but may be left out. */
   readonly optional?: readonly string[];
+  /** Further all-or-nothing groups inside the module's variables (S3's static credentials: both or neither). */
+  readonly groups?: readonly EnvGroup[];
   /** Variables never logged or echoed (redaction lists, docs). */
   readonly secrets?: readonly string[];
   /** Reads the (already validated) environment; defaults live here. Never reads `process.env` itself. */
@@ -41,6 +43,8 @@ export type ProviderConfig<T extends object> = ConfigFactory<T & ProviderConfigS
     /** The start-up validation's view of the declaration. */
     readonly env: EnvSpec;
     readonly declaration: ProviderConfigDeclaration<T>;
+    /** The values now, synchronously: for choices made while a module is built (the storage driver). */
+    readonly read: () => T & ProviderConfigState;
   };
 
 /** Any provider config, whatever its values (what start-up collects and loads). */
@@ -54,19 +58,20 @@ export type AnyProviderConfig = ConfigFactory & { readonly KEY: string | symbol;
  */
 export function defineProviderConfig<T extends object>(declaration: ProviderConfigDeclaration<T>): ProviderConfig<T> {
   const group: EnvGroup = { label: declaration.label, required: declaration.required, optional: declaration.optional };
-  const factory = registerAs(declaration.namespace, (): T & ProviderConfigState => {
+  const read = (): T & ProviderConfigState => {
     const env: RawEnv = process.env;
     const configured = groupComplete(env, group);
     return { ...declaration.load(env), configured, missing: configured ? undefined : declaration.required };
-  });
+  };
+  const factory = registerAs(declaration.namespace, read);
   const env: EnvSpec = {
     namespace: declaration.namespace,
     schema: declaration.schema,
-    groups: declaration.required.length === 0 ? [] : [group],
+    groups: [...(declaration.required.length === 0 ? [] : [group]), ...(declaration.groups ?? [])],
     rules: declaration.rules,
     production: declaration.production,
   };
-  return Object.assign(factory, { env, declaration });
+  return Object.assign(factory, { env, declaration, read });
 }
 
 const DECLARED = Symbol('portico:provider-config');

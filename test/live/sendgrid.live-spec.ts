@@ -16,6 +16,7 @@ const describeLive = key ? describe : describe.skip;
 describeLive('SendGridTransport against SendGrid (sandbox mode)', () => {
   const config = {
     configured: true,
+    missing: undefined,
     apiKey: key,
     apiBase: 'https://api.sendgrid.com',
     webhookPublicKey: undefined,

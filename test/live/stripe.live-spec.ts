@@ -15,6 +15,7 @@ const describeLive = key ? describe : describe.skip;
 describeLive('StripePaymentGateway against Stripe test mode', () => {
   const config = {
     configured: true,
+    missing: undefined,
     secretKey: key,
     webhookSecrets: [],
     apiBase: undefined,

@@ -155,9 +155,9 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
     await request(t.url).get('/payments/00000000-0000-7000-8000-000000000000').set(auth()).expect(404);
   });
 
-  it('lists own payments newest first with a cursor and a status filter', async () => {
+  it('lists own payments newest first with a cursor and a status filter: every payment exactly once', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i += 1)
+    for (let i = 0; i < 5; i += 1)
       ids.push(
         (
           await request(t.url)
@@ -167,19 +167,49 @@ describe('Payments API (intents, refunds) against a Stripe contract server', () 
             .expect(201)
         ).body.id,
       );
-    const first = await request(t.url).get('/payments?limit=2').set(auth(OTHER_KEY)).expect(200);
-    expect(first.body.items.map((p: { id: string }) => p.id)).toEqual([ids[2], ids[1]]);
-    const second = await request(t.url)
-      .get(`/payments?limit=2&cursor=${first.body.nextCursor}`)
-      .set(auth(OTHER_KEY))
-      .expect(200);
-    const all = [...first.body.items, ...second.body.items].map((p: { id: string }) => p.id);
-    expect(all).toEqual(expect.arrayContaining(ids));
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await request(t.url)
+        .get(`/payments?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`)
+        .set(auth(OTHER_KEY))
+        .expect(200);
+      pages.push(page.body.items.map((p: { id: string }) => p.id));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor !== null);
+    // Earlier tests left payments of this key too: paging must give exactly what one large page gives.
+    const oneLargePage = await request(t.url).get('/payments?limit=100').set(auth(OTHER_KEY)).expect(200);
+    expect(oneLargePage.body.nextCursor).toBeNull();
+    expect(pages.flat()).toEqual(oneLargePage.body.items.map((p: { id: string }) => p.id));
+    expect(new Set(pages.flat()).size).toBe(pages.flat().length);
+    expect(pages.flat().slice(0, 5)).toEqual([...ids].reverse());
+    expect(pages.slice(0, -1).every((page) => page.length === 2)).toBe(true);
     const mineOnly = await request(t.url).get('/payments?limit=100').set(auth()).expect(200);
     expect(mineOnly.body.items.map((p: { id: string }) => p.id)).not.toEqual(expect.arrayContaining([ids[0]]));
     const filtered = await request(t.url).get('/payments?status=succeeded').set(auth(OTHER_KEY)).expect(200);
     expect(filtered.body.items).toEqual([]);
     await request(t.url).get('/payments?limit=0').set(auth()).expect(400);
+    await request(t.url).get('/payments?limit=101').set(auth()).expect(400);
+  });
+
+  it('refuses a tampered, outdated or foreign cursor with 400 invalid-cursor', async () => {
+    await create({ amount: 100, currency: 'usd' }).expect(201);
+    await create({ amount: 101, currency: 'usd' }).expect(201);
+    const first = await request(t.url).get('/payments?limit=1').set(auth()).expect(200);
+    const body = JSON.parse(Buffer.from(first.body.nextCursor as string, 'base64url').toString('utf8'));
+    const refusals: Array<[string, RegExp]> = [
+      [Buffer.from(JSON.stringify({ ...body, k: 'x' })).toString('base64url'), /not a cursor this API returned/],
+      [first.body.items[0].id as string, /not a cursor this API returned/], // a cursor of the old format
+      [Buffer.from(JSON.stringify({ ...body, l: 'emails' })).toString('base64url'), /another list/],
+    ];
+    for (const [cursor, detail] of refusals) {
+      const res = await request(t.url).get(`/payments?cursor=${cursor}`).set(auth()).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({
+        type: expect.stringMatching(/invalid-cursor$/),
+        detail: expect.stringMatching(detail),
+      });
+    }
   });
 
   it('captures a manual payment, then refuses to cancel it', async () => {

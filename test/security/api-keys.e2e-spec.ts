@@ -41,7 +41,7 @@ describe('API-key lifecycle: scopes, list, revoke, expiry, removal from API_KEYS
 
   it('lists every key with its scopes and never the key or its hash', async () => {
     const rows = await keys(a);
-    expect(rows.map((k) => k.name)).toEqual(['admin', 'billing', 'gone', 'tester']);
+    expect(rows.map((k) => k.name).sort()).toEqual(['admin', 'billing', 'gone', 'tester']);
     expect(rows.find((k) => k.name === 'billing')).toMatchObject({
       scopes: ['payments:read', 'payments:write', 'payments:manage'],
       scopesListed: true,
@@ -51,6 +51,25 @@ describe('API-key lifecycle: scopes, list, revoke, expiry, removal from API_KEYS
     expect(rows.find((k) => k.name === 'tester')).toMatchObject({ scopesListed: false });
     expect(rows.find((k) => k.name === 'tester')?.scopes).not.toContain('admin');
     expect(JSON.stringify(rows)).not.toMatch(/[0-9a-f]{64}|pk_/);
+  });
+
+  it('pages through the keys newest first, each exactly once, within the limit bounds', async () => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await request(a.url)
+        .get(`/admin/api-keys?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`)
+        .set('X-Api-Key', TEST_ADMIN_KEY)
+        .expect(200);
+      pages.push((page.body.items as KeyRow[]).map((k) => k.name));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor !== null);
+    expect(pages.map((page) => page.length)).toEqual([3, 1]);
+    // Loaded from API_KEYS within a few milliseconds, so their relative order is not asserted here.
+    expect(pages.flat().sort()).toEqual(['admin', 'billing', 'gone', 'tester']);
+    const tooMany = await request(a.url).get('/admin/api-keys?limit=101').set('X-Api-Key', TEST_ADMIN_KEY);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.headers['content-type']).toMatch(PROBLEM);
   });
 
   it('records last use without a write per request', async () => {

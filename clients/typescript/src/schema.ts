@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every API key: name, scopes, created, last used, expiry, revoked (never the key)
+         * Every API key, newest first: name, scopes, created, last used, expiry, revoked (never the key)
          * @description Requires the scope `admin`.
          */
         get: operations["AdminApiKeysController_list"];
@@ -798,8 +798,10 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
         };
-        ApiKeyListDto: {
+        ApiKeyPageDto: {
             items: components["schemas"]["ApiKeyDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         CreatePaymentIntentDto: {
             /**
@@ -932,7 +934,7 @@ export interface components {
         EmailPageView: {
             items: components["schemas"]["EmailSummaryView"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor?: string | null;
+            nextCursor: string | null;
         };
         EmailSummaryView: {
             id: string;
@@ -959,7 +961,7 @@ export interface components {
         FilePageView: {
             items: components["schemas"]["FileView"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor?: string | null;
+            nextCursor: string | null;
         };
         FileView: {
             /** @example 0192f0c4-6c1e-7b6a-9f3e-1c2d3e4f5a6b */
@@ -1296,6 +1298,7 @@ export interface components {
         };
         StripeEventPageDto: {
             items: components["schemas"]["StripeEventRowDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
             /** @description Rows per status in the whole inbox */
             counts: {
@@ -1385,7 +1388,12 @@ export type $defs = Record<string, never>;
 export interface operations {
     AdminApiKeysController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1398,7 +1406,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiKeyListDto"];
+                    "application/json": components["schemas"]["ApiKeyPageDto"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -1626,12 +1644,13 @@ export interface operations {
     AdminEmailsController_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
                 status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
                 /** @description Messages with this recipient (to, cc or bcc) */
                 to?: string;
-                limit?: number;
-                /** @description `nextCursor` of the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -1785,8 +1804,9 @@ export interface operations {
     AdminUsersController_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page (opaque) */
                 cursor?: string;
             };
             header?: never;
@@ -1901,11 +1921,12 @@ export interface operations {
     StripeWebhookAdminController_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
                 /** @description `pending` includes rows being processed or waiting for a retry */
                 status?: "pending" | "processed" | "dead";
-                limit?: number;
-                /** @description `nextCursor` of the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2270,12 +2291,13 @@ export interface operations {
     EmailsController_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
                 status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
                 /** @description Messages with this recipient (to, cc or bcc) */
                 to?: string;
-                limit?: number;
-                /** @description `nextCursor` of the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2515,9 +2537,10 @@ export interface operations {
     FilesController_list: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page */
-                cursor?: string;
+                /** @description Items per page */
                 limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3262,10 +3285,11 @@ export interface operations {
     PaymentsController_list: {
         parameters: {
             query?: {
-                status?: "creating" | "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "failed" | "requires_capture" | "succeeded" | "canceled";
+                /** @description Items per page */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page (opaque) */
                 cursor?: string;
+                status?: "creating" | "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "failed" | "requires_capture" | "succeeded" | "canceled";
             };
             header?: never;
             path?: never;

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
+import { mapPage } from '../../core/http/pagination';
 import { RequireScopes } from '../../core/security/require-scopes.decorator';
 import { AdminUserDto, AdminUserPageDto, ListUsersQuery, UserIdParam } from './dto/admin-users.dto';
 import type { UserEntity } from './entities/user.entity';
@@ -25,8 +26,7 @@ export class AdminUsersController {
   @ApiOkResponse({ type: AdminUserPageDto })
   @ApiProblemResponses(400)
   async list(@Query() query: ListUsersQuery): Promise<AdminUserPageDto> {
-    const page = await this.users.page(query.limit ?? 20, query.cursor);
-    return { items: page.items.map((user) => this.toDto(user)), nextCursor: page.nextCursor };
+    return mapPage(await this.users.page(query), (user) => this.toDto(user));
   }
 
   @Post(':id/disable')

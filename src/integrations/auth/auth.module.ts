@@ -4,8 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { appConfig } from '../../config/app.config';
 import { authConfig } from '../../config/auth.config';
-import { githubOAuthConfig } from '../../config/oauth-github.config';
-import { googleOAuthConfig } from '../../config/oauth-google.config';
+import { ProviderConfigModule } from '../../config/provider-config';
 import { SecurityModule } from '../../core/security/security.module';
 import { SessionVerifier } from '../../core/security/session-verifier.port';
 import { AdminUsersController } from './admin-users.controller';
@@ -21,8 +20,10 @@ import { LoginPageController } from './login-page.controller';
 import { GitHubApiClient } from './oauth/github-login.adapter';
 import { GoogleApiClient } from './oauth/google-login.adapter';
 import { LoginStatesService } from './oauth/login-states.service';
+import { githubOAuthConfig } from './oauth/oauth-github.config';
+import { googleOAuthConfig } from './oauth/oauth-google.config';
 import { OAuthLoginService } from './oauth/oauth-login.service';
-import { OAuthProviders, PROVIDER_VARIABLES } from './oauth/oauth-providers';
+import { OAuthProviders } from './oauth/oauth-providers';
 import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
@@ -37,6 +38,8 @@ import { UsersService } from './users/users.service';
 @Global()
 @Module({
   imports: [
+    ProviderConfigModule.forFeature(googleOAuthConfig),
+    ProviderConfigModule.forFeature(githubOAuthConfig),
     TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
     // Keys are passed per call from AuthSecrets.
     JwtModule.register({}),
@@ -48,7 +51,7 @@ import { UsersService } from './users/users.service';
       inject: [googleOAuthConfig.KEY],
       useFactory: (google: ConfigType<typeof googleOAuthConfig>) => ({
         baseUrl: google.tokenUrl,
-        missingConfig: google.configured ? undefined : PROVIDER_VARIABLES.google,
+        missingConfig: google.missing,
         secrets: google.clientSecret === undefined ? [] : [google.clientSecret],
       }),
     }),
@@ -57,7 +60,7 @@ import { UsersService } from './users/users.service';
       inject: [githubOAuthConfig.KEY],
       useFactory: (github: ConfigType<typeof githubOAuthConfig>) => ({
         baseUrl: github.apiUrl,
-        missingConfig: github.configured ? undefined : PROVIDER_VARIABLES.github,
+        missingConfig: github.missing,
         secrets: github.clientSecret === undefined ? [] : [github.clientSecret],
         headers: {
           accept: 'application/vnd.github+json',

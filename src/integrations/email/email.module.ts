@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProviderConfigModule } from '../../config/provider-config';
 import { emailConfig } from '../../config/email.config';
-import { sendgridConfig } from '../../config/sendgrid.config';
+import { sendgridConfig } from './sendgrid.config';
 import { AdminEmailsController } from './admin-emails.controller';
 import { EmailProviderStatus } from './email-provider.status';
 import { EmailEvent } from './entities/email-event.entity';
@@ -29,7 +30,10 @@ import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry'
  * event webhook, and receipts on `payment.succeeded`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([EmailMessage, EmailEvent, SendGridEventRecord])],
+  imports: [
+    TypeOrmModule.forFeature([EmailMessage, EmailEvent, SendGridEventRecord]),
+    ProviderConfigModule.forFeature(sendgridConfig),
+  ],
   controllers: [EmailsController, AdminEmailsController, SendGridWebhookController],
   providers: [
     {

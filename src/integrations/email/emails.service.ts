@@ -8,6 +8,7 @@ import { uuidv7, UUID_PATTERN } from '../../core/database/ids';
 import { TransactionRunner } from '../../core/database/transaction-runner';
 import { rowTraceContext } from '../../core/durable/durable-trace';
 import { ProblemException } from '../../core/errors/problem.exception';
+import { keysetPage, mapPage } from '../../core/http/pagination';
 import type { EmailPageView } from './dto/email.views';
 import type { ListEmailsQuery } from './dto/list-emails.query';
 import { EmailEvent } from './entities/email-event.entity';
@@ -92,25 +93,15 @@ export class EmailsService {
   }
 
   async list(reader: EmailReader, query: ListEmailsQuery): Promise<EmailPageView> {
-    const limit = query.limit ?? 20;
-    const qb = this.messages
-      .createQueryBuilder('e')
-      .orderBy('e.id', 'DESC')
-      .take(limit + 1);
+    const qb = this.messages.createQueryBuilder('e');
     if (!reader.admin) qb.andWhere('e.owner_id = :owner', { owner: reader.ownerId });
-    if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: decodeCursor(query.cursor) });
     if (query.to !== undefined) {
       // `_` and `%` are valid in addresses but wildcards in LIKE.
       const literal = query.to.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
       qb.andWhere("e.recipients_index LIKE :to ESCAPE '\\'", { to: `%,${literal},%` });
     }
     if (query.status !== undefined) filterByStatus(qb, query.status);
-    const rows = await qb.getMany();
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(toSummaryView),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
-    };
+    return mapPage(await keysetPage(qb, query, { list: 'emails' }), toSummaryView);
   }
 
   /** Puts a failed (dead-lettered) message back into the outbox with its attempts reset. */
@@ -233,18 +224,4 @@ function filterByStatus(qb: SelectQueryBuilder<EmailMessage>, status: string): v
   } else {
     qb.andWhere('e.email_status = :status', { status });
   }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID_PATTERN.test(id))
-    throw new ProblemException(400, 'cursor is not a cursor this API returned', {
-      slug: 'invalid-cursor',
-      title: 'Invalid cursor',
-    });
-  return id;
 }

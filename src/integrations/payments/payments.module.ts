@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProviderConfigModule } from '../../config/provider-config';
 import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
@@ -12,6 +13,7 @@ import { PaymentStateStore } from './payment-state.store';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 import { StripeCatchUpService } from './stripe-catch-up.service';
+import { stripeConfig } from './stripe.config';
 import { StripeStatusProbe } from './stripe-status.probe';
 import { stripeClientProvider } from './stripe/stripe-client.provider';
 import { StripePaymentGateway } from './stripe/stripe-payments.adapter';
@@ -32,6 +34,7 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
   imports: [
     TypeOrmModule.forFeature([PaymentEntity, PaymentStatusChangeEntity, RefundEntity, StripeEventEntity]),
     DiscoveryModule,
+    ProviderConfigModule.forFeature(stripeConfig),
   ],
   controllers: [PaymentsController, StripeWebhookController, StripeWebhookAdminController],
   providers: [

@@ -5,6 +5,7 @@ import { QueryFailedError, type Repository } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
 import { ProviderRejectedError } from '../../core/errors/integration.error';
 import { ProblemException } from '../../core/errors/problem.exception';
+import { keysetPage, mapPage } from '../../core/http/pagination';
 import { type Principal, ownerIdOf } from '../../core/security/principal';
 import type {
   CreatePaymentIntentDto,
@@ -94,19 +95,12 @@ export class PaymentsService {
     return paymentView(payment, history, refunds);
   }
 
-  /** Newest first; `cursor` is the last id of the previous page (ids are time-ordered). */
+  /** Newest first, one page at a time (`core/http/pagination`). */
   async list(principal: Principal, query: ListPaymentsQueryDto): Promise<PaymentPageDto> {
-    const limit = query.limit ?? 20;
-    const qb = this.payments
-      .createQueryBuilder('p')
-      .orderBy('p.id', 'DESC')
-      .take(limit + 1);
+    const qb = this.payments.createQueryBuilder('p');
     if (!principal.admin) qb.andWhere('p.owner_id = :ownerId', { ownerId: ownerIdOf(principal) });
     if (query.status !== undefined) qb.andWhere('p.status = :status', { status: query.status });
-    if (query.cursor !== undefined) qb.andWhere('p.id < :cursor', { cursor: query.cursor });
-    const rows = await qb.getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(summaryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    return mapPage(await keysetPage(qb, query, { list: 'payments' }), summaryView);
   }
 
   async capture(principal: Principal, id: string): Promise<PaymentDto> {

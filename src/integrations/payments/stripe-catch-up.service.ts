@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { stripeConfig } from '../../config/stripe.config';
+import { stripeConfig } from './stripe.config';
 import { DurableProcessor } from '../../core/durable/durable.processor';
 import { isRecord } from './handlers/stripe-objects';
 import { InjectPaymentGateway, type PaymentGateway } from './payment-gateway.port';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { stripeConfig } from '../../config/stripe.config';
+import { stripeConfig } from './stripe.config';
 import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 
 /** Reports Stripe in `/health/ready`: `not_configured`, or `up` with the key's mode. */

@@ -1,7 +1,8 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { storageConfig } from '../../config/storage.config';
+import { ProviderConfigModule } from '../../config/provider-config';
+import { storageConfig } from './storage.config';
 import { ProviderStatusRegistry } from '../../health/provider-status.registry';
 import { FileEntity } from './files/file.entity';
 import { FilesController } from './files/files.controller';
@@ -48,7 +49,7 @@ class S3StatusReporter implements OnModuleInit {
 @Module({})
 export class StorageModule {
   static forRoot(): DynamicModule {
-    const driver = storageConfig().driver;
+    const driver = storageConfig.read().driver;
     const driverClass = driver === 's3' ? S3StorageDriver : LocalStorageDriver;
     // One provider per driver instance (no alias), so an explorer wraps its methods exactly once.
     const providers: Provider[] = [
@@ -61,7 +62,7 @@ export class StorageModule {
     ];
     return {
       module: StorageModule,
-      imports: [TypeOrmModule.forFeature([FileEntity])],
+      imports: [TypeOrmModule.forFeature([FileEntity]), ProviderConfigModule.forFeature(storageConfig)],
       controllers: driver === 's3' ? [FilesController] : [FilesController, LocalObjectsController],
       providers,
       exports: [StorageDriver, FilesService, DirectUploadsService],

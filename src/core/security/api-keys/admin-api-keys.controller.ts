@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../errors/api-problem-responses.decorator';
 import { RequireScopes } from '../require-scopes.decorator';
-import { ApiKeyDto, ApiKeyListDto, ApiKeyNameParam } from './api-keys.dto';
+import { mapPage } from '../../http/pagination';
+import { ApiKeyDto, ApiKeyNameParam, ApiKeyPageDto, ListApiKeysQuery } from './api-keys.dto';
 import { ApiKeyNotFoundError, type ApiKeyView, ApiKeysService } from './api-keys.service';
 
 /** Operators: see every API key and revoke one (the CLI does the same: apikey:list, apikey:revoke). */
@@ -14,10 +15,13 @@ export class AdminApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every API key: name, scopes, created, last used, expiry, revoked (never the key)' })
-  @ApiOkResponse({ type: ApiKeyListDto })
-  async list(): Promise<ApiKeyListDto> {
-    return { items: (await this.keys.list()).map(toDto) };
+  @ApiOperation({
+    summary: 'Every API key, newest first: name, scopes, created, last used, expiry, revoked (never the key)',
+  })
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  @ApiProblemResponses(400)
+  async list(@Query() query: ListApiKeysQuery): Promise<ApiKeyPageDto> {
+    return mapPage(await this.keys.page(query), toDto);
   }
 
   @Post(':name/revoke')

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
+import { PageOf, PageQuery } from '../../http/pagination';
 import { SCOPES, type Scope } from '../scopes';
 
 export class ApiKeyNameParam {
@@ -25,6 +26,6 @@ export class ApiKeyDto {
   @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
 }
 
-export class ApiKeyListDto {
-  @ApiProperty({ type: [ApiKeyDto] }) items!: ApiKeyDto[];
-}
+export class ListApiKeysQuery extends PageQuery() {}
+
+export class ApiKeyPageDto extends PageOf(ApiKeyDto) {}

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { type ApiKeyEntry, appConfig } from '../../../config/app.config';
 import { uuidv7 } from '../../database/ids';
+import { type Page, type PageRequest, keysetPage, mapPage } from '../../http/pagination';
 import type { ApiKeyPrincipal } from '../principal';
 import { NON_ADMIN_SCOPES, type Scope, isScope, normalizeScopes } from '../scopes';
 import { ApiKeyEntity } from './api-key.entity';
@@ -136,9 +137,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return { id, key };
   }
 
-  /** Every key, by name (revoked ones too, so operators see what was cut off and when). */
+  /** Every key, by name (revoked ones too, so operators see what was cut off and when); for the CLI. */
   async list(): Promise<ApiKeyView[]> {
     return (await this.keys.find({ order: { name: 'ASC' } })).map(toView);
+  }
+
+  /** Keys newest first, one page at a time (`GET /admin/api-keys`), revoked ones too. */
+  async page(request: PageRequest): Promise<Page<ApiKeyView>> {
+    return mapPage(await keysetPage(this.keys.createQueryBuilder('k'), request, { list: 'api-keys' }), toView);
   }
 
   /**

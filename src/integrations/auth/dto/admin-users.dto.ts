@@ -1,22 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { PageOf, PageQuery } from '../../../core/http/pagination';
 import { SCOPES, type Scope } from '../../../core/security/scopes';
 
-export class ListUsersQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-}
+export class ListUsersQuery extends PageQuery() {}
 
 export class UserIdParam {
   @IsUUID(undefined, { message: 'id must be a user id (UUID)' })
@@ -34,12 +21,4 @@ export class AdminUserDto {
   disabledAt!: string | null;
 }
 
-export class AdminUserPageDto {
-  @ApiProperty({ type: [AdminUserDto] }) items!: AdminUserDto[];
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    description: 'Pass as `cursor` for the next page; null on the last page',
-  })
-  nextCursor!: string | null;
-}
+export class AdminUserPageDto extends PageOf(AdminUserDto) {}

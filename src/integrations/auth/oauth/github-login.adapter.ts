@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { githubOAuthConfig } from '../../../config/oauth-github.config';
+import { githubOAuthConfig } from './oauth-github.config';
 import { ProviderFailedError } from '../../../core/errors/integration.error';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';

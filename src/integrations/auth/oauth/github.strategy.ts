@@ -1,7 +1,7 @@
 import { PassportStrategy } from '@nestjs/passport';
 import type { StateStore } from 'passport-oauth2';
 import { type Profile, Strategy } from 'passport-github2';
-import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
+import type { GitHubOAuthConfig } from './oauth-github.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
 import type { GitHubApiClient, GitHubEmail, GitHubUser } from './github-login.adapter';

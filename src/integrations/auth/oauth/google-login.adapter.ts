@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { googleOAuthConfig } from '../../../config/oauth-google.config';
+import { googleOAuthConfig } from './oauth-google.config';
 import { ProviderFailedError } from '../../../core/errors/integration.error';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';

@@ -1,7 +1,7 @@
 import { PassportStrategy } from '@nestjs/passport';
 import type { StateStore } from 'passport-oauth2';
 import { Strategy } from 'passport-google-oauth20';
-import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
+import type { GoogleOAuthConfig } from './oauth-google.config';
 import type { OAuthIdentity } from '../users/oauth-identity';
 import type { CookieStateStore } from './cookie-state.store';
 import type { GoogleApiClient, GoogleUserInfo } from './google-login.adapter';

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../../config/app.config';
-import type { GitHubOAuthConfig } from '../../../config/oauth-github.config';
-import type { GoogleOAuthConfig } from '../../../config/oauth-google.config';
+import { type GitHubOAuthConfig, githubOAuthConfig } from './oauth-github.config';
+import { type GoogleOAuthConfig, googleOAuthConfig } from './oauth-google.config';
 import type { OAuthProviderName } from '../users/oauth-identity';
 import { CookieStateStore, type CookieStateStoreDeps } from './cookie-state.store';
 import type { GitHubApiClient } from './github-login.adapter';
@@ -17,10 +17,10 @@ export interface ConfiguredProvider {
   readonly authorizeOptions: Readonly<Record<string, string>>;
 }
 
-/** Variables that enable each provider, for the "not configured" answer. */
+/** Variables that enable each provider, for the "not configured" answer: the declarations' required groups. */
 export const PROVIDER_VARIABLES: Readonly<Record<OAuthProviderName, readonly string[]>> = {
-  google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
-  github: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+  google: googleOAuthConfig.declaration.required,
+  github: githubOAuthConfig.declaration.required,
 };
 
 /**

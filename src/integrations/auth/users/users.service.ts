@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { uuidv7 } from '../../../core/database/ids';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { type Page, type PageRequest, keysetPage } from '../../../core/http/pagination';
 import { OAuthAccountEntity } from '../entities/oauth-account.entity';
 import { UserEntity } from '../entities/user.entity';
 import { AuthSecrets } from '../sessions/auth-secrets';
@@ -23,11 +24,6 @@ export class UserDisabledError extends Error {
     super('This user has been disabled');
     this.name = 'UserDisabledError';
   }
-}
-
-export interface UserPage {
-  readonly items: UserEntity[];
-  readonly nextCursor: string | null;
 }
 
 /**
@@ -85,16 +81,9 @@ export class UsersService {
     return this.users.findOne({ where: { id } });
   }
 
-  /** Users, newest first; `cursor` is the last id of the previous page (ids are time-ordered). */
-  async page(limit: number, cursor: string | undefined): Promise<UserPage> {
-    const qb = this.users
-      .createQueryBuilder('u')
-      .orderBy('u.id', 'DESC')
-      .take(limit + 1);
-    if (cursor !== undefined) qb.andWhere('u.id < :cursor', { cursor });
-    const rows = await qb.getMany();
-    const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  /** Users, newest first, one page at a time (`core/http/pagination`). */
+  page(request: PageRequest): Promise<Page<UserEntity>> {
+    return keysetPage(this.users.createQueryBuilder('u'), request, { list: 'users' });
   }
 
   /**

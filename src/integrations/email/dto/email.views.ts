@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageOf } from '../../../core/http/pagination';
 import { EMAIL_STATUSES, type EmailStatus } from '../email-status';
 
 export class EmailAcceptedView {
@@ -65,12 +66,4 @@ export class EmailDetailView extends EmailSummaryView {
   @ApiProperty({ type: [EmailHistoryEntryView] }) history!: EmailHistoryEntryView[];
 }
 
-export class EmailPageView {
-  @ApiProperty({ type: [EmailSummaryView] }) items!: EmailSummaryView[];
-  @ApiPropertyOptional({
-    type: 'string',
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page',
-  })
-  nextCursor!: string | null;
-}
+export class EmailPageView extends PageOf(EmailSummaryView) {}

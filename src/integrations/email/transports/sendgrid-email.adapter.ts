@@ -2,7 +2,7 @@ import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { sendgridConfig } from '../../../config/sendgrid.config';
+import { sendgridConfig } from '../sendgrid.config';
 import { ProviderFailedError } from '../../../core/errors/integration.error';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';

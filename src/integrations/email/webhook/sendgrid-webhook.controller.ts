@@ -4,7 +4,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { KeyObject } from 'node:crypto';
-import { sendgridConfig } from '../../../config/sendgrid.config';
+import { sendgridConfig } from '../sendgrid.config';
 import { ProviderNotConfiguredError } from '../../../core/errors/integration.error';
 import { ApiProblemResponses } from '../../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../../core/errors/problem.exception';

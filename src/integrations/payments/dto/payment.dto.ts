@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageOf, PageQuery } from '../../../core/http/pagination';
 import { PAYMENT_STATUSES } from '../payment-status';
 import { IsStripeMetadata } from './stripe-metadata.validator';
 
@@ -65,24 +65,11 @@ export class PaymentIntentCreatedDto {
   @ApiProperty() currency!: string;
 }
 
-export class ListPaymentsQueryDto {
+export class ListPaymentsQueryDto extends PageQuery() {
   @ApiPropertyOptional({ enum: PAYMENT_STATUSES })
   @IsOptional()
   @IsIn([...PAYMENT_STATUSES])
   status?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
 }
 
 export class CreateRefundDto {
@@ -142,12 +129,4 @@ export class PaymentSummaryDto {
   @ApiProperty() createdAt!: string;
 }
 
-export class PaymentPageDto {
-  @ApiProperty({ type: [PaymentSummaryDto] }) items!: PaymentSummaryDto[];
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page',
-  })
-  nextCursor!: string | null;
-}
+export class PaymentPageDto extends PageOf(PaymentSummaryDto) {}

@@ -2,6 +2,7 @@ import { stripeClientOptions } from './stripe-client.provider';
 
 const base = {
   configured: true,
+  missing: undefined,
   secretKey: 'sk_test_x',
   webhookSecrets: ['whsec_x'],
   webhookToleranceSeconds: 300,

@@ -1,7 +1,7 @@
 import { Inject, type Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Stripe from 'stripe';
-import { stripeConfig } from '../../../config/stripe.config';
+import { stripeConfig } from '../stripe.config';
 import { ResiliencePolicyRegistry } from '../../../core/resilience/policy-registry';
 
 /**

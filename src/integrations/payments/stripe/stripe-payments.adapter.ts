@@ -13,10 +13,9 @@ import type {
   ListEventsInput,
   PaymentGateway,
 } from '../payment-gateway.port';
+import { stripeConfig } from '../stripe.config';
 import { InjectStripeClient } from './stripe-client.provider';
 import { callStripe } from './stripe-error.mapper';
-
-export const STRIPE_VARIABLES = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
 
 /**
  * `PaymentGateway` on the official Stripe SDK. Every method is one SDK call:
@@ -110,7 +109,8 @@ export class StripePaymentGateway implements PaymentGateway {
   }
 
   private client(operation: string): Stripe {
-    if (this.stripe === null) throw new ProviderNotConfiguredError('stripe', STRIPE_VARIABLES, operation);
+    if (this.stripe === null)
+      throw new ProviderNotConfiguredError('stripe', stripeConfig.declaration.required, operation);
     return this.stripe;
   }
 }

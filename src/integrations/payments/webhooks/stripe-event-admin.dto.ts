@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageOf, PageQuery } from '../../../core/http/pagination';
 
 export const INBOX_FILTERS = ['pending', 'processed', 'dead'] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number];
 
-export class ListStripeEventsQueryDto {
+export class ListStripeEventsQueryDto extends PageQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({
     enum: INBOX_FILTERS,
     description: '`pending` includes rows being processed or waiting for a retry',
@@ -13,19 +13,6 @@ export class ListStripeEventsQueryDto {
   @IsOptional()
   @IsIn([...INBOX_FILTERS])
   status?: InboxFilter;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
 }
 
 export class StripeEventRowDto {
@@ -41,9 +28,7 @@ export class StripeEventRowDto {
   @ApiProperty({ type: String, nullable: true }) processedAt!: string | null;
 }
 
-export class StripeEventPageDto {
-  @ApiProperty({ type: [StripeEventRowDto] }) items!: StripeEventRowDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+export class StripeEventPageDto extends PageOf(StripeEventRowDto) {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { ProblemException } from '../../../core/errors/problem.exception';
+import { keysetPage, mapPage } from '../../../core/http/pagination';
 import { StripeEventEntity } from '../entities/stripe-event.entity';
 import type {
   InboxFilter,
@@ -27,7 +28,6 @@ export class StripeEventAdminService {
   ) {}
 
   async list(query: ListStripeEventsQueryDto): Promise<StripeEventPageDto> {
-    const limit = query.limit ?? 50;
     const qb = this.rows
       .createQueryBuilder('e')
       .select([
@@ -41,14 +41,10 @@ export class StripeEventAdminService {
         'e.eventCreated',
         'e.createdAt',
         'e.processedAt',
-      ])
-      .orderBy('e.id', 'DESC')
-      .take(limit + 1);
+      ]);
     if (query.status !== undefined)
       qb.andWhere('e.status IN (:...statuses)', { statuses: STATUSES_BY_FILTER[query.status] });
-    if (query.cursor !== undefined) qb.andWhere('e.id < :cursor', { cursor: query.cursor });
-    const found = await qb.getMany();
-    const page = found.slice(0, limit);
+    const page = await keysetPage(qb, query, { list: 'stripe-events' });
     const counted = await this.rows
       .createQueryBuilder('e')
       .select('e.status', 'status')
@@ -56,8 +52,7 @@ export class StripeEventAdminService {
       .groupBy('e.status')
       .getRawMany<{ status: string; count: string | number }>();
     return {
-      items: page.map(rowView),
-      nextCursor: found.length > limit ? page[page.length - 1].id : null,
+      ...mapPage(page, rowView),
       counts: Object.fromEntries(counted.map((c) => [c.status, Number(c.count)])),
     };
   }

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { stripeConfig } from '../../../config/stripe.config';
+import { stripeConfig } from '../stripe.config';
 import { uuidv7 } from '../../../core/database/ids';
 import { SqlDialect } from '../../../core/database/sql-dialect';
 import { TransactionRunner } from '../../../core/database/transaction-runner';

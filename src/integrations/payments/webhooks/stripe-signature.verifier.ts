@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Stripe from 'stripe';
-import { stripeConfig } from '../../../config/stripe.config';
+import { stripeConfig } from '../stripe.config';
 import { ProviderNotConfiguredError } from '../../../core/errors/integration.error';
 import { ProblemException } from '../../../core/errors/problem.exception';
 import { isRecord } from '../handlers/stripe-objects';
-import { STRIPE_VARIABLES } from '../stripe/stripe-payments.adapter';
 
 /** What the inbox needs of a verified event. */
 export interface VerifiedStripeEvent {
@@ -31,7 +30,8 @@ export class StripeSignatureVerifier {
 
   /** `payload` is the raw body decoded as UTF-8 (the exact signed text, also what the inbox stores). */
   verify(payload: string | undefined, signature: string | undefined, nowMs = Date.now()): VerifiedStripeEvent {
-    if (!this.config.configured) throw new ProviderNotConfiguredError('stripe', STRIPE_VARIABLES, 'webhooks.receive');
+    if (!this.config.configured)
+      throw new ProviderNotConfiguredError('stripe', this.config.missing ?? [], 'webhooks.receive');
     if (signature === undefined || signature.trim() === '')
       throw badRequest('The Stripe-Signature header is missing', 'webhook-signature-missing');
     if (payload === undefined || payload.length === 0)

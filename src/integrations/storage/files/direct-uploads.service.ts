@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type Repository } from 'typeorm';
-import { storageConfig } from '../../../config/storage.config';
+import { storageConfig } from '../storage.config';
 import { uuidv7 } from '../../../core/database/ids';
 import { ProblemException } from '../../../core/errors';
 import { ownerIdOf } from '../../../core/security/principal';

@@ -69,7 +69,7 @@ export class FilesController {
   @ApiOkResponse({ type: FilePageView })
   @ApiProblemResponses(400)
   list(@Query() query: ListFilesQuery, @CurrentPrincipal() principal: Principal): Promise<FilePageView> {
-    return this.files.list(principal, query.cursor, query.limit);
+    return this.files.list(principal, query);
   }
 
   @Post('upload-url')

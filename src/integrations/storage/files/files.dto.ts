@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { PageOf, PageQuery } from '../../../core/http/pagination';
 import { MAX_URL_EXPIRES_SECONDS } from '../local/url-signer';
 import type { FileStatus } from './file.entity';
 
@@ -35,15 +36,7 @@ export class UploadedFileView extends FileView {
   @ApiProperty() urlExpiresAt!: string;
 }
 
-export class FilePageView {
-  @ApiProperty({ type: [FileView] }) items!: FileView[];
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page',
-  })
-  nextCursor!: string | null;
-}
+export class FilePageView extends PageOf(FileView) {}
 
 export class SignedUrlView {
   @ApiProperty() url!: string;
@@ -63,20 +56,7 @@ export class UploadUrlView {
   @ApiProperty({ type: SignedUrlView }) upload!: SignedUrlView;
 }
 
-export class ListFilesQuery {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-}
+export class ListFilesQuery extends PageQuery() {}
 
 export class DownloadUrlQuery {
   @ApiPropertyOptional({

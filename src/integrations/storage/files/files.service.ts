@@ -3,10 +3,11 @@ import { pipeline } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
-import { storageConfig } from '../../../config/storage.config';
+import { In, type Repository } from 'typeorm';
+import { storageConfig } from '../storage.config';
 import { uuidv7 } from '../../../core/database/ids';
 import { IntegrationError, ProblemException } from '../../../core/errors';
+import { type PageRequest, keysetPage, mapPage } from '../../../core/http/pagination';
 import { type Principal, ownerIdOf } from '../../../core/security/principal';
 import { attachmentDisposition } from '../file-names';
 import { objectKeyFor } from '../object-keys';
@@ -82,14 +83,12 @@ export class FilesService {
     return toFileView(await this.findOwned(id, principal));
   }
 
-  async list(principal: Principal, cursor: string | undefined, limit = 20): Promise<FilePageView> {
+  /** Oldest first, one page at a time (`core/http/pagination`). */
+  async list(principal: Principal, request: PageRequest): Promise<FilePageView> {
     // Only stored files: pending rows are uploads in flight, abandoned or failed (their ids were given to whoever started them).
-    const where: FindOptionsWhere<FileEntity> = { status: 'ready' };
-    if (!principal.admin) where.ownerId = ownerIdOf(principal);
-    if (cursor !== undefined) where.id = MoreThan(cursor);
-    const rows = await this.files.find({ where, order: { id: 'ASC' }, take: limit + 1 });
-    const page = rows.slice(0, limit);
-    return { items: page.map(toFileView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    const qb = this.files.createQueryBuilder('f').where("f.status = 'ready'");
+    if (!principal.admin) qb.andWhere('f.owner_id = :ownerId', { ownerId: ownerIdOf(principal) });
+    return mapPage(await keysetPage(qb, request, { list: 'files', order: 'oldest-first' }), toFileView);
   }
 
   async downloadUrl(id: string, caller: Caller, expiresIn = DEFAULT_URL_EXPIRES_SECONDS): Promise<SignedUrlView> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { storageConfig } from '../../../config/storage.config';
+import { storageConfig } from '../storage.config';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
 import { DirectUploadsService } from './direct-uploads.service';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../../config/app.config';
-import type { StorageConfig } from '../../../config/storage.config';
+import type { StorageConfig } from '../storage.config';
 import { objectKeyFor } from '../object-keys';
 import { ObjectExistsError } from '../storage-driver';
 import { LocalStorageDriver } from './local-storage.adapter';

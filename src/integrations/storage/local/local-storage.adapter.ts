@@ -9,7 +9,7 @@ import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../../../config/app.config';
-import { storageConfig } from '../../../config/storage.config';
+import { storageConfig } from '../storage.config';
 import { isGeneratedKey } from '../object-keys';
 import {
   type DownloadUrlInput,

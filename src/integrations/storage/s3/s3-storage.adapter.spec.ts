@@ -1,4 +1,4 @@
-import type { StorageConfig } from '../../../config/storage.config';
+import type { StorageConfig } from '../storage.config';
 import { S3StorageDriver } from './s3-storage.adapter';
 
 const MiB = 1024 * 1024;
@@ -11,6 +11,8 @@ interface Overrides {
 
 function driverFor(overrides: Overrides = {}): S3StorageDriver {
   const config: StorageConfig = {
+    configured: true,
+    missing: undefined,
     driver: 's3',
     urlSecret: undefined,
     localRoot: '/tmp/unused',

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { storageConfig } from '../../../config/storage.config';
+import { storageConfig } from '../storage.config';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';
 import type {

@@ -1,14 +1,8 @@
-import { registerAs } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
-import { str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env-rules';
-import { EmptyAsUndefined, IsHttpUrl } from './env.validators';
-
-const GITHUB_GROUP = {
-  label: 'login with GitHub',
-  required: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
-  optional: ['GITHUB_CALLBACK_URL', 'GITHUB_AUTHORIZATION_URL', 'GITHUB_TOKEN_URL', 'GITHUB_API_URL'],
-} as const;
+import { str } from '../../../config/env.parse';
+import { EmptyAsUndefined, IsHttpUrl } from '../../../config/env.validators';
+import { defineProviderConfig } from '../../../config/provider-config';
 
 class GitHubEnv {
   @EmptyAsUndefined()
@@ -42,10 +36,15 @@ class GitHubEnv {
   GITHUB_API_URL?: string;
 }
 
-export const githubOAuthConfig = registerAs('oauth.github', () => {
-  const env = process.env;
-  return {
-    configured: groupComplete(env, GITHUB_GROUP),
+/** Login with GitHub: its variables, the group that turns it on, its secret and defaults. */
+export const githubOAuthConfig = defineProviderConfig({
+  namespace: 'oauth.github',
+  label: 'login with GitHub',
+  schema: GitHubEnv,
+  required: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+  optional: ['GITHUB_CALLBACK_URL', 'GITHUB_AUTHORIZATION_URL', 'GITHUB_TOKEN_URL', 'GITHUB_API_URL'],
+  secrets: ['GITHUB_CLIENT_SECRET'],
+  load: (env) => ({
     clientId: str(env.GITHUB_CLIENT_ID),
     clientSecret: str(env.GITHUB_CLIENT_SECRET),
     /** Defaults to `${PUBLIC_URL}/auth/github/callback` when unset. */
@@ -53,9 +52,7 @@ export const githubOAuthConfig = registerAs('oauth.github', () => {
     authorizationUrl: str(env.GITHUB_AUTHORIZATION_URL, 'https://github.com/login/oauth/authorize'),
     tokenUrl: str(env.GITHUB_TOKEN_URL, 'https://github.com/login/oauth/access_token'),
     apiUrl: str(env.GITHUB_API_URL, 'https://api.github.com').replace(/\/+$/, ''),
-  };
+  }),
 });
 
-export type GitHubOAuthConfig = ReturnType<typeof githubOAuthConfig>;
-
-export const githubOAuthEnv: EnvSpec = { namespace: 'oauth.github', schema: GitHubEnv, groups: [GITHUB_GROUP] };
+export type GitHubOAuthConfig = ConfigType<typeof githubOAuthConfig>;

@@ -1,15 +1,9 @@
+import type { ConfigType } from '@nestjs/config';
 import { createPublicKey } from 'node:crypto';
-import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
-import { bool, int, str } from './env.parse';
-import { type EnvSpec, type RawEnv, groupComplete } from './env-rules';
-import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from './env.validators';
-
-const SENDGRID_GROUP = {
-  label: 'email delivery (SendGrid)',
-  required: ['SENDGRID_API_KEY'],
-  optional: ['SENDGRID_API_BASE'],
-} as const;
+import { bool, int, str } from '../../config/env.parse';
+import { EmptyAsUndefined, IsBooleanString, IsHttpUrl, IsIntString } from '../../config/env.validators';
+import { defineProviderConfig } from '../../config/provider-config';
 
 class SendGridEnv {
   @EmptyAsUndefined()
@@ -39,20 +33,33 @@ class SendGridEnv {
   SENDGRID_SANDBOX_MODE?: string;
 }
 
-export const sendgridConfig = registerAs('sendgrid', () => {
-  const env = process.env;
-  return {
-    configured: groupComplete(env, SENDGRID_GROUP),
+/** SendGrid: its variables, the group that turns delivery on, its secret and defaults. */
+export const sendgridConfig = defineProviderConfig({
+  namespace: 'sendgrid',
+  label: 'email delivery (SendGrid)',
+  schema: SendGridEnv,
+  required: ['SENDGRID_API_KEY'],
+  optional: ['SENDGRID_API_BASE'],
+  secrets: ['SENDGRID_API_KEY'],
+  load: (env) => ({
     apiKey: str(env.SENDGRID_API_KEY),
     apiBase: str(env.SENDGRID_API_BASE, 'https://api.sendgrid.com'),
     webhookPublicKey: str(env.SENDGRID_WEBHOOK_PUBLIC_KEY),
     webhookToleranceSeconds: int(env.SENDGRID_WEBHOOK_TOLERANCE_SECONDS, 600),
     /** SendGrid validates every request but delivers nothing (mail_settings.sandbox_mode). */
     sandboxMode: bool(env.SENDGRID_SANDBOX_MODE, false),
-  };
+  }),
+  rules: (env) => {
+    const key = str(env.SENDGRID_WEBHOOK_PUBLIC_KEY);
+    return key !== undefined && !isP256PublicKey(key)
+      ? [
+          "SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid's event webhook settings (base64 or PEM)",
+        ]
+      : [];
+  },
 });
 
-export type SendGridConfig = ReturnType<typeof sendgridConfig>;
+export type SendGridConfig = ConfigType<typeof sendgridConfig>;
 
 /** True when `text` is a P-256 public key, base64 DER (as SendGrid shows it) or PEM. */
 export function isP256PublicKey(text: string): boolean {
@@ -65,17 +72,3 @@ export function isP256PublicKey(text: string): boolean {
     return false;
   }
 }
-
-export const sendgridEnv: EnvSpec = {
-  namespace: 'sendgrid',
-  schema: SendGridEnv,
-  groups: [SENDGRID_GROUP],
-  rules: (env: RawEnv) => {
-    const key = str(env.SENDGRID_WEBHOOK_PUBLIC_KEY);
-    return key !== undefined && !isP256PublicKey(key)
-      ? [
-          "SENDGRID_WEBHOOK_PUBLIC_KEY: must be the P-256 public key from SendGrid's event webhook settings (base64 or PEM)",
-        ]
-      : [];
-  },
-};

@@ -1,14 +1,8 @@
-import { registerAs } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { IsOptional, IsString } from 'class-validator';
-import { bool, str } from './env.parse';
-import { type EnvSpec, groupComplete } from './env-rules';
-import { EmptyAsUndefined, IsBooleanString, IsHttpUrl } from './env.validators';
-
-const GOOGLE_GROUP = {
-  label: 'login with Google',
-  required: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
-  optional: ['GOOGLE_CALLBACK_URL', 'GOOGLE_AUTHORIZATION_URL', 'GOOGLE_TOKEN_URL', 'GOOGLE_USERINFO_URL'],
-} as const;
+import { bool, str } from '../../../config/env.parse';
+import { EmptyAsUndefined, IsBooleanString, IsHttpUrl } from '../../../config/env.validators';
+import { defineProviderConfig } from '../../../config/provider-config';
 
 class GoogleEnv {
   @EmptyAsUndefined()
@@ -47,10 +41,15 @@ class GoogleEnv {
   GOOGLE_OFFLINE_ACCESS?: string;
 }
 
-export const googleOAuthConfig = registerAs('oauth.google', () => {
-  const env = process.env;
-  return {
-    configured: groupComplete(env, GOOGLE_GROUP),
+/** Login with Google: its variables, the group that turns it on, its secret and defaults. */
+export const googleOAuthConfig = defineProviderConfig({
+  namespace: 'oauth.google',
+  label: 'login with Google',
+  schema: GoogleEnv,
+  required: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+  optional: ['GOOGLE_CALLBACK_URL', 'GOOGLE_AUTHORIZATION_URL', 'GOOGLE_TOKEN_URL', 'GOOGLE_USERINFO_URL'],
+  secrets: ['GOOGLE_CLIENT_SECRET'],
+  load: (env) => ({
     clientId: str(env.GOOGLE_CLIENT_ID),
     clientSecret: str(env.GOOGLE_CLIENT_SECRET),
     /** Defaults to `${PUBLIC_URL}/auth/google/callback` when unset. */
@@ -59,9 +58,7 @@ export const googleOAuthConfig = registerAs('oauth.google', () => {
     tokenUrl: str(env.GOOGLE_TOKEN_URL, 'https://oauth2.googleapis.com/token'),
     userInfoUrl: str(env.GOOGLE_USERINFO_URL, 'https://www.googleapis.com/oauth2/v3/userinfo'),
     offlineAccess: bool(env.GOOGLE_OFFLINE_ACCESS, false),
-  };
+  }),
 });
 
-export type GoogleOAuthConfig = ReturnType<typeof googleOAuthConfig>;
-
-export const googleOAuthEnv: EnvSpec = { namespace: 'oauth.google', schema: GoogleEnv, groups: [GOOGLE_GROUP] };
+export type GoogleOAuthConfig = ConfigType<typeof googleOAuthConfig>;
