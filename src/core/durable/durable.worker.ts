@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
-import type { DurableRecord } from './durable-record.entity';
+import { getMetadataArgsStorage } from 'typeorm';
+import { DurableRecord } from './durable-record.entity';
 import type { DeadLetter, DurableQueue, DurableQueueDefinition } from './durable.types';
 import { type Backoff, failureOutcome } from './durable-policy';
 import type { Claim, DurableStore } from './durable.store';
@@ -24,19 +25,15 @@ export const DURABLE_DEFAULTS: DurableSettings = {
 };
 
 const PREVIEW_LENGTH = 400;
-/** Bookkeeping columns, left out of the default preview (the dead-letter view shows them apart). */
-const DURABLE_FIELDS: ReadonlySet<string> = new Set([
-  'id',
-  'status',
-  'attempts',
-  'nextAttemptAt',
-  'lockedUntil',
-  'lockedBy',
-  'lastError',
-  'processedAt',
-  'createdAt',
-  'updatedAt',
-]);
+/**
+ * Bookkeeping columns, left out of the default preview (the dead-letter view shows them apart): every column
+ * `DurableRecord` declares, read from TypeORM's metadata so a column added there is left out too.
+ */
+const DURABLE_FIELDS: ReadonlySet<string> = new Set(
+  getMetadataArgsStorage()
+    .columns.filter((column) => column.target === DurableRecord)
+    .map((column) => column.propertyName),
+);
 
 function defaultPreview(row: DurableRecord): string {
   return JSON.stringify(Object.fromEntries(Object.entries(row).filter(([key]) => !DURABLE_FIELDS.has(key))));
