@@ -80,7 +80,8 @@ module.exports = {
   ],
   coverageDirectory: '<rootDir>/test-results/coverage',
   coverageReporters: ['text-summary', 'html', 'json-summary'],
-  // Floors that only move up. Set from the unit project alone (statements 39.9%, branches 80.5%, functions 61.2%
-  // before the merges) with room for the merged code; raise them to the figures CI prints for the whole run.
-  coverageThreshold: { global: { statements: 35, branches: 65, functions: 55, lines: 35 } },
+  // Floors that only move up: the whole `test:cov` run (unit + SQLite e2e) measured 94.9% statements, 89.2%
+  // branches, 93.2% functions and 94.9% lines on 2026-11-30; two points below, so timing-dependent paths (retries,
+  // lease expiry) do not fail CI by chance, while a change that leaves a whole area untested does.
+  coverageThreshold: { global: { statements: 93, branches: 87, functions: 91, lines: 93 } },
 };
