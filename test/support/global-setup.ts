@@ -16,7 +16,8 @@ export const SKIPS_FILE = join(__dirname, '..', '..', 'test-results', 'skipped.t
  */
 export default async function globalSetup(): Promise<void> {
   mkdirSync(join(SKIPS_FILE, '..'), { recursive: true });
-  writeFileSync(SKIPS_FILE, '');
+  // `npm run test:cov` runs jest twice; its second run keeps what the first recorded (PORTICO_TEST_KEEP_SKIPS=1).
+  if (process.env.PORTICO_TEST_KEEP_SKIPS !== '1') writeFileSync(SKIPS_FILE, '');
   const services: NonNullable<typeof globalThis.__porticoServices> = {};
   const skip = (suite: string, why: string): void => {
     process.stdout.write(`\nSKIPPED ${suite}: ${why}\n`);
