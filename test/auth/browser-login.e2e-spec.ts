@@ -1,53 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type TestApp, startTestApp, testEngine } from '../support/app';
+import { ARTIFACTS, launchBrowser, watchProblems } from '../support/browser';
 import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', '..', 'test-results');
-
-/** Headless Debian chromium, without anything that talks to the network on its own. */
-async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** Collects what the page would show a developer in the console as a problem (CSP violations, script errors). */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    // Failed loads are judged below by URL and status.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    // Signed out, /auth/me answers 401 and the page tries one refresh: expected. Browsers always ask for a favicon.
-    const expected =
-      (res.status() === 401 && ['/auth/me', '/auth/refresh'].includes(url.pathname)) || url.pathname === '/favicon.ico';
-    if (res.status() >= 400 && !expected) problems.push(`${res.status()} ${url.pathname}`);
-  });
-  return problems;
-}
 
 describe('The page at / in a real browser (chromium)', () => {
   let t: AuthTestEnv;
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startAuthTestEnv(), launch()]);
+    [t, browser] = await Promise.all([startAuthTestEnv(), launchBrowser()]);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
   afterAll(async () => {
@@ -124,7 +87,7 @@ describe('The page at / with no OAuth provider configured', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestApp(), launch()]);
+    [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

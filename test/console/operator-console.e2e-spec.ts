@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/core/security/api-keys/api-keys.service';
 import { TEST_ADMIN_KEY } from '../support/api-keys';
 import { testEngine } from '../support/app';
+import { ARTIFACTS, launchBrowser, watchProblems } from '../support/browser';
 import StripeRecordingFixtureModule, { StripeRecorder } from '../support/fixtures/stripe-recording.fixture';
 import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
 import { type LocalS3, startS3rver } from '../support/s3/s3rver';
@@ -14,45 +15,9 @@ import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { deliver, stripeEvent, stripeTestEnv } from '../support/stripe/stripe-fixtures';
 import { waitFor, waitForInboxIdle } from '../support/stripe/wait';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', '..', 'test-results');
 const PROBLEM = /application\/problem\+json/;
 /** The console polls every 5 s; a change must show within two polls. */
 const SEEN_WITHIN_MS = 12_000;
-
-/** Headless Debian chromium, without anything that talks to the network on its own (as test/auth/browser-login). */
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** Script errors and CSP violations the page reports (failed loads are judged by status). */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    // Signed out, the page at / asks /auth/me (401) and tries one refresh: expected. Browsers always ask for a favicon.
-    const expected =
-      (res.status() === 401 && ['/auth/me', '/auth/refresh'].includes(url.pathname)) || url.pathname === '/favicon.ico';
-    if (res.status() >= 400 && !expected) problems.push(`${res.status()} ${url.pathname}`);
-  });
-  return problems;
-}
 
 /** The row of a console table (by its tbody id) whose text matches. */
 const rowOf = (page: Page, table: string, text: string | RegExp): Locator =>
@@ -99,7 +64,7 @@ describe('Operator console at /console (chromium)', () => {
   const admin = { 'X-Api-Key': TEST_ADMIN_KEY };
 
   beforeAll(async () => {
-    [s3, browser] = await Promise.all([startS3rver(), launch(), stripe.start(), sendgrid.start()]);
+    [s3, browser] = await Promise.all([startS3rver(), launchBrowser(), stripe.start(), sendgrid.start()]);
     t = await startAuthTestEnv(
       {
         ...s3.env,

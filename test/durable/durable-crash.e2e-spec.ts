@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/core/database/data-source.options';
 import { type AppProcess, spawnApp } from '../support/app-process';
+import { openAppDatabase } from '../support/app-database';
 import { testEnv } from '../support/app';
 import { insertJobs, waitFor } from '../support/durable';
 import {
@@ -23,19 +23,7 @@ describe('Durable processor crash recovery (SIGKILL mid-drain)', () => {
   beforeAll(async () => {
     // A short lease so the rows the killed process held are claimed again quickly.
     env = await testEnv({ env: { DURABLE_TEST_HANDLER_MS: '250', DURABLE_TEST_LEASE_MS: '1500' } });
-    ds = new DataSource({
-      ...buildDataSourceOptions({
-        engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
-        url: env.DATABASE_URL,
-        sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
-        migrate: false,
-        poolSize: 4,
-        logging: false,
-        ssl: false,
-      }),
-      entities: [DurableTestJob, DurableTestCompletion],
-    });
-    await ds.initialize();
+    ds = await openAppDatabase(env, { entities: [DurableTestJob, DurableTestCompletion], poolSize: 4 });
     const runner = ds.createQueryRunner();
     await ensureDurableTestTables(runner);
     await runner.release();

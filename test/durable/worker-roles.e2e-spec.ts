@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/core/database/data-source.options';
 import { type AppProcess, spawnApp } from '../support/app-process';
+import { openAppDatabase } from '../support/app-database';
 import { testEnv } from '../support/app';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { signedHeaders, stripeEvent, stripeTestEnv } from '../support/stripe/stripe-fixtures';
@@ -36,18 +36,7 @@ describe('PORTICO_ROLE=api and PORTICO_ROLE=worker', () => {
   it('the api process takes every event while no worker runs; a worker started later processes each exactly once', async () => {
     const api = await spawnApp({ ...env, PORTICO_ROLE: 'api' }, [FIXTURE]);
     processes.push(api);
-    ds = new DataSource(
-      buildDataSourceOptions({
-        engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
-        url: env.DATABASE_URL,
-        sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
-        migrate: false,
-        poolSize: 2,
-        logging: false,
-        ssl: false,
-      }),
-    );
-    await ds.initialize();
+    ds = await openAppDatabase(env);
 
     const now = Math.floor(Date.now() / 1000);
     const payloads = Array.from({ length: EVENTS }, (_, i) =>

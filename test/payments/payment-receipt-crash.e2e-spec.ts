@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/core/database/data-source.options';
 import { TEST_KEY } from '../support/api-keys';
 import { type AppProcess, spawnApp } from '../support/app-process';
+import { openAppDatabase } from '../support/app-database';
 import { testEnv } from '../support/app';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { deliver, intentEvent, stripeTestEnv } from '../support/stripe/stripe-fixtures';
@@ -54,18 +54,7 @@ describe('SIGKILL between the payment status update and the receipt', () => {
     expect((await deliver(first.url, JSON.stringify(event))).status).toBe(200);
     expect((await first.exited).signal).toBe('SIGKILL');
 
-    ds = new DataSource(
-      buildDataSourceOptions({
-        engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
-        url: env.DATABASE_URL,
-        sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
-        migrate: false,
-        poolSize: 2,
-        logging: false,
-        ssl: false,
-      }),
-    );
-    await ds.initialize();
+    ds = await openAppDatabase(env);
     const query = async <T>(sql: string): Promise<T[]> => (await ds?.query(sql)) as T[];
     const receipts = (): Promise<Array<{ email_status: string; status: string; attempts: number | string }>> =>
       query(`SELECT email_status, status, attempts FROM emails WHERE idempotency_key = 'receipt:${paymentId}'`);

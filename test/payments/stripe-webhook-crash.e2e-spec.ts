@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/core/database/data-source.options';
 import { type AppProcess, spawnApp } from '../support/app-process';
+import { openAppDatabase } from '../support/app-database';
 import { testEnv } from '../support/app';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
 import { buildScenario } from '../support/stripe/event-scenario';
@@ -40,18 +40,7 @@ describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {
   it('after a restart every acknowledged event is processed and no effect is applied twice', async () => {
     const first = await spawnApp(env, [FIXTURE]);
     processes.push(first);
-    ds = new DataSource(
-      buildDataSourceOptions({
-        engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
-        url: env.DATABASE_URL,
-        sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
-        migrate: false,
-        poolSize: 2,
-        logging: false,
-        ssl: false,
-      }),
-    );
-    await ds.initialize();
+    ds = await openAppDatabase(env);
 
     const scenario = buildScenario(EVENTS, 'crash');
     for (let start = 0; start < scenario.payloads.length; start += 50) {

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7 } from '../database/ids';
+import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { SqlDialect } from '../database/sql-dialect';
 import { DurableEventEntity } from './durable-event.entity';
 import { rowTraceContext } from './durable-trace';
@@ -40,21 +41,15 @@ export class DurableEvents implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null)
-        continue;
-      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
-        // From the instance, not the prototype: decorators that wrap methods in place (@Monitored, @Resilient) apply.
-        const method: unknown = Reflect.get(instance, key);
-        if (typeof method !== 'function') continue;
-        const name = this.reflector.get<string | undefined>(ON_DURABLE_EVENT, method as () => unknown);
-        if (name === undefined) continue;
-        const consumer = `${instance.constructor.name}.${key}`;
-        this.consumers.set(consumer, (payload) => (method as Consumer).call(instance, payload));
-        this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), consumer]);
-        this.logger.log(`${name} → ${consumer} (durable)`);
-      }
+    for (const { name: consumer, metadata: name, call } of findDecoratedMethods<string, Consumer>(
+      this.discovery,
+      this.scanner,
+      this.reflector,
+      ON_DURABLE_EVENT,
+    )) {
+      this.consumers.set(consumer, call);
+      this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), consumer]);
+      this.logger.log(`${name} → ${consumer} (durable)`);
     }
     this.queue = this.processor.register<DurableEventEntity>({
       name: DURABLE_EVENTS_QUEUE,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { findDecoratedMethods } from '../../../core/discovery/decorated-methods';
 import { ON_STRIPE_EVENT, type StripeEventHandlerMetadata } from './on-stripe-event.decorator';
 import type { RegisteredStripeHandler, StripeEventHandler } from './stripe-event.types';
 
@@ -27,23 +28,13 @@ export class StripeEventExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (wrapper.isAlias || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null)
-        continue;
-      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
-        const method: unknown = Reflect.get(instance, key);
-        if (typeof method !== 'function') continue;
-        const metadata = this.reflector.get<StripeEventHandlerMetadata | undefined>(
-          ON_STRIPE_EVENT,
-          method as () => unknown,
-        );
-        if (metadata === undefined) continue;
-        const name = `${instance.constructor.name}.${key}`;
-        const call: StripeEventHandler = (event, context) =>
-          (method as StripeEventHandler).call(instance, event, context);
-        for (const type of metadata.types) this.add(type, { name, call, exclusive: metadata.exclusive });
-      }
+    for (const { name, metadata, call } of findDecoratedMethods<StripeEventHandlerMetadata, StripeEventHandler>(
+      this.discovery,
+      this.scanner,
+      this.reflector,
+      ON_STRIPE_EVENT,
+    )) {
+      for (const type of metadata.types) this.add(type, { name, call, exclusive: metadata.exclusive });
     }
     for (const [type, handlers] of this.byType)
       this.logger.log(`${type} → ${handlers.map((handler) => handler.name).join(', ')}`);
