@@ -26,6 +26,10 @@ const ESM_PACKAGES = [
   '@tokenizer',
   'uint8array-extras',
   '@borewit',
+  // Login with OpenID Connect (ESM-only).
+  'openid-client',
+  'oauth4webapi',
+  'jose',
   // CommonJS, but the OTLP exporters load their HTTP transport with import(), which jest's CJS runtime refuses.
   '@opentelemetry',
 ];

@@ -268,7 +268,7 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
       });
     });
 
-    it('provider outage while loading the profile: provider_unavailable, no session', async () => {
+    it('provider outage at the token endpoint: provider_unavailable, no session', async () => {
       const browser = new LoginBrowser(t.app.url);
       const res = await browser.callback(
         await consent(await browser.start('google'), { user: 'g-outage', decision: 'allow' }),
@@ -334,13 +334,13 @@ describe('OAuth login (Google and GitHub stand-ins, state + PKCE in a cookie)', 
     expect(res.body.providers.github).toMatchObject({ status: 'up' });
   });
 
-  it('sends the token exchange and profile calls through the google/github clients, counted in /metrics', async () => {
+  it('sends discovery, the token exchange and profile calls through the provider policies, counted in /metrics', async () => {
     expect(await new LoginBrowser(t.app.url).login('google', 'g-erin')).toBe('/');
     expect(await new LoginBrowser(t.app.url).login('github', '1001')).toBe('/');
     const metrics = (await request(t.app.url).get('/metrics').expect(200)).text;
     for (const [provider, operation] of [
+      ['google', 'oidc.discovery'],
       ['google', 'token.exchange'],
-      ['google', 'userinfo.get'],
       ['github', 'token.exchange'],
       ['github', 'user.get'],
       ['github', 'user.emails'],

@@ -18,12 +18,13 @@ import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { LoginPageController } from './login-page.controller';
 import { GitHubApiClient } from './oauth/github-login.adapter';
-import { GoogleApiClient } from './oauth/google-login.adapter';
 import { LoginStatesService } from './oauth/login-states.service';
 import { githubOAuthConfig } from './oauth/oauth-github.config';
 import { googleOAuthConfig } from './oauth/oauth-google.config';
 import { OAuthLoginService } from './oauth/oauth-login.service';
 import { OAuthProviders } from './oauth/oauth-providers';
+import { identityConfig } from './oidc/oidc.config';
+import { ProviderCalls } from './oidc/provider-calls';
 import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
@@ -40,17 +41,18 @@ import { UsersService } from './users/users.service';
   imports: [
     ProviderConfigModule.forFeature(googleOAuthConfig),
     ProviderConfigModule.forFeature(githubOAuthConfig),
+    ProviderConfigModule.forFeature(identityConfig),
     TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
     // Keys are passed per call from AuthSecrets.
     JwtModule.register({}),
     // SameOriginPolicy for /auth/refresh (the guard's CSRF check).
     SecurityModule,
-    // Token exchange and profile calls: the `google`/`github` policies, metrics and readiness entries.
+    // GitHub's token exchange and profile calls; Google's readiness entry (its OpenID Connect calls go through ProviderCalls).
     HttpClientModule.registerAsync({
       name: 'google',
       inject: [googleOAuthConfig.KEY],
       useFactory: (google: ConfigType<typeof googleOAuthConfig>) => ({
-        baseUrl: google.tokenUrl,
+        baseUrl: google.issuer,
         missingConfig: google.missing,
         secrets: google.clientSecret === undefined ? [] : [google.clientSecret],
       }),
@@ -81,7 +83,7 @@ import { UsersService } from './users/users.service';
     LoginStatesService,
     ReturnToPolicy,
     GitHubApiClient,
-    GoogleApiClient,
+    ProviderCalls,
     OAuthLoginService,
     {
       provide: OAuthProviders,
@@ -90,30 +92,34 @@ import { UsersService } from './users/users.service';
         authConfig.KEY,
         googleOAuthConfig.KEY,
         githubOAuthConfig.KEY,
+        identityConfig.KEY,
         AuthSecrets,
         SessionCookies,
         LoginStatesService,
-        GoogleApiClient,
         GitHubApiClient,
+        ProviderCalls,
       ],
       useFactory: (
         app: ConfigType<typeof appConfig>,
         auth: ConfigType<typeof authConfig>,
         google: ConfigType<typeof googleOAuthConfig>,
         github: ConfigType<typeof githubOAuthConfig>,
+        identity: ConfigType<typeof identityConfig>,
         secrets: AuthSecrets,
         cookies: SessionCookies,
         states: LoginStatesService,
-        googleApi: GoogleApiClient,
         githubApi: GitHubApiClient,
+        calls: ProviderCalls,
       ) =>
-        new OAuthProviders(
+        new OAuthProviders({
           app,
           google,
           github,
-          { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds },
-          { google: googleApi, github: githubApi },
-        ),
+          identity,
+          state: { box: secrets.stateBox, cookies, states, ttlSeconds: auth.loginStateTtlSeconds },
+          githubApi,
+          calls,
+        }),
     },
     { provide: SessionVerifier, useExisting: SessionsService },
   ],

@@ -9,7 +9,7 @@
  * Config: FAKE_OAUTH_CONFIG (JSON, see FakeProviderConfig). Prints
  * `LISTENING <port>` once ready. `GET /__log` lists what happened.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { FakeProviderConfig, FakeUser, ProviderEvent } from './fake-provider.types';
 
@@ -31,6 +31,7 @@ interface Transaction {
   readonly challenge: string;
   readonly scope: string;
   readonly offline: boolean;
+  readonly nonce: string | undefined;
 }
 interface Grant extends Transaction {
   readonly userId: string;
@@ -41,7 +42,13 @@ interface Grant extends Transaction {
 const transactions = new Map<string, Transaction>();
 const codes = new Map<string, Grant>();
 const tokens = new Map<string, string>();
+/** Google refresh tokens → user id; removed on revocation. */
+const refreshTokens = new Map<string, { userId: string; clientId: string }>();
 const log: ProviderEvent[] = [];
+/** Google signs its ID tokens (RS256, key in the JWKS); the app verifies them. */
+const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KID = randomBytes(8).toString('hex');
+let issuer = 'http://127.0.0.1';
 
 const server = createServer((req, res) => {
   handle(req, res).catch((error: unknown) => {
@@ -51,7 +58,9 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`LISTENING ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  issuer = `http://127.0.0.1:${port}`;
+  process.stdout.write(`LISTENING ${port}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
@@ -59,7 +68,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'GET' && url.pathname === '/__log') return json(res, 200, log);
   if (req.method === 'GET' && url.pathname === '/.well-known/openid-configuration' && !github)
-    return json(res, 200, discovery(req));
+    return json(res, 200, discovery());
+  if (req.method === 'GET' && url.pathname === '/oauth2/v3/certs' && !github) return json(res, 200, jwks());
+  if (req.method === 'POST' && url.pathname === '/revoke' && !github) return revoke(await form(req), res);
+  if (req.method === 'DELETE' && github && /^\/api\/applications\/[^/]+\/grant$/.test(url.pathname))
+    return deleteGrant(req, url, await form(req), res);
   if (req.method === 'GET' && url.pathname === paths.authorize) return authorize(url, res);
   if (req.method === 'POST' && url.pathname === '/consent') return consent(await form(req), res);
   if (req.method === 'POST' && url.pathname === paths.token) return token(req, await form(req), res);
@@ -103,6 +116,7 @@ function authorize(url: URL, res: ServerResponse): void {
     challenge,
     scope,
     offline,
+    nonce: q.get('nonce') ?? undefined,
   });
   record({ type: 'authorize', ok: true, state: q.get('state') ?? undefined, scope, offline });
   const options = config.users
@@ -157,8 +171,9 @@ function token(req: IncomingMessage, body: URLSearchParams, res: ServerResponse)
   const client = config.clients.find((c) => c.id === clientId);
   if (client === undefined || client.secret !== secret)
     return refuse(401, github ? 'incorrect_client_credentials' : 'invalid_client', 'client authentication failed');
+  if (body.get('grant_type') === 'refresh_token' && !github) return refresh(client.id, body, res);
   if (body.get('grant_type') !== 'authorization_code' && !github)
-    return refuse(400, 'unsupported_grant_type', 'authorization_code only');
+    return refuse(400, 'unsupported_grant_type', 'authorization_code or refresh_token only');
   const code = body.get('code') ?? '';
   const grant = codes.get(code);
   if (grant === undefined || grant.clientId !== client.id)
@@ -182,19 +197,57 @@ function token(req: IncomingMessage, body: URLSearchParams, res: ServerResponse)
       'code verifier does not match the challenge',
     );
   grant.used = true;
+  if (config.users.find((u) => u.id === grant.userId)?.profileDown === true)
+    return json(res, 503, { error: 'backend_error' });
   const accessToken = `at_${randomBytes(16).toString('hex')}`;
   tokens.set(accessToken, grant.userId);
   record({ type: 'token', ok: true, userId: grant.userId });
   if (github)
     return tokenAnswer(req, res, { access_token: accessToken, scope: 'read:user,user:email', token_type: 'bearer' });
+  const refreshToken = grant.offline ? `rt_${randomBytes(16).toString('hex')}` : undefined;
+  if (refreshToken !== undefined) refreshTokens.set(refreshToken, { userId: grant.userId, clientId: client.id });
   json(res, 200, {
     access_token: accessToken,
     expires_in: 3599,
     token_type: 'Bearer',
     scope: grant.scope,
-    id_token: idToken(grant.userId, client.id),
-    ...(grant.offline ? { refresh_token: `rt_${randomBytes(16).toString('hex')}` } : {}),
+    id_token: idToken(grant.userId, client.id, grant.nonce),
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   });
+}
+
+function refresh(clientId: string, body: URLSearchParams, res: ServerResponse): void {
+  const held = refreshTokens.get(body.get('refresh_token') ?? '');
+  if (held === undefined || held.clientId !== clientId) {
+    record({ type: 'token', ok: false, error: 'invalid_grant', description: 'refresh token revoked or unknown' });
+    return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+  }
+  const accessToken = `at_${randomBytes(16).toString('hex')}`;
+  tokens.set(accessToken, held.userId);
+  record({ type: 'refresh', ok: true, userId: held.userId });
+  json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer', scope: 'openid email profile' });
+}
+
+/** RFC 7009: always 200, whether or not the token was known. */
+function revoke(body: URLSearchParams, res: ServerResponse): void {
+  const token = body.get('token') ?? '';
+  const known = refreshTokens.delete(token) || tokens.delete(token);
+  record({ type: 'revoke', ok: true, known });
+  res.writeHead(200);
+  res.end();
+}
+
+/** GitHub's "Delete an app authorization": basic auth with the app's id and secret, the token in the body. */
+function deleteGrant(req: IncomingMessage, url: URL, body: URLSearchParams, res: ServerResponse): void {
+  const [id, secret] = basicAuth(req);
+  const client = config.clients.find((c) => c.id === id && c.secret === secret);
+  if (client === undefined || url.pathname !== `/api/applications/${client.id}/grant`)
+    return json(res, 404, { message: 'Not Found' });
+  const known = tokens.delete(body.get('access_token') ?? '');
+  record({ type: 'revoke', ok: known, known });
+  if (!known) return json(res, 422, { message: 'Validation Failed' });
+  res.writeHead(204);
+  res.end();
 }
 
 function userinfo(req: IncomingMessage, res: ServerResponse): void {
@@ -246,26 +299,48 @@ function tokenAnswer(req: IncomingMessage, res: ServerResponse, body: Record<str
   res.end(new URLSearchParams(body).toString());
 }
 
-function discovery(req: IncomingMessage): Record<string, unknown> {
-  const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+function discovery(): Record<string, unknown> {
+  const base = issuer;
   return {
     issuer: base,
     authorization_endpoint: `${base}${paths.authorize}`,
     token_endpoint: `${base}${paths.token}`,
     userinfo_endpoint: `${base}${paths.user}`,
+    jwks_uri: `${base}/oauth2/v3/certs`,
+    revocation_endpoint: `${base}/revoke`,
+    id_token_signing_alg_values_supported: ['RS256'],
+    subject_types_supported: ['public'],
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     scopes_supported: ['openid', 'email', 'profile'],
   };
 }
 
-/** An ID token shaped like Google's (signed with the client secret; nothing here verifies it). */
-function idToken(userId: string, clientId: string): string {
+function jwks(): { keys: object[] } {
+  return { keys: [{ ...signingKey.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }] };
+}
+
+/** An ID token shaped like Google's, signed RS256 with the key the JWKS publishes. */
+function idToken(userId: string, clientId: string, nonce: string | undefined): string {
   const user = config.users.find((u) => u.id === userId);
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: 'fake-google', aud: clientId, sub: userId, email: user?.email, email_verified: user?.emailVerified, iat: now, exp: now + 3600 })}`;
-  return `${unsigned}.`;
+  const claims = {
+    iss: issuer,
+    aud: clientId,
+    azp: clientId,
+    sub: userId,
+    email: user?.email ?? undefined,
+    email_verified: user?.emailVerified,
+    name: user?.name,
+    picture: `https://example.test/${userId}.png`,
+    nonce,
+    iat: now,
+    exp: now + 3600,
+  };
+  const unsigned = `${part({ alg: 'RS256', typ: 'JWT', kid: KID })}.${part(claims)}`;
+  const signature = createSign('RSA-SHA256').update(unsigned).sign(signingKey.privateKey).toString('base64url');
+  return `${unsigned}.${signature}`;
 }
 
 function record(event: ProviderEvent): ProviderEvent {

@@ -53,9 +53,7 @@ export async function startFakeProvider(config: FakeProviderConfig, callbackUrl:
           GOOGLE_CLIENT_ID: client.id,
           GOOGLE_CLIENT_SECRET: client.secret,
           GOOGLE_CALLBACK_URL: callbackUrl,
-          GOOGLE_AUTHORIZATION_URL: `${url}/o/oauth2/v2/auth`,
-          GOOGLE_TOKEN_URL: `${url}/token`,
-          GOOGLE_USERINFO_URL: `${url}/oauth2/v3/userinfo`,
+          GOOGLE_ISSUER: url,
         }
       : {
           GITHUB_CLIENT_ID: client.id,

@@ -28,7 +28,7 @@ export interface FakeProviderConfig {
 }
 
 export interface ProviderEvent {
-  readonly type: 'authorize' | 'consent' | 'token' | 'userinfo';
+  readonly type: 'authorize' | 'consent' | 'token' | 'refresh' | 'revoke' | 'userinfo';
   readonly ok: boolean;
   readonly error?: string;
   readonly [detail: string]: unknown;

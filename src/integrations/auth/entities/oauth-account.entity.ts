@@ -1,5 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+export type IdentityStatus = 'active' | 'reconnect_required';
+
 /** One provider identity (Google `sub`, GitHub id) linked to a user. */
 @Entity({ name: 'oauth_accounts' })
 export class OAuthAccountEntity {
@@ -35,6 +37,17 @@ export class OAuthAccountEntity {
 
   @Column({ name: 'token_expires_at', type: Date, nullable: true })
   tokenExpiresAt!: Date | null;
+
+  /** `active`, or `reconnect_required` once the provider refused the refresh token (`invalid_grant`). */
+  @Column({ type: 'varchar', length: 32, default: 'active' })
+  status!: IdentityStatus;
+
+  /** While set and in the future, one instance is refreshing this identity's token. */
+  @Column({ name: 'refresh_lease_until', type: Date, nullable: true })
+  refreshLeaseUntil!: Date | null;
+
+  @Column({ name: 'refresh_lease_owner', type: 'varchar', length: 64, nullable: true })
+  refreshLeaseOwner!: string | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -19,6 +19,10 @@ export interface StateFailure {
 /** Data passport hands to the strategy's caller on success (`info.state`). */
 export interface LoginState {
   readonly returnTo: string;
+  /** OpenID Connect `nonce` the ID token must carry. */
+  readonly nonce?: string;
+  /** Set by `/auth/:provider/link`: the signed-in user the identity is to join. */
+  readonly linkUserId?: string;
 }
 
 interface CookiePayload {
@@ -27,6 +31,10 @@ interface CookiePayload {
   /** PKCE code verifier. */
   readonly v: string;
   readonly r: string;
+  /** OpenID Connect nonce. */
+  readonly n?: string;
+  /** User id of a link request. */
+  readonly l?: string;
   /** Expiry, ms since epoch. */
   readonly e: number;
 }
@@ -71,7 +79,14 @@ export class CookieStateStore {
     if (res === undefined) return callback(new Error('No response object to set the login state cookie on'));
     const handle = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + this.deps.ttlSeconds * 1000;
-    const payload: CookiePayload = { s: handle, v: verifier, r: state?.returnTo ?? '', e: expiresAt };
+    const payload: CookiePayload = {
+      s: handle,
+      v: verifier,
+      r: state?.returnTo ?? '',
+      n: state?.nonce,
+      l: state?.linkUserId,
+      e: expiresAt,
+    };
     this.deps.states.issue(handle, new Date(expiresAt)).then(
       () => {
         res.cookie(this.cookieName, this.deps.box.seal(JSON.stringify(payload), this.aad()), {
@@ -89,12 +104,16 @@ export class CookieStateStore {
       (result) =>
         'code' in result
           ? callback(null, false, result)
-          : callback(null, result.verifier, { returnTo: result.returnTo }),
+          : callback(null, result.verifier, {
+              returnTo: result.returnTo,
+              nonce: result.nonce,
+              linkUserId: result.linkUserId,
+            }),
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), false),
     );
   }
 
-  private async check(req: Request, provided: unknown): Promise<StateFailure | { verifier: string; returnTo: string }> {
+  private async check(req: Request, provided: unknown): Promise<StateFailure | ({ verifier: string } & LoginState)> {
     const sealed = readCookie(req, this.cookieName);
     if (sealed === undefined)
       return {
@@ -113,7 +132,7 @@ export class CookieStateStore {
     if (!(await this.deps.states.consume(payload.s))) {
       return { code: 'state_reused', message: 'This login response was already used', returnTo };
     }
-    return { verifier: payload.v, returnTo };
+    return { verifier: payload.v, returnTo, nonce: payload.n, linkUserId: payload.l };
   }
 
   private aad(): string {
@@ -126,9 +145,9 @@ function parsePayload(json: string | null): CookiePayload | null {
   try {
     const value: unknown = JSON.parse(json);
     if (typeof value !== 'object' || value === null) return null;
-    const { s, v, r, e } = value as Record<string, unknown>;
+    const { s, v, r, n, l, e } = value as Record<string, unknown>;
     if (typeof s !== 'string' || typeof v !== 'string' || typeof r !== 'string' || typeof e !== 'number') return null;
-    return { s, v, r, e };
+    return { s, v, r, e, n: typeof n === 'string' ? n : undefined, l: typeof l === 'string' ? l : undefined };
   } catch {
     return null;
   }

@@ -23,17 +23,7 @@ class GoogleEnv {
   @EmptyAsUndefined()
   @IsOptional()
   @IsHttpUrl()
-  GOOGLE_AUTHORIZATION_URL?: string;
-
-  @EmptyAsUndefined()
-  @IsOptional()
-  @IsHttpUrl()
-  GOOGLE_TOKEN_URL?: string;
-
-  @EmptyAsUndefined()
-  @IsOptional()
-  @IsHttpUrl()
-  GOOGLE_USERINFO_URL?: string;
+  GOOGLE_ISSUER?: string;
 
   @EmptyAsUndefined()
   @IsOptional()
@@ -41,22 +31,21 @@ class GoogleEnv {
   GOOGLE_OFFLINE_ACCESS?: string;
 }
 
-/** Login with Google: its variables, the group that turns it on, its secret and defaults. */
+/** Login with Google (OpenID Connect, ID token verified): its variables, the group that turns it on, its secret and defaults. */
 export const googleOAuthConfig = defineProviderConfig({
   namespace: 'oauth.google',
   label: 'login with Google',
   schema: GoogleEnv,
   required: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
-  optional: ['GOOGLE_CALLBACK_URL', 'GOOGLE_AUTHORIZATION_URL', 'GOOGLE_TOKEN_URL', 'GOOGLE_USERINFO_URL'],
+  optional: ['GOOGLE_CALLBACK_URL', 'GOOGLE_ISSUER'],
   secrets: ['GOOGLE_CLIENT_SECRET'],
   load: (env) => ({
     clientId: str(env.GOOGLE_CLIENT_ID),
     clientSecret: str(env.GOOGLE_CLIENT_SECRET),
     /** Defaults to `${PUBLIC_URL}/auth/google/callback` when unset. */
     callbackUrl: str(env.GOOGLE_CALLBACK_URL),
-    authorizationUrl: str(env.GOOGLE_AUTHORIZATION_URL, 'https://accounts.google.com/o/oauth2/v2/auth'),
-    tokenUrl: str(env.GOOGLE_TOKEN_URL, 'https://oauth2.googleapis.com/token'),
-    userInfoUrl: str(env.GOOGLE_USERINFO_URL, 'https://www.googleapis.com/oauth2/v3/userinfo'),
+    /** Google is an OpenID Connect issuer: endpoints and keys come from its discovery document. */
+    issuer: str(env.GOOGLE_ISSUER, 'https://accounts.google.com'),
     offlineAccess: bool(env.GOOGLE_OFFLINE_ACCESS, false),
   }),
 });

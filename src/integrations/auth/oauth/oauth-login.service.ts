@@ -4,8 +4,10 @@ import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oau
 import { IntegrationError, ProviderNotConfiguredError } from '../../../core/errors/integration.error';
 import { SessionCookies } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
-import { type OAuthIdentity, type OAuthProviderName, isOAuthProvider } from '../users/oauth-identity';
-import { SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
+import * as oidc from 'openid-client';
+import { IdTokenRejectedError } from '../oidc/oidc.strategy';
+import { type OAuthIdentity, type OAuthProviderName, isBuiltInProvider } from '../users/oauth-identity';
+import { IdentityInUseError, SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
 import type { LoginState, StateFailure } from './cookie-state.store';
 import { type ConfiguredProvider, OAuthProviders, PROVIDER_VARIABLES } from './oauth-providers';
 import { ReturnToPolicy } from './return-to.policy';
@@ -21,6 +23,8 @@ export type LoginErrorCode =
   | 'provider_unavailable'
   | 'signup_not_allowed'
   | 'account_disabled'
+  | 'id_token_invalid'
+  | 'identity_in_use'
   | 'login_failed';
 
 /**
@@ -42,10 +46,14 @@ export class OAuthLoginService {
     private readonly cookies: SessionCookies,
   ) {}
 
-  /** Redirects the browser to the provider's consent page. */
-  async begin(name: string, returnTo: unknown, req: Request, res: Response): Promise<void> {
+  /**
+   * Redirects the browser to the provider's consent page. With `linkUserId`
+   * (signed in, `/auth/:provider/link`) the identity joins that user instead
+   * of signing in; the id travels sealed in the login cookie.
+   */
+  async begin(name: string, returnTo: unknown, req: Request, res: Response, linkUserId?: string): Promise<void> {
     const provider = this.configured(name);
-    const state: LoginState = { returnTo: this.returnTo.resolve(returnTo) };
+    const state: LoginState = { returnTo: this.returnTo.resolve(returnTo), linkUserId };
     const outcome = await runStrategy(provider.strategy, req, res, { ...provider.authorizeOptions, state });
     if (outcome.kind !== 'redirected')
       throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
@@ -68,11 +76,22 @@ export class OAuthLoginService {
     const outcome = await runStrategy(provider.strategy, req, res, {});
     switch (outcome.kind) {
       case 'success': {
-        const returnTo = (outcome.info as { state?: LoginState } | undefined)?.state?.returnTo;
+        const login = (outcome.info as { state?: LoginState } | undefined)?.state;
+        const returnTo = login?.returnTo;
         try {
-          const user = await this.users.signIn(outcome.user as OAuthIdentity);
+          const identity = outcome.user as OAuthIdentity;
+          if (login?.linkUserId !== undefined) {
+            // Linking keeps the current session: the browser is already signed in as this user.
+            await this.users.link(login.linkUserId, identity);
+            return this.returnTo.resolve(returnTo);
+          }
+          const user = await this.users.signIn(identity);
           this.cookies.set(req, res, await this.sessions.start(user, provider.name));
         } catch (error) {
+          if (error instanceof IdentityInUseError) {
+            this.logger.warn({ provider: provider.name }, `${provider.name} link refused: ${error.message}`);
+            return this.failed('identity_in_use', returnTo);
+          }
           if (error instanceof SignupNotAllowedError || error instanceof UserDisabledError) {
             this.logger.warn({ provider: provider.name }, `${provider.name} sign-in refused: ${error.message}`);
             return this.failed(
@@ -97,11 +116,12 @@ export class OAuthLoginService {
     }
   }
 
-  private configured(name: string): ConfiguredProvider {
-    if (!isOAuthProvider(name)) throw new NotFoundException(`There is no login provider named ${name}`);
+  /** @throws NotFoundException for an unknown name; ProviderNotConfiguredError for an unconfigured built-in one. */
+  configured(name: string): ConfiguredProvider {
     const provider = this.providers.get(name);
-    if (provider === undefined) throw new ProviderNotConfiguredError(name, PROVIDER_VARIABLES[name], 'login');
-    return provider;
+    if (provider !== undefined) return provider;
+    if (isBuiltInProvider(name)) throw new ProviderNotConfiguredError(name, PROVIDER_VARIABLES[name], 'login');
+    throw new NotFoundException(`There is no login provider named ${name}`);
   }
 
   private verifyState(provider: ConfiguredProvider, req: Request): Promise<{ returnTo?: string }> {
@@ -117,6 +137,18 @@ export class OAuthLoginService {
   }
 
   private classify(provider: OAuthProviderName, error: unknown): LoginErrorCode {
+    if (error instanceof IdTokenRejectedError) {
+      this.logger.warn({ provider, err: error }, `The ${provider} ID token was refused`);
+      return 'id_token_invalid';
+    }
+    if (error instanceof oidc.ResponseBodyError) {
+      this.logger.warn(
+        { provider, code: error.error },
+        `The ${provider} token endpoint refused the authorization code`,
+      );
+      return 'code_rejected';
+    }
+    if (error instanceof oidc.AuthorizationResponseError) return 'provider_error';
     if (error instanceof TokenError) {
       this.logger.warn({ provider, code: error.code }, `The ${provider} token endpoint refused the authorization code`);
       return 'code_rejected';

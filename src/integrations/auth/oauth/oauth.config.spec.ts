@@ -1,6 +1,7 @@
 import { ENV_SPECS, findEnvProblems as findAll } from '../../../config/env.validation';
 import type { RawEnv } from '../../../config/env-rules';
 import { declaredProviderConfigs } from '../../../config/provider-config';
+import { identityConfig } from '../oidc/oidc.config';
 import { AuthModule } from '../auth.module';
 import { githubOAuthConfig } from './oauth-github.config';
 import { googleOAuthConfig } from './oauth-google.config';
@@ -11,7 +12,7 @@ const findEnvProblems = (env: RawEnv): string[] =>
 
 describe('OAuth login configs', () => {
   it('are declared by the auth module, so start-up finds and validates them', () => {
-    expect(declaredProviderConfigs([AuthModule])).toEqual([googleOAuthConfig, githubOAuthConfig]);
+    expect(declaredProviderConfigs([AuthModule])).toEqual([googleOAuthConfig, githubOAuthConfig, identityConfig]);
   });
 
   it('ask for the rest of each group, and check the URLs', () => {

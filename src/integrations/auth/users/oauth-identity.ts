@@ -1,8 +1,10 @@
-/** Providers this module can sign users in with. */
+/** Providers built in (each has its own variables); further OpenID Connect issuers come from `OIDC_PROVIDERS`. */
 export const OAUTH_PROVIDERS = ['google', 'github'] as const;
-export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
+export type BuiltInProviderName = (typeof OAUTH_PROVIDERS)[number];
+/** A configured provider's route name: a built-in one or an `OIDC_PROVIDERS` entry. */
+export type OAuthProviderName = string;
 
-export function isOAuthProvider(value: string): value is OAuthProviderName {
+export function isBuiltInProvider(value: string): value is BuiltInProviderName {
   return (OAUTH_PROVIDERS as readonly string[]).includes(value);
 }
 
