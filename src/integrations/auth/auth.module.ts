@@ -25,6 +25,8 @@ import { OAuthLoginService } from './oauth/oauth-login.service';
 import { OAuthProviders } from './oauth/oauth-providers';
 import { identityConfig } from './oidc/oidc.config';
 import { ProviderCalls } from './oidc/provider-calls';
+import { ProviderRevocation } from './tokens/provider-revocation';
+import { ProviderTokens } from './tokens/provider-tokens.service';
 import { ReturnToPolicy } from './oauth/return-to.policy';
 import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
@@ -84,6 +86,8 @@ import { UsersService } from './users/users.service';
     ReturnToPolicy,
     GitHubApiClient,
     ProviderCalls,
+    ProviderRevocation,
+    ProviderTokens,
     OAuthLoginService,
     {
       provide: OAuthProviders,
@@ -123,6 +127,6 @@ import { UsersService } from './users/users.service';
     },
     { provide: SessionVerifier, useExisting: SessionsService },
   ],
-  exports: [SessionVerifier, UsersService],
+  exports: [SessionVerifier, UsersService, ProviderTokens],
 })
 export class AuthModule {}

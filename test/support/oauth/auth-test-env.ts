@@ -64,9 +64,12 @@ export interface AuthTestEnv {
 export async function startAuthTestEnv(
   env: Record<string, string> = {},
   extra: Partial<TestAppOptions> = {},
+  /** Starts a further provider once the app's base URL is known (redirect URIs are registered exactly). */
+  further?: (base: string) => Promise<{ env: Record<string, string>; stop(): Promise<void> }>,
 ): Promise<AuthTestEnv> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const more = further === undefined ? undefined : await further(base);
   const [google, github] = await Promise.all([
     startFakeProvider(
       {
@@ -93,13 +96,14 @@ export async function startAuthTestEnv(
     AUTH_REDIRECT_ALLOWLIST: FRONT_END,
     ...google.env,
     ...github.env,
+    ...more?.env,
     ...env,
   };
   let app: TestApp;
   try {
     app = await startTestApp({ ...extra, env: appEnv, port });
   } catch (error) {
-    await Promise.all([google.stop(), github.stop()]);
+    await Promise.all([google.stop(), github.stop(), more?.stop()]);
     throw error;
   }
   const others: TestApp[] = [];
@@ -115,7 +119,7 @@ export async function startAuthTestEnv(
     close: async () => {
       for (const other of others) await other.close();
       await app.close();
-      await Promise.all([google.stop(), github.stop()]);
+      await Promise.all([google.stop(), github.stop(), more?.stop()]);
     },
   };
 }

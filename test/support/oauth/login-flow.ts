@@ -35,6 +35,16 @@ export class LoginBrowser {
     return res;
   }
 
+  /** DELETE with this browser's cookies, from the app's own page (`Origin: <app>`). */
+  async delete(path: string): Promise<request.Response> {
+    const res = await request(this.appUrl)
+      .delete(path)
+      .set('Cookie', this.jar.header(pathOf(path)))
+      .set({ Origin: this.appUrl });
+    this.jar.apply(res.headers['set-cookie']);
+    return res;
+  }
+
   /** `GET /auth/<provider>`: expects the redirect to the provider and returns its URL. */
   async start(provider: string, returnTo?: string): Promise<URL> {
     const res = await this.get(

@@ -25,6 +25,12 @@ export class MeDto {
   @ApiPropertyOptional({ nullable: true, type: String }) avatarUrl!: string | null;
   @ApiProperty({ example: ['github', 'google'], description: 'Providers linked to this user' }) providers!: string[];
   @ApiProperty({
+    example: [],
+    description:
+      'Linked providers whose tokens the provider no longer honours (refresh refused): sign in with them again',
+  })
+  reconnectRequired!: string[];
+  @ApiProperty({
     enum: SCOPES,
     isArray: true,
     example: ['payments:read', 'payments:write', 'files:read', 'files:write', 'emails:read'],
@@ -49,4 +55,22 @@ export class TokensDto {
   @ApiProperty({ example: 900 }) expiresIn!: number;
   @ApiPropertyOptional({ description: 'The next refresh token, only when the old one came in the body' })
   refreshToken?: string;
+}
+
+export class IdentityDto {
+  @ApiProperty({ example: '01938c1e-7c4b-7d4a-9a51-3f6c2b1e0a12' }) id!: string;
+  @ApiProperty({ example: 'github' }) provider!: string;
+  @ApiPropertyOptional({ example: 'ada@example.com', nullable: true, type: String }) email!: string | null;
+  @ApiProperty({ example: true, description: 'The provider vouches for the address' }) emailVerified!: boolean;
+  @ApiProperty({
+    enum: ['active', 'reconnect_required'],
+    description: '`reconnect_required`: the provider refused the refresh token; sign in with it again',
+  })
+  status!: 'active' | 'reconnect_required';
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
+export class IdentitiesDto {
+  @ApiProperty({ type: [IdentityDto], description: 'Provider identities linked to the signed-in user, oldest first' })
+  identities!: IdentityDto[];
 }

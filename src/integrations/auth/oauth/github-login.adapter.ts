@@ -73,4 +73,19 @@ export class GitHubApiClient {
         typeof item === 'object' && item !== null && typeof (item as GitHubEmail).email === 'string',
     );
   }
+
+  /**
+   * Deletes the OAuth app's grant for this token ("Delete an app authorization"): the user's
+   * authorization of Portico ends at GitHub too. Basic auth with the app's id and secret.
+   */
+  @Resilient('github')
+  @Monitored('github', 'grant.delete')
+  async revokeGrant(accessToken: string): Promise<void> {
+    const clientId = this.config.clientId ?? '';
+    const basic = Buffer.from(`${clientId}:${this.config.clientSecret ?? ''}`).toString('base64');
+    await this.http.delete<unknown>(`/applications/${encodeURIComponent(clientId)}/grant`, {
+      headers: { authorization: `Basic ${basic}` },
+      body: { access_token: accessToken },
+    });
+  }
 }

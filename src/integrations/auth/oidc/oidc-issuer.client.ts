@@ -137,7 +137,7 @@ export class OidcIssuerClient {
     const signal = currentCallSignal() ?? options.signal;
     let response: Response;
     try {
-      response = await fetch(url, { ...options, signal } as RequestInit);
+      response = await fetch(url, { ...options, signal });
     } catch (error) {
       if (signal?.aborted === true)
         throw new ProviderTimeoutError(`${this.name} did not answer in time`, { provider: this.name, operation });

@@ -9,6 +9,7 @@ import { type IdentityConfig, identityConfig } from '../oidc/oidc.config';
 import { UserEntity } from '../entities/user.entity';
 import { AuthSecrets } from '../sessions/auth-secrets';
 import type { OAuthIdentity } from './oauth-identity';
+import { tokenAad } from './token-aad';
 import { UserAccessPolicy } from './user-access.policy';
 
 /** The sign-up policy refused a new user (AUTH_SIGNUP); nothing was stored. */
@@ -277,9 +278,4 @@ export class UsersService {
         identity.expiresInSeconds === null ? null : new Date(Date.now() + identity.expiresInSeconds * 1000),
     };
   }
-}
-
-/** Binds a ciphertext to its account, so it cannot be moved to another row. */
-function tokenAad(provider: string, providerUserId: string): string {
-  return `oauth_accounts:${provider}:${providerUserId}`;
 }

@@ -1,0 +1,260 @@
+import { Injectable, Module } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { OnDurableEvent } from '../../src/core/durable/on-durable-event.decorator';
+import {
+  IDENTITY_RECONNECT_REQUIRED,
+  type IdentityReconnectRequired,
+  ProviderTokens,
+  ReconnectRequiredError,
+} from '../../src/integrations/auth/tokens/provider-tokens.service';
+import { eventually } from '../support/eventually';
+import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { LoginBrowser, consent } from '../support/oauth/login-flow';
+import { type OidcTestProvider, authorizeAt, startOidcProvider } from '../support/oidc/oidc-provider';
+
+/** What the durable consumer received (this file's app only). */
+const delivered: IdentityReconnectRequired[] = [];
+
+@Injectable()
+class ReconnectRecorder {
+  @OnDurableEvent(IDENTITY_RECONNECT_REQUIRED)
+  record(payload: IdentityReconnectRequired): void {
+    delivered.push(payload);
+  }
+}
+
+@Module({ providers: [ReconnectRecorder] })
+class ReconnectRecorderModule {}
+
+const ACCOUNTS = {
+  alice: { email: 'alice@corp.test', email_verified: true, name: 'Alice Corp' },
+  // Claims Ada's address (verified at the Google stand-in) without having verified it.
+  mallory: { email: 'ada@example.test', email_verified: false, name: 'Mallory' },
+  bob: { email: 'bob@corp.test', email_verified: true, name: 'Bob' },
+  carl: { email: 'carl@corp.test', email_verified: true, name: 'Carl' },
+};
+
+function errorOf(location: string): string | null {
+  return new URL(location, 'http://app.invalid').searchParams.get('error');
+}
+
+describe('Login with an OpenID Connect issuer (oidc-provider), linking and provider tokens', () => {
+  let t: AuthTestEnv;
+  let idp: OidcTestProvider;
+
+  beforeAll(async () => {
+    t = await startAuthTestEnv({}, { extraModules: [ReconnectRecorderModule] }, async (base) => {
+      idp = await startOidcProvider({
+        // Two clients: `corp` asks for offline access (refresh tokens), `partner` does not.
+        clients: [
+          { client_id: 'portico', client_secret: 'corp-secret', redirect_uris: [`${base}/auth/corp/callback`] },
+          {
+            client_id: 'partner-app',
+            client_secret: 'partner-secret',
+            redirect_uris: [`${base}/auth/partner/callback`],
+          },
+        ],
+        accounts: ACCOUNTS,
+      });
+      return {
+        env: {
+          OIDC_PROVIDERS: 'corp,partner',
+          OIDC_CORP_ISSUER: idp.issuer,
+          OIDC_CORP_CLIENT_ID: 'portico',
+          OIDC_CORP_CLIENT_SECRET: 'corp-secret',
+          OIDC_CORP_SCOPES: 'openid email profile offline_access',
+          OIDC_CORP_LABEL: 'Corp SSO',
+          OIDC_PARTNER_ISSUER: idp.issuer,
+          OIDC_PARTNER_CLIENT_ID: 'partner-app',
+          OIDC_PARTNER_CLIENT_SECRET: 'partner-secret',
+        },
+        stop: () => idp.stop(),
+      };
+    });
+  });
+  afterAll(async () => t?.close());
+
+  /** Signs in at `corp` as `account`; returns the browser (session cookies set). */
+  async function corpLogin(account: string): Promise<LoginBrowser> {
+    const browser = new LoginBrowser(t.app.url);
+    const res = await browser.callback(await authorizeAt(await browser.start('corp'), account));
+    expect(res.status).toBe(302);
+    expect(errorOf(res.headers.location)).toBeNull();
+    return browser;
+  }
+
+  it('lists every configured provider, built-in and OIDC_PROVIDERS, on /auth/providers', async () => {
+    const res = await request(t.app.url).get('/auth/providers').expect(200);
+    expect(res.body.providers).toEqual([
+      { name: 'google', label: 'Google', loginUrl: '/auth/google' },
+      { name: 'github', label: 'GitHub', loginUrl: '/auth/github' },
+      { name: 'corp', label: 'Corp SSO', loginUrl: '/auth/corp' },
+      { name: 'partner', label: 'Partner', loginUrl: '/auth/partner' },
+    ]);
+  });
+
+  it('redirects to the discovered authorization endpoint with state, nonce, PKCE S256 and consent for offline access', async () => {
+    const to = await new LoginBrowser(t.app.url).start('corp');
+    expect(`${to.origin}${to.pathname}`).toBe(`${idp.issuer}/auth`);
+    expect(to.searchParams.get('client_id')).toBe('portico');
+    expect(to.searchParams.get('redirect_uri')).toBe(`${t.app.url}/auth/corp/callback`);
+    expect(to.searchParams.get('scope')).toBe('openid email profile offline_access');
+    expect(to.searchParams.get('prompt')).toBe('consent');
+    expect(to.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(to.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(to.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('signs in end to end with the verified ID token: /auth/me shows the user', async () => {
+    const browser = await corpLogin('alice');
+    const me = (await browser.get('/auth/me')).body;
+    expect(me).toMatchObject({
+      email: 'alice@corp.test',
+      emailVerified: true,
+      name: 'Alice Corp',
+      providers: ['corp'],
+      reconnectRequired: [],
+    });
+  });
+
+  it('replaying a used callback fails: the state (and so its nonce) works once', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const back = await authorizeAt(await browser.start('partner'), 'carl');
+    const saved = browser.jar.clone();
+    expect(errorOf((await browser.callback(back)).headers.location)).toBeNull();
+    const replay = new LoginBrowser(t.app.url);
+    for (const name of ['portico_oauth_partner']) replay.jar.set(name, saved.get(name) as string, '/auth');
+    expect(errorOf((await replay.callback(back)).headers.location)).toBe('state_reused');
+  });
+
+  it('does not link an address the issuer has not verified (email_verified false): a separate user', async () => {
+    const ada = new LoginBrowser(t.app.url);
+    await ada.login('google', 'g-ada');
+    const adaMe = (await ada.get('/auth/me')).body;
+    const mallory = await corpLogin('mallory');
+    const me = (await mallory.get('/auth/me')).body;
+    expect(me.id).not.toBe(adaMe.id);
+    expect(me).toMatchObject({ email: 'ada@example.test', emailVerified: false, providers: ['corp'] });
+    expect((await ada.get('/auth/me')).body.providers).toEqual(['google']);
+  });
+
+  describe('linking and unlinking', () => {
+    it('links GitHub to the signed-in user, lists both identities, and refuses the identity to another user', async () => {
+      const bob = await corpLogin('bob');
+      const sessionBefore = bob.jar.get('portico_session');
+      const start = await bob.get('/auth/github/link');
+      expect(start.status).toBe(302);
+      const back = await bob.callback(
+        await consent(new URL(start.headers.location), { user: '1003', decision: 'allow' }),
+      );
+      expect(errorOf(back.headers.location)).toBeNull();
+      // Linking keeps the session it started from.
+      expect(bob.jar.get('portico_session')).toBe(sessionBefore);
+      const listed = (await bob.get('/auth/identities')).body.identities;
+      expect(listed.map((i: { provider: string }) => i.provider)).toEqual(['corp', 'github']);
+      expect(listed[1]).toMatchObject({ email: 'frank@example.test', emailVerified: true, status: 'active' });
+      expect((await bob.get('/auth/me')).body.providers).toEqual(['corp', 'github']);
+
+      const carl = await corpLogin('carl');
+      const other = await carl.get('/auth/github/link');
+      const refused = await carl.callback(
+        await consent(new URL(other.headers.location), { user: '1003', decision: 'allow' }),
+      );
+      expect(errorOf(refused.headers.location)).toBe('identity_in_use');
+      expect((await carl.get('/auth/me')).body.providers).not.toContain('github');
+      expect((await bob.get('/auth/me')).body.providers).toEqual(['corp', 'github']);
+    });
+
+    it('refuses /auth/:provider/link without a session (401) and for an unknown provider (404)', async () => {
+      expect((await request(t.app.url).get('/auth/github/link')).status).toBe(401);
+      const alice = await corpLogin('alice');
+      expect((await alice.get('/auth/myspace/link')).status).toBe(404);
+    });
+
+    it('unlinks GitHub (grant deleted at GitHub), then refuses to unlink the last identity with 409', async () => {
+      const bob = await corpLogin('bob');
+      const identities = (await bob.get('/auth/identities')).body.identities as Array<{ id: string; provider: string }>;
+      const github = identities.find((i) => i.provider === 'github') as { id: string };
+      const corp = identities.find((i) => i.provider === 'corp') as { id: string };
+      await bob.delete(`/auth/identities/${github.id}`).then((res) => expect(res.status).toBe(204));
+      expect((await t.github.log()).filter((e) => e.type === 'revoke').at(-1)).toMatchObject({ ok: true });
+      expect((await bob.get('/auth/me')).body.providers).toEqual(['corp']);
+
+      const last = await bob.delete(`/auth/identities/${corp.id}`);
+      expect(last.status).toBe(409);
+      expect(last.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect((await bob.get('/auth/me')).body.providers).toEqual(['corp']);
+      // Someone else's identity, or none: 404.
+      expect((await bob.delete(`/auth/identities/${github.id}`)).status).toBe(404);
+    });
+
+    it('unlinking an OpenID Connect identity revokes its grant at the issuer (revocation_endpoint)', async () => {
+      const alice = await corpLogin('alice');
+      const start = await alice.get('/auth/partner/link');
+      expect(
+        errorOf((await alice.callback(await authorizeAt(new URL(start.headers.location), 'alice'))).headers.location),
+      ).toBeNull();
+      const identities = (await alice.get('/auth/identities')).body.identities as Array<{
+        id: string;
+        provider: string;
+      }>;
+      const corp = identities.find((i) => i.provider === 'corp') as { id: string };
+      const before = (await idp.log()).filter((e) => e.type === 'revoked').length;
+      expect((await alice.delete(`/auth/identities/${corp.id}`)).status).toBe(204);
+      expect((await idp.log()).filter((e) => e.type === 'revoked')).toHaveLength(before + 1);
+      expect((await alice.get('/auth/me')).body.providers).toEqual(['partner']);
+    });
+  });
+
+  describe('provider tokens (ProviderTokens.getAccessToken)', () => {
+    async function userIdOf(browser: LoginBrowser): Promise<string> {
+      return (await browser.get('/auth/me')).body.id as string;
+    }
+
+    it('refreshes an expired access token; the new one works at the issuer', async () => {
+      const carl = await corpLogin('carl');
+      const tokens = t.app.app.get(ProviderTokens);
+      const refreshes = (await idp.log()).filter((e) => e.grantType === 'refresh_token').length;
+      const token = await tokens.getAccessToken(await userIdOf(carl), 'corp');
+      expect((await idp.log()).filter((e) => e.grantType === 'refresh_token')).toHaveLength(refreshes + 1);
+      const userinfo = await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(userinfo.status).toBe(200);
+      expect(await userinfo.json()).toMatchObject({ sub: 'carl' });
+    });
+
+    it('two instances asking at once cause one refresh and get the same token', async () => {
+      const carl = await corpLogin('carl');
+      const userId = await userIdOf(carl);
+      const second = await t.another({ extraModules: [ReconnectRecorderModule] });
+      const refreshes = (await idp.log()).filter((e) => e.grantType === 'refresh_token').length;
+      const [a, b] = await Promise.all([
+        t.app.app.get(ProviderTokens).getAccessToken(userId, 'corp'),
+        second.app.get(ProviderTokens).getAccessToken(userId, 'corp'),
+      ]);
+      expect(a).toBe(b);
+      expect((await idp.log()).filter((e) => e.grantType === 'refresh_token')).toHaveLength(refreshes + 1);
+    });
+
+    it('invalid_grant marks the identity reconnect_required, records identity.reconnect_required once, /auth/me shows it', async () => {
+      const bob = await corpLogin('bob');
+      const userId = await userIdOf(bob);
+      await idp.disable('bob');
+      const tokens = t.app.app.get(ProviderTokens);
+      await expect(tokens.getAccessToken(userId, 'corp')).rejects.toBeInstanceOf(ReconnectRequiredError);
+      // Asked again: refused at once, without another refresh or event.
+      await expect(tokens.getAccessToken(userId, 'corp')).rejects.toBeInstanceOf(ReconnectRequiredError);
+      await eventually(async () => (delivered.some((e) => e.userId === userId) ? true : undefined));
+      expect(delivered.filter((e) => e.userId === userId)).toEqual([
+        { identityId: expect.any(String), userId, provider: 'corp' },
+      ]);
+      const rows: unknown[] = await t.app.app
+        .get(DataSource)
+        .query(`SELECT id FROM durable_events WHERE name = '${IDENTITY_RECONNECT_REQUIRED}'`);
+      expect(rows).toHaveLength(1);
+      expect((await bob.get('/auth/me')).body.reconnectRequired).toEqual(['corp']);
+      const listed = (await bob.get('/auth/identities')).body.identities;
+      expect(listed).toEqual([expect.objectContaining({ provider: 'corp', status: 'reconnect_required' })]);
+    });
+  });
+});
