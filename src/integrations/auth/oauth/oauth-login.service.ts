@@ -5,7 +5,7 @@ import { IntegrationError, ProviderNotConfiguredError } from '../../../core/erro
 import { SessionCookies } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import * as oidc from 'openid-client';
-import { IdTokenRejectedError } from '../oidc/oidc.strategy';
+import { IdTokenRejectedError } from '../oidc/oidc-issuer.client';
 import { type OAuthIdentity, type OAuthProviderName, isBuiltInProvider } from '../users/oauth-identity';
 import { IdentityInUseError, SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
 import type { LoginState, StateFailure } from './cookie-state.store';

@@ -14,16 +14,6 @@ export interface OidcLoginOptions {
   readonly trustedIssuers: readonly string[];
 }
 
-/** The issuer refused the ID token or the token response (signature, claims, nonce): never a sign-in. */
-export class IdTokenRejectedError extends Error {
-  constructor(provider: string, cause: unknown) {
-    super(`${provider}: the ID token was refused (${cause instanceof Error ? cause.message : String(cause)})`, {
-      cause,
-    });
-    this.name = 'IdTokenRejectedError';
-  }
-}
-
 /**
  * Login with any OpenID Connect issuer, as a passport strategy so it runs
  * like the others (`runStrategy`): without a `code` it redirects to the
@@ -80,31 +70,15 @@ export class OidcStrategy extends passport.Strategy {
     if (verified.verifier === false) return this.fail(verified.info, 400);
     const login = verified.info as LoginState;
     const query = new URL(req.originalUrl, 'http://callback.invalid').search;
-    let tokens: TokenSet;
-    try {
-      tokens = await this.client.exchange(new URL(`${this.options.callbackUrl}${query}`), {
-        pkceCodeVerifier: verified.verifier,
-        expectedState: req.query.state as string,
-        // A login without a nonce in its cookie cannot match any ID token: a missing nonce claim is refused too.
-        expectedNonce: login.nonce ?? oidc.randomNonce(),
-        idTokenExpected: true,
-      });
-    } catch (error) {
-      throw classifyExchangeError(this.client.name, error);
-    }
+    const tokens: TokenSet = await this.client.exchange(new URL(`${this.options.callbackUrl}${query}`), {
+      pkceCodeVerifier: verified.verifier,
+      expectedState: req.query.state as string,
+      // A login without a nonce in its cookie cannot match any ID token: a missing nonce claim is refused too.
+      expectedNonce: login.nonce ?? oidc.randomNonce(),
+      idTokenExpected: true,
+    });
     this.success(identityOf(this.client.name, tokens, this.options.trustedIssuers), { state: login });
   }
-}
-
-/** Errors from the token answer's checks (signature, claims) become `IdTokenRejectedError`; others pass. */
-function classifyExchangeError(provider: string, error: unknown): unknown {
-  if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError) return error;
-  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
-    const code = (error as Error & { code: string }).code;
-    if (code.startsWith('OAUTH_') || code === 'ERR_JWS_INVALID' || code.startsWith('ERR_JW'))
-      return new IdTokenRejectedError(provider, error);
-  }
-  return error;
 }
 
 /**
