@@ -224,6 +224,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider identities linked to the signed-in user */
+        get: operations["AuthController_identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlinks one of the signed-in user’s identities and revokes its grant at the provider
+         * @description The last identity cannot be unlinked (409): nobody could sign in to the account any more. The provider’s token is revoked where the provider allows it (RFC 7009 revocation endpoint; GitHub’s grant deletion).
+         */
+        delete: operations["AuthController_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -321,6 +358,26 @@ export interface paths {
         };
         /** The provider sends the browser back here; sets the session cookies and redirects to returnTo (or `?error=<code>`) */
         get: operations["AuthController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Links another provider identity to the signed-in user: redirects to the provider (state + PKCE)
+         * @description Back at the callback the identity joins this user; `?error=identity_in_use` when it belongs to another user.
+         */
+        get: operations["AuthController_link"];
         put?: never;
         post?: never;
         delete?: never;
@@ -993,6 +1050,30 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        IdentitiesDto: {
+            /** @description Provider identities linked to the signed-in user, oldest first */
+            identities: components["schemas"]["IdentityDto"][];
+        };
+        IdentityDto: {
+            /** @example 01938c1e-7c4b-7d4a-9a51-3f6c2b1e0a12 */
+            id: string;
+            /** @example github */
+            provider: string;
+            /** @example ada@example.com */
+            email?: string | null;
+            /**
+             * @description The provider vouches for the address
+             * @example true
+             */
+            emailVerified: boolean;
+            /**
+             * @description `reconnect_required`: the provider refused the refresh token; sign in with it again
+             * @enum {string}
+             */
+            status: "active" | "reconnect_required";
+            /** Format: date-time */
+            createdAt: string;
+        };
         LoginProviderDto: {
             /** @example google */
             name: string;
@@ -1026,6 +1107,11 @@ export interface components {
              *     ]
              */
             providers: string[];
+            /**
+             * @description Linked providers whose tokens the provider no longer honours (refresh refused): sign in with them again
+             * @example []
+             */
+            reconnectRequired: string[];
             /**
              * @description What this user may do (AUTH_USER_SCOPES, plus admin for AUTH_ADMIN_EMAILS)
              * @example [
@@ -2048,6 +2134,107 @@ export interface operations {
             };
         };
     };
+    AuthController_identities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitiesDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AuthController_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflicts with the current state or an earlier request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     AuthController_logout: {
         parameters: {
             query?: never;
@@ -2209,7 +2396,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                provider: "google" | "github";
+                /** @description google, github or an OIDC_PROVIDERS name (`GET /auth/providers`) */
+                provider: string;
             };
             cookie?: never;
         };
@@ -2251,7 +2439,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                provider: "google" | "github";
+                /** @description google, github or an OIDC_PROVIDERS name (`GET /auth/providers`) */
+                provider: string;
             };
             cookie?: never;
         };
@@ -2264,6 +2453,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Provider not configured or unavailable (circuit open); see `Retry-After` */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AuthController_link: {
+        parameters: {
+            query?: {
+                /** @description As for the login */
+                returnTo?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A configured provider (`GET /auth/providers`) */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider’s consent page */
+            302: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
             };
             /** @description Not found (or not yours) */
             404: {
