@@ -4,13 +4,33 @@ import type { Browser } from 'playwright-core';
 import { type TestApp, startTestApp, testEngine } from '../support/app';
 import { ARTIFACTS, launchBrowser, watchProblems } from '../support/browser';
 import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { startOidcProvider } from '../support/oidc/oidc-provider';
 
 describe('The page at / in a real browser (chromium)', () => {
   let t: AuthTestEnv;
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startAuthTestEnv(), launchBrowser()]);
+    // Besides the Google and GitHub stand-ins, a real OpenID Connect provider (oidc-provider) as `corp`.
+    const corp = async (base: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> => {
+      const idp = await startOidcProvider({
+        clients: [
+          { client_id: 'portico', client_secret: 'corp-secret', redirect_uris: [`${base}/auth/corp/callback`] },
+        ],
+        accounts: { olivia: { email: 'olivia@corp.test', email_verified: true, name: 'Olivia Corp' } },
+      });
+      return {
+        env: {
+          OIDC_PROVIDERS: 'corp',
+          OIDC_CORP_ISSUER: idp.issuer,
+          OIDC_CORP_CLIENT_ID: 'portico',
+          OIDC_CORP_CLIENT_SECRET: 'corp-secret',
+          OIDC_CORP_LABEL: 'Corp SSO',
+        },
+        stop: () => idp.stop(),
+      };
+    };
+    [t, browser] = await Promise.all([startAuthTestEnv({}, {}, corp), launchBrowser()]);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
   afterAll(async () => {
@@ -64,6 +84,44 @@ describe('The page at / in a real browser (chromium)', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.locator('#signin').waitFor({ state: 'visible' });
     expect(await page.locator('#account').isHidden()).toBe(true);
+    expect((await context.cookies(t.app.url)).map((c) => c.name)).not.toContain('portico_session');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('signs in with the OpenID Connect provider, links GitHub, unlinks it and signs out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${t.app.url}/`);
+
+    // The provider signs its first account in and grants the scopes: the browser only follows redirects.
+    await page.getByRole('link', { name: 'Sign in with Corp SSO' }).click();
+    await page.waitForURL(`${t.app.url}/`);
+    await page.locator('#account').waitFor({ state: 'visible' });
+    expect(await page.locator('#me-email').textContent()).toBe('(olivia@corp.test)');
+    const identities = page.locator('#identities li');
+    await expect(identities.count()).resolves.toBe(1);
+
+    await page.getByRole('link', { name: 'Link GitHub' }).click();
+    await page.waitForURL(`${t.github.url}/**`);
+    await page.locator('select[name="user"]').selectOption('1003');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${t.app.url}/`);
+    await page.getByRole('button', { name: 'Unlink GitHub' }).waitFor();
+    expect(await identities.allTextContents()).toEqual([
+      expect.stringContaining('Corp SSO (olivia@corp.test)'),
+      expect.stringContaining('GitHub (frank@example.test)'),
+    ]);
+    await page.screenshot({ path: join(ARTIFACTS, `auth-browser-linked-${testEngine()}.png`), fullPage: true });
+
+    await page.getByRole('button', { name: 'Unlink GitHub' }).click();
+    await page.getByRole('link', { name: 'Link GitHub' }).waitFor();
+    expect(await identities.allTextContents()).toEqual([expect.stringContaining('Corp SSO')]);
+    expect((await t.github.log()).filter((e) => e.type === 'revoke').at(-1)).toMatchObject({ ok: true });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#signin').waitFor({ state: 'visible' });
     expect((await context.cookies(t.app.url)).map((c) => c.name)).not.toContain('portico_session');
     expect(problems).toEqual([]);
     await context.close();

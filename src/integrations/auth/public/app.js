@@ -14,6 +14,8 @@ const ERRORS = {
   provider_unavailable: 'The provider could not be reached. Please try again later.',
   signup_not_allowed: 'This account may not sign up here. Ask an administrator to allow your address.',
   account_disabled: 'This account has been disabled.',
+  id_token_invalid: 'The provider’s identity token could not be verified. Please try again.',
+  identity_in_use: 'That provider account is already linked to another user.',
   login_failed: 'Sign-in failed. Please try again.',
 };
 
@@ -44,14 +46,22 @@ async function api(path, options = {}) {
   return res;
 }
 
+/** The configured providers (`/auth/providers`), loaded once. */
+let providersLoaded;
+function configuredProviders() {
+  providersLoaded ??= fetch('/auth/providers')
+    .then((res) => (res.ok ? res.json() : { providers: [] }))
+    .then((body) => body.providers);
+  return providersLoaded;
+}
+
 async function loadProviders() {
   const list = $('providers');
   list.replaceChildren();
-  const res = await fetch('/auth/providers');
-  const { providers } = res.ok ? await res.json() : { providers: [] };
+  const providers = await configuredProviders();
   if (providers.length === 0) {
     $('signin-status').textContent =
-      'Sign-in is not configured (set GOOGLE_CLIENT_ID/SECRET or GITHUB_CLIENT_ID/SECRET).';
+      'Sign-in is not configured (set GOOGLE_CLIENT_ID/SECRET, GITHUB_CLIENT_ID/SECRET or OIDC_PROVIDERS).';
     return;
   }
   $('signin-status').textContent = 'Choose a provider:';
@@ -85,6 +95,49 @@ async function loadMe() {
   $('me-email').textContent = me.email ? `(${me.email})` : '';
   $('me').textContent = JSON.stringify(me, null, 2);
   if (me.email && $('email-to').value === '') $('email-to').value = me.email;
+  await loadIdentities();
+}
+
+/** Linked identities with an Unlink button each, and a Link link for every provider not linked yet. */
+async function loadIdentities() {
+  const res = await api('/auth/identities');
+  if (!res.ok) return;
+  const { identities } = await res.json();
+  const providers = await configuredProviders();
+  const labelOf = (name) => providers.find((p) => p.name === name)?.label ?? name;
+  const list = $('identities');
+  list.replaceChildren();
+  for (const identity of identities) {
+    const item = document.createElement('li');
+    const status = identity.status === 'reconnect_required' ? ' — sign in with it again to reconnect' : '';
+    item.textContent = `${labelOf(identity.provider)}${identity.email ? ` (${identity.email})` : ''}${status} `;
+    const unlink = document.createElement('button');
+    unlink.type = 'button';
+    unlink.textContent = `Unlink ${labelOf(identity.provider)}`;
+    unlink.addEventListener('click', () => unlinkIdentity(identity.id));
+    item.append(unlink);
+    list.append(item);
+  }
+  const links = $('link-providers');
+  links.replaceChildren();
+  for (const provider of providers.filter((p) => !identities.some((i) => i.provider === p.name))) {
+    const link = document.createElement('a');
+    link.href = `/auth/${encodeURIComponent(provider.name)}/link`;
+    link.textContent = `Link ${provider.label}`;
+    const item = document.createElement('li');
+    item.append(link);
+    links.append(item);
+  }
+}
+
+async function unlinkIdentity(id) {
+  const res = await api(`/auth/identities/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  if (res.status !== 204) {
+    showError(`Not unlinked: ${await problemText(res)}`);
+    return;
+  }
+  showError('');
+  await loadMe();
 }
 
 async function upload(event) {
