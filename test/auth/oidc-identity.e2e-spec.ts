@@ -33,6 +33,8 @@ const ACCOUNTS = {
   mallory: { email: 'ada@example.test', email_verified: false, name: 'Mallory' },
   bob: { email: 'bob@corp.test', email_verified: true, name: 'Bob' },
   carl: { email: 'carl@corp.test', email_verified: true, name: 'Carl' },
+  // The address of the Google stand-in's Erin, verified on both sides.
+  erin: { email: 'erin@example.test', email_verified: true, name: 'Erin at Corp' },
 };
 
 function errorOf(location: string): string | null {
@@ -137,6 +139,24 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
     expect(me.id).not.toBe(adaMe.id);
     expect(me).toMatchObject({ email: 'ada@example.test', emailVerified: false, providers: ['corp'] });
     expect((await ada.get('/auth/me')).body.providers).toEqual(['google']);
+  });
+
+  it('AUTH_LINK_BY_VERIFIED_EMAIL=false: a verified address at a new provider makes a separate user', async () => {
+    const erin = new LoginBrowser(t.app.url);
+    await erin.login('google', 'g-erin');
+    const googleErin = (await erin.get('/auth/me')).body;
+    const noLinking = await t.another({
+      env: { AUTH_LINK_BY_VERIFIED_EMAIL: 'false' },
+      extraModules: [ReconnectRecorderModule],
+    });
+    // The issuer knows one redirect URI (PUBLIC_URL's); its callback path is delivered to this instance.
+    const browser = new LoginBrowser(noLinking.url);
+    const res = await browser.callback(await authorizeAt(await browser.start('corp'), 'erin'));
+    expect(errorOf(res.headers.location)).toBeNull();
+    const me = (await browser.get('/auth/me')).body;
+    expect(me.id).not.toBe(googleErin.id);
+    expect(me).toMatchObject({ email: 'erin@example.test', emailVerified: true, providers: ['corp'] });
+    expect((await erin.get('/auth/me')).body.providers).toEqual(['google']);
   });
 
   describe('linking and unlinking', () => {
