@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { OnDurableEvent } from '../../src/core/durable/on-durable-event.decorator';
 import {
   IDENTITY_RECONNECT_REQUIRED,
+  IdentityNotLinkedError,
   type IdentityReconnectRequired,
   ProviderTokens,
   ReconnectRequiredError,
@@ -175,6 +176,11 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       expect(listed.map((i: { provider: string }) => i.provider)).toEqual(['corp', 'github']);
       expect(listed[1]).toMatchObject({ email: 'frank@example.test', emailVerified: true, status: 'active' });
       expect((await bob.get('/auth/me')).body.providers).toEqual(['corp', 'github']);
+      // Calls on Bob's behalf can now use his GitHub token (it does not expire: no refresh needed).
+      const tokens = t.app.app.get(ProviderTokens);
+      const bobId = (await bob.get('/auth/me')).body.id as string;
+      await expect(tokens.getAccessToken(bobId, 'github')).resolves.toMatch(/^at_[0-9a-f]{32}$/);
+      await expect(tokens.getAccessToken(bobId, 'google')).rejects.toBeInstanceOf(IdentityNotLinkedError);
 
       const carl = await corpLogin('carl');
       const other = await carl.get('/auth/github/link');
