@@ -1,11 +1,8 @@
 import * as oidc from 'openid-client';
-import {
-  ProviderFailedError,
-  ProviderTimeoutError,
-  ProviderUnavailableError,
-  isIntegrationError,
-} from '../../../core/errors/integration.error';
+import { isIntegrationError } from '../../../core/errors/integration.error';
+import { parseRetryAfter } from '../../../core/http/retry-after';
 import { currentCallSignal } from '../../../core/resilience/call-context';
+import { errorForStatus, errorForTransport, upstreamRequestIdOf } from '../../http-client/http-client.errors';
 import type { ProviderCalls } from './provider-calls';
 
 /** What the client needs of `ProviderCalls` (a spec runs the calls directly). */
@@ -13,6 +10,10 @@ export type CallRunner = Pick<ProviderCalls, 'run'>;
 
 /** Bounded clock skew for `exp`/`iat`/`nbf` of ID tokens, seconds. */
 export const ID_TOKEN_CLOCK_TOLERANCE_SECONDS = 30;
+
+function redact(text: string, secret: string): string {
+  return secret === '' ? text : text.split(secret).join('[redacted]');
+}
 
 /**
  * openid-client wraps what our fetch throws in its `ClientError`; the
@@ -191,30 +192,33 @@ export class OidcIssuerClient {
     config[oidc.customFetch] = this.fetch;
   };
 
-  /** Outbound requests with the attempt's abort signal; transport failures become retryable integration errors. */
+  /**
+   * Outbound requests with the attempt's abort signal and the one error
+   * mapping of `http-client` (transport failures, 408/429/5xx become
+   * retryable integration errors; other answers go back to openid-client,
+   * which reads OAuth error bodies such as `invalid_grant` itself).
+   */
   private readonly fetch: oidc.CustomFetch = async (url, options) => {
-    const operation = 'oidc.request';
+    const operation = new URL(url).pathname;
     const signal = currentCallSignal() ?? options.signal;
     let response: Response;
     try {
       response = await fetch(url, { ...options, signal });
     } catch (error) {
-      if (signal?.aborted === true)
-        throw new ProviderTimeoutError(`${this.name} did not answer in time`, { provider: this.name, operation });
-      throw new ProviderUnavailableError(`${this.name} could not be reached`, {
+      throw errorForTransport(this.name, operation, error, signal);
+    }
+    if (response.status >= 500 || response.status === 429 || response.status === 408) {
+      const headers = Object.fromEntries(response.headers);
+      throw errorForStatus({
         provider: this.name,
         operation,
-        retryable: true,
-        cause: error,
+        status: response.status,
+        // Log-only, and never with our secret in it (an error page may echo the request).
+        body: redact(await response.text().catch(() => ''), this.options.clientSecret).slice(0, 500),
+        retryAfterMs: parseRetryAfter(headers['retry-after']),
+        requestId: upstreamRequestIdOf(headers),
       });
     }
-    if (response.status >= 500 || response.status === 429)
-      throw new ProviderFailedError(`${this.name} answered ${response.status}`, {
-        provider: this.name,
-        operation,
-        retryable: true,
-        upstreamStatus: response.status,
-      });
     return response;
   };
 }
