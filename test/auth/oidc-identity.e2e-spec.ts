@@ -262,7 +262,7 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       expect((await idp.log()).filter((e) => e.grantType === 'refresh_token')).toHaveLength(refreshes + 1);
     });
 
-    it('invalid_grant marks the identity reconnect_required, records identity.reconnect_required once, /auth/me shows it', async () => {
+    it('invalid_grant marks the identity reconnect_required, records identity.reconnect_required once, /auth/me shows it; a new sign-in reconnects', async () => {
       const bob = await corpLogin('bob');
       const userId = await userIdOf(bob);
       await idp.disable('bob');
@@ -281,6 +281,12 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       expect((await bob.get('/auth/me')).body.reconnectRequired).toEqual(['corp']);
       const listed = (await bob.get('/auth/identities')).body.identities;
       expect(listed).toEqual([expect.objectContaining({ provider: 'corp', status: 'reconnect_required' })]);
+
+      // Signing in with the provider again reconnects the identity: fresh tokens, refreshable again.
+      await idp.enable('bob');
+      const again = await corpLogin('bob');
+      expect((await again.get('/auth/me')).body).toMatchObject({ id: userId, reconnectRequired: [] });
+      await expect(tokens.getAccessToken(userId, 'corp')).resolves.toEqual(expect.any(String));
     });
   });
 });

@@ -4,7 +4,8 @@
 // Two signing keys (rotation: the first signs, the second is still published), short access-token lifetime.
 // Interactions sign in `login_hint` (default the first account) and grant what the client asked for, so
 // tests drive the flow with plain HTTP. Prints `LISTENING <port>`; `GET /__log` lists grants and revocations;
-// `POST /__disable?account=<id>` makes an account unknown, so its refresh tokens answer invalid_grant.
+// `POST /__disable?account=<id>` makes an account unknown, so its refresh tokens answer invalid_grant
+// (`POST /__enable?account=<id>` undoes it).
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -54,6 +55,10 @@ server.listen(0, '127.0.0.1', () => {
     if (url.pathname === '/__log') return send(res, 200, log);
     if (url.pathname === '/__disable' && req.method === 'POST') {
       disabled.add(url.searchParams.get('account'));
+      return send(res, 200, {});
+    }
+    if (url.pathname === '/__enable' && req.method === 'POST') {
+      disabled.delete(url.searchParams.get('account'));
       return send(res, 200, {});
     }
     if (url.pathname.startsWith('/interaction/'))

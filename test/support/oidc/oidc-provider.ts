@@ -24,6 +24,7 @@ export interface OidcTestProvider {
   log(): Promise<OidcProviderEvent[]>;
   /** Makes an account unknown: its refresh tokens now answer `invalid_grant`. */
   disable(accountId: string): Promise<void>;
+  enable(accountId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +61,9 @@ export async function startOidcProvider(config: {
     log: async () => (await (await fetch(`${issuer}/__log`)).json()) as OidcProviderEvent[],
     disable: async (accountId) => {
       await fetch(`${issuer}/__disable?account=${encodeURIComponent(accountId)}`, { method: 'POST' });
+    },
+    enable: async (accountId) => {
+      await fetch(`${issuer}/__enable?account=${encodeURIComponent(accountId)}`, { method: 'POST' });
     },
     stop: () =>
       new Promise<void>((resolve) => {
