@@ -232,7 +232,7 @@ export interface paths {
             cookie?: never;
         };
         /** The provider identities linked to the signed-in user */
-        get: operations["AuthController_identities"];
+        get: operations["IdentitiesController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -255,7 +255,7 @@ export interface paths {
          * Unlinks one of the signed-in user’s identities and revokes its grant at the provider
          * @description The last identity cannot be unlinked (409): nobody could sign in to the account any more. The provider’s token is revoked where the provider allows it (RFC 7009 revocation endpoint; GitHub’s grant deletion).
          */
-        delete: operations["AuthController_unlink"];
+        delete: operations["IdentitiesController_unlink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -377,7 +377,7 @@ export interface paths {
          * Links another provider identity to the signed-in user: redirects to the provider (state + PKCE)
          * @description Back at the callback the identity joins this user; `?error=identity_in_use` when it belongs to another user.
          */
-        get: operations["AuthController_link"];
+        get: operations["IdentitiesController_link"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2134,7 +2134,7 @@ export interface operations {
             };
         };
     };
-    AuthController_identities: {
+    IdentitiesController_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2174,7 +2174,7 @@ export interface operations {
             };
         };
     };
-    AuthController_unlink: {
+    IdentitiesController_unlink: {
         parameters: {
             query?: never;
             header?: never;
@@ -2477,7 +2477,7 @@ export interface operations {
             };
         };
     };
-    AuthController_link: {
+    IdentitiesController_link: {
         parameters: {
             query?: {
                 /** @description As for the login */

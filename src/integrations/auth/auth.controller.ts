@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
 import {
   ApiFoundResponse,
   ApiNoContentResponse,
@@ -24,16 +11,17 @@ import {
 import type { Request, Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
-import type { Principal, UserPrincipal } from '../../core/security/principal';
+import type { Principal } from '../../core/security/principal';
 import { Public } from '../../core/security/public.decorator';
 import { Authenticated } from '../../core/security/require-scopes.decorator';
 import { SameOriginPolicy } from '../../core/security/same-origin.policy';
-import { IdentitiesDto, LoginProvidersDto, MeDto, RefreshDto, TokensDto } from './dto/auth.dto';
+import { LoginProvidersDto, MeDto, RefreshDto, TokensDto } from './dto/auth.dto';
 import { OAuthLoginService } from './oauth/oauth-login.service';
 import { OAuthProviders } from './oauth/oauth-providers';
 import { REFRESH_COOKIE, SessionCookies, readCookie } from './sessions/session-cookies';
 import { type IssuedSession, SessionsService } from './sessions/sessions.service';
-import { ProviderRevocation } from './tokens/provider-revocation';
+import { IdentitiesService } from './users/identities.service';
+import { userOf } from './user-principal';
 import { UsersService } from './users/users.service';
 
 @ApiTags('auth')
@@ -46,7 +34,7 @@ export class AuthController {
     private readonly cookies: SessionCookies,
     private readonly users: UsersService,
     private readonly origins: SameOriginPolicy,
-    private readonly revocation: ProviderRevocation,
+    private readonly identities: IdentitiesService,
   ) {}
 
   @Get('providers')
@@ -74,7 +62,7 @@ export class AuthController {
       name: user.name,
       avatarUrl: user.avatarUrl,
       providers: await this.users.providersOf(user.id),
-      reconnectRequired: (await this.users.identities(user.id))
+      reconnectRequired: (await this.identities.list(user.id))
         .filter((identity) => identity.status === 'reconnect_required')
         .map((identity) => identity.provider),
       scopes: [...userOf(principal).scopes],
@@ -137,53 +125,6 @@ export class AuthController {
     this.cookies.clear(req, res);
   }
 
-  @Get('identities')
-  @Authenticated()
-  @ApiOperation({ summary: 'The provider identities linked to the signed-in user' })
-  @ApiOkResponse({ type: IdentitiesDto })
-  @ApiProblemResponses(401, 403)
-  async identities(@CurrentPrincipal() principal: Principal): Promise<IdentitiesDto> {
-    const identities = await this.users.identities(userOf(principal).id);
-    return { identities: identities.map((identity) => ({ ...identity, createdAt: identity.createdAt.toISOString() })) };
-  }
-
-  @Delete('identities/:id')
-  @Authenticated()
-  @HttpCode(204)
-  @ApiOperation({
-    summary: 'Unlinks one of the signed-in user’s identities and revokes its grant at the provider',
-    description:
-      'The last identity cannot be unlinked (409): nobody could sign in to the account any more. The provider’s ' +
-      'token is revoked where the provider allows it (RFC 7009 revocation endpoint; GitHub’s grant deletion).',
-  })
-  @ApiNoContentResponse({ description: 'Unlinked' })
-  @ApiProblemResponses(401, 403, 404, 409)
-  async unlink(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
-    const unlinked = await this.users.unlink(userOf(principal).id, id);
-    await this.revocation.revoke(unlinked);
-  }
-
-  @Get(':provider/link')
-  @Authenticated()
-  @ApiOperation({
-    summary: 'Links another provider identity to the signed-in user: redirects to the provider (state + PKCE)',
-    description:
-      'Back at the callback the identity joins this user; `?error=identity_in_use` when it belongs to another user.',
-  })
-  @ApiParam({ name: 'provider', description: 'A configured provider (`GET /auth/providers`)' })
-  @ApiQuery({ name: 'returnTo', required: false, description: 'As for the login' })
-  @ApiFoundResponse({ description: 'To the provider’s consent page' })
-  @ApiProblemResponses(401, 403, 404, 503)
-  async link(
-    @CurrentPrincipal() principal: Principal,
-    @Param('provider') provider: string,
-    @Query('returnTo') returnTo: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.login.begin(provider, returnTo, req, res, userOf(principal).id);
-  }
-
   @Get(':provider')
   @Public()
   @ApiOperation({ summary: 'Starts a login: redirects to the provider (state + PKCE in a short-lived cookie)' })
@@ -223,9 +164,4 @@ function tokensOf(session: IssuedSession): TokensDto {
   // The token's lifetime (RFC 6749 `expires_in`), the same for every answer carrying it.
   const expiresIn = Math.round((session.accessTokenExpiresAt.getTime() - session.accessTokenIssuedAt.getTime()) / 1000);
   return { accessToken: session.accessToken, tokenType: 'Bearer', expiresIn };
-}
-
-function userOf(principal: Principal): UserPrincipal {
-  if (principal.kind !== 'user') throw new ForbiddenException('This route is for signed-in users, not API keys');
-  return principal;
 }

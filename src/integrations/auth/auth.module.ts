@@ -11,6 +11,7 @@ import { AdminUsersController } from './admin-users.controller';
 import { mapGithubError } from '../github-repos/github-rest.errors';
 import { HttpClientModule } from '../http-client/http-client.module';
 import { AuthController } from './auth.controller';
+import { IdentitiesController } from './identities.controller';
 import { LoginStateEntity } from './entities/login-state.entity';
 import { OAuthAccountEntity } from './entities/oauth-account.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -32,6 +33,7 @@ import { AuthSecrets } from './sessions/auth-secrets';
 import { SessionCookies } from './sessions/session-cookies';
 import { SessionsService } from './sessions/sessions.service';
 import { UserAccessPolicy } from './users/user-access.policy';
+import { IdentitiesService } from './users/identities.service';
 import { UsersService } from './users/users.service';
 
 /**
@@ -75,13 +77,15 @@ import { UsersService } from './users/users.service';
       }),
     }),
   ],
-  controllers: [AuthController, AdminUsersController, LoginPageController],
+  // IdentitiesController first: its `GET /auth/identities` must win over `GET /auth/:provider`.
+  controllers: [IdentitiesController, AuthController, AdminUsersController, LoginPageController],
   providers: [
     AuthSecrets,
     UserAccessPolicy,
     SessionCookies,
     SessionsService,
     UsersService,
+    IdentitiesService,
     LoginStatesService,
     ReturnToPolicy,
     GitHubApiClient,

@@ -7,7 +7,8 @@ import { SessionsService } from '../sessions/sessions.service';
 import * as oidc from 'openid-client';
 import { IdTokenRejectedError } from '../oidc/oidc-issuer.client';
 import { type OAuthIdentity, type OAuthProviderName, isBuiltInProvider } from '../users/oauth-identity';
-import { IdentityInUseError, SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
+import { IdentitiesService, IdentityInUseError } from '../users/identities.service';
+import { SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
 import type { LoginState, StateFailure } from './cookie-state.store';
 import { type ConfiguredProvider, OAuthProviders, PROVIDER_VARIABLES } from './oauth-providers';
 import { ReturnToPolicy } from './return-to.policy';
@@ -42,6 +43,7 @@ export class OAuthLoginService {
     private readonly providers: OAuthProviders,
     private readonly returnTo: ReturnToPolicy,
     private readonly users: UsersService,
+    private readonly identities: IdentitiesService,
     private readonly sessions: SessionsService,
     private readonly cookies: SessionCookies,
   ) {}
@@ -82,7 +84,7 @@ export class OAuthLoginService {
           const identity = outcome.user as OAuthIdentity;
           if (login?.linkUserId !== undefined) {
             // Linking keeps the current session: the browser is already signed in as this user.
-            await this.users.link(login.linkUserId, identity);
+            await this.identities.link(login.linkUserId, identity);
             return this.returnTo.resolve(returnTo);
           }
           const user = await this.users.signIn(identity);

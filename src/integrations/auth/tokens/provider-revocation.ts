@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GitHubApiClient } from '../oauth/github-login.adapter';
 import { OAuthProviders } from '../oauth/oauth-providers';
-import type { UnlinkedIdentity } from '../users/users.service';
+import type { UnlinkedIdentity } from '../users/identities.service';
 
 /**
  * Ends an unlinked identity's grant at its provider: RFC 7009 revocation
