@@ -181,6 +181,13 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       const bobId = (await bob.get('/auth/me')).body.id as string;
       await expect(tokens.getAccessToken(bobId, 'github')).resolves.toMatch(/^at_[0-9a-f]{32}$/);
       await expect(tokens.getAccessToken(bobId, 'google')).rejects.toBeInstanceOf(IdentityNotLinkedError);
+      // One identity per provider: a second GitHub account is refused.
+      const second = await bob.get('/auth/github/link');
+      const again = await bob.callback(
+        await consent(new URL(second.headers.location), { user: '1001', decision: 'allow' }),
+      );
+      expect(errorOf(again.headers.location)).toBe('provider_already_linked');
+      expect((await bob.get('/auth/me')).body.providers).toEqual(['corp', 'github']);
 
       const carl = await corpLogin('carl');
       const other = await carl.get('/auth/github/link');

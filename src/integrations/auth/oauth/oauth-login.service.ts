@@ -7,7 +7,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import * as oidc from 'openid-client';
 import { IdTokenRejectedError } from '../oidc/oidc-issuer.client';
 import { type OAuthIdentity, type OAuthProviderName, isBuiltInProvider } from '../users/oauth-identity';
-import { IdentitiesService, IdentityInUseError } from '../users/identities.service';
+import { IdentitiesService, IdentityInUseError, ProviderAlreadyLinkedError } from '../users/identities.service';
 import { SignupNotAllowedError, UserDisabledError, UsersService } from '../users/users.service';
 import type { LoginState, StateFailure } from './cookie-state.store';
 import { type ConfiguredProvider, OAuthProviders, PROVIDER_VARIABLES } from './oauth-providers';
@@ -26,6 +26,7 @@ export type LoginErrorCode =
   | 'account_disabled'
   | 'id_token_invalid'
   | 'identity_in_use'
+  | 'provider_already_linked'
   | 'login_failed';
 
 /**
@@ -90,9 +91,12 @@ export class OAuthLoginService {
           const user = await this.users.signIn(identity);
           this.cookies.set(req, res, await this.sessions.start(user, provider.name));
         } catch (error) {
-          if (error instanceof IdentityInUseError) {
+          if (error instanceof IdentityInUseError || error instanceof ProviderAlreadyLinkedError) {
             this.logger.warn({ provider: provider.name }, `${provider.name} link refused: ${error.message}`);
-            return this.failed('identity_in_use', returnTo);
+            return this.failed(
+              error instanceof IdentityInUseError ? 'identity_in_use' : 'provider_already_linked',
+              returnTo,
+            );
           }
           if (error instanceof SignupNotAllowedError || error instanceof UserDisabledError) {
             this.logger.warn({ provider: provider.name }, `${provider.name} sign-in refused: ${error.message}`);

@@ -16,6 +16,7 @@ const ERRORS = {
   account_disabled: 'This account has been disabled.',
   id_token_invalid: 'The provider’s identity token could not be verified. Please try again.',
   identity_in_use: 'That provider account is already linked to another user.',
+  provider_already_linked: 'Another account of that provider is already linked. Unlink it first.',
   login_failed: 'Sign-in failed. Please try again.',
 };
 

@@ -19,6 +19,14 @@ export class IdentityInUseError extends Error {
   }
 }
 
+/** `/auth/:provider/link`: the user already has another identity at this provider (one per provider). */
+export class ProviderAlreadyLinkedError extends Error {
+  constructor(provider: string) {
+    super(`This user already has a ${provider} identity; unlink it first`);
+    this.name = 'ProviderAlreadyLinkedError';
+  }
+}
+
 /** One linked identity, as `/auth/identities` lists it. */
 export interface LinkedIdentity {
   readonly id: string;
@@ -49,6 +57,7 @@ export class IdentitiesService {
    * Attaches a provider identity to a signed-in user (`/auth/:provider/link`).
    * Linking it again to the same user refreshes its tokens.
    * @throws IdentityInUseError when the identity belongs to another user.
+   * @throws ProviderAlreadyLinkedError when the user has another identity at this provider.
    * @throws UserDisabledError when the user is gone or disabled.
    */
   async link(userId: string, identity: OAuthIdentity): Promise<void> {
@@ -64,6 +73,9 @@ export class IdentitiesService {
         await accounts.update({ id: account.id }, refreshedAccountFields(this.secrets, identity));
         return;
       }
+      // One identity per provider: calls on the user's behalf (ProviderTokens) must know which one to use.
+      if ((await accounts.count({ where: { userId, provider: identity.provider } })) > 0)
+        throw new ProviderAlreadyLinkedError(identity.provider);
       await accounts.insert({
         id: uuidv7(),
         userId,
