@@ -10,7 +10,8 @@ import {
   ReconnectRequiredError,
 } from '../../src/integrations/auth/tokens/provider-tokens.service';
 import { eventually } from '../support/eventually';
-import { type AuthTestEnv, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { type AuthTestEnv, FRONT_END, startAuthTestEnv } from '../support/oauth/auth-test-env';
+import { freePort } from '../support/services';
 import { LoginBrowser, consent } from '../support/oauth/login-flow';
 import { type OidcTestProvider, authorizeAt, startOidcProvider } from '../support/oidc/oidc-provider';
 
@@ -62,7 +63,7 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       });
       return {
         env: {
-          OIDC_PROVIDERS: 'corp,partner',
+          OIDC_PROVIDERS: 'corp,partner,down',
           OIDC_CORP_ISSUER: idp.issuer,
           OIDC_CORP_CLIENT_ID: 'portico',
           OIDC_CORP_CLIENT_SECRET: 'corp-secret',
@@ -71,6 +72,10 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
           OIDC_PARTNER_ISSUER: idp.issuer,
           OIDC_PARTNER_CLIENT_ID: 'partner-app',
           OIDC_PARTNER_CLIENT_SECRET: 'partner-secret',
+          // Nothing listens there: discovery fails.
+          OIDC_DOWN_ISSUER: `http://127.0.0.1:${await freePort()}`,
+          OIDC_DOWN_CLIENT_ID: 'x',
+          OIDC_DOWN_CLIENT_SECRET: 'y',
         },
         stop: () => idp.stop(),
       };
@@ -94,7 +99,16 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       { name: 'github', label: 'GitHub', loginUrl: '/auth/github' },
       { name: 'corp', label: 'Corp SSO', loginUrl: '/auth/corp' },
       { name: 'partner', label: 'Partner', loginUrl: '/auth/partner' },
+      { name: 'down', label: 'Down', loginUrl: '/auth/down' },
     ]);
+  });
+
+  it('an issuer that cannot be reached sends the browser back with error=provider_unavailable (no state left behind)', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    const res = await browser.get(`/auth/down?returnTo=${encodeURIComponent(FRONT_END)}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`${FRONT_END}/?error=provider_unavailable`);
+    expect(browser.jar.get('portico_oauth_down')).toBeUndefined();
   });
 
   it('redirects to the discovered authorization endpoint with state, nonce, PKCE S256 and consent for offline access', async () => {

@@ -58,8 +58,14 @@ export class OAuthLoginService {
     const provider = this.configured(name);
     const state: LoginState = { returnTo: this.returnTo.resolve(returnTo), linkUserId };
     const outcome = await runStrategy(provider.strategy, req, res, { ...provider.authorizeOptions, state });
-    if (outcome.kind !== 'redirected')
-      throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
+    if (outcome.kind === 'redirected') return;
+    // An OpenID Connect issuer whose discovery failed: back to the front end, like a failed callback.
+    if (outcome.kind === 'error' && outcome.error instanceof IntegrationError && !res.headersSent) {
+      this.logger.warn({ provider: provider.name, err: outcome.error }, `${provider.name} could not be reached`);
+      res.redirect(302, this.failed('provider_unavailable', state.returnTo));
+      return;
+    }
+    throw outcome.kind === 'error' ? outcome.error : new Error(`Login start ended with ${outcome.kind}`);
   }
 
   /** Finishes the login; returns where to send the browser (with `?error=` on failure). */
