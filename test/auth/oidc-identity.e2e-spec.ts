@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OnDurableEvent } from '../../src/core/durable/on-durable-event.decorator';
+import { OAuthAccountEntity } from '../../src/integrations/auth/entities/oauth-account.entity';
 import {
   IDENTITY_RECONNECT_REQUIRED,
   IdentityNotLinkedError,
@@ -261,9 +263,16 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
 
     it('refreshes an expired access token; the new one works at the issuer', async () => {
       const carl = await corpLogin('carl');
+      const userId = await userIdOf(carl);
+      // The issuer's access tokens live two seconds: wait until the stored one has really expired.
+      const stored = await t.app.app
+        .get(DataSource)
+        .getRepository(OAuthAccountEntity)
+        .findOneByOrFail({ userId, provider: 'corp' });
+      await delay(Math.max(0, (stored.tokenExpiresAt as Date).getTime() - Date.now() + 50));
       const tokens = t.app.app.get(ProviderTokens);
       const refreshes = (await idp.log()).filter((e) => e.grantType === 'refresh_token').length;
-      const token = await tokens.getAccessToken(await userIdOf(carl), 'corp');
+      const token = await tokens.getAccessToken(userId, 'corp');
       expect((await idp.log()).filter((e) => e.grantType === 'refresh_token')).toHaveLength(refreshes + 1);
       const userinfo = await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(userinfo.status).toBe(200);
