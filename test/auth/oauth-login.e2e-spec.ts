@@ -414,4 +414,35 @@ describe('Google offline access (GOOGLE_OFFLINE_ACCESS=true)', () => {
     expect(rows[0].refresh_token).toMatch(/^v1\./);
     expect(rows[0].refresh_token).not.toMatch(/rt_[0-9a-f]{32}/);
   });
+
+  it('refreshes an expired Google token through the OpenID Connect path, and revokes the grant on unlink', async () => {
+    const browser = new LoginBrowser(t.app.url);
+    await browser.login('google', 'g-carol');
+    const me = (await browser.get('/auth/me')).body;
+    const { DataSource } = await import('typeorm');
+    const { ProviderTokens } = await import('../../src/integrations/auth/tokens/provider-tokens.service');
+    const { OAuthAccountEntity } = await import('../../src/integrations/auth/entities/oauth-account.entity');
+    // Google's tokens live an hour; pretend that hour is over.
+    await t.app.app
+      .get(DataSource)
+      .getRepository(OAuthAccountEntity)
+      .update({ userId: me.id }, { tokenExpiresAt: new Date(0) });
+    const token = await t.app.app.get(ProviderTokens).getAccessToken(me.id, 'google');
+    expect((await t.google.log()).filter((e) => e.type === 'refresh')).toHaveLength(1);
+    const info = await request(t.google.url).get('/oauth2/v3/userinfo').set('Authorization', `Bearer ${token}`);
+    expect(info.body).toMatchObject({ sub: 'g-carol' });
+
+    // Link GitHub, then unlink Google: its refresh token is revoked at Google's revocation_endpoint.
+    const link = await browser.get('/auth/github/link');
+    await browser.callback(await consent(new URL(link.headers.location), { user: '1003', decision: 'allow' }));
+    const identities = (await browser.get('/auth/identities')).body.identities as Array<{
+      id: string;
+      provider: string;
+    }>;
+    const google = identities.find((i) => i.provider === 'google') as { id: string };
+    expect((await browser.delete(`/auth/identities/${google.id}`)).status).toBe(204);
+    expect((await t.google.log()).filter((e) => e.type === 'revoke')).toEqual([
+      expect.objectContaining({ ok: true, known: true }),
+    ]);
+  });
 });
