@@ -16,6 +16,7 @@ import type {
   PaymentPageDto,
   RefundDto,
 } from './dto/payment.dto';
+import { CustomersService } from './customers.service';
 import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
@@ -45,6 +46,7 @@ export class PaymentsService {
     @InjectRepository(RefundEntity) private readonly refunds: Repository<RefundEntity>,
     @InjectPaymentGateway() private readonly gateway: PaymentGateway,
     private readonly state: PaymentStateStore,
+    private readonly customers: CustomersService,
   ) {}
 
   /**
@@ -79,6 +81,8 @@ export class PaymentsService {
       metadata: { ...(dto.metadata ?? {}), [PAYMENT_ID_METADATA_KEY]: payment.id },
       receiptEmail: dto.customerEmail,
       captureMethod: dto.captureMethod,
+      // Attached when the owner has a customer already (GET /billing/customer, Checkout): no extra Stripe call here.
+      customer: (await this.customers.existing(ownerId))?.stripeId,
       idempotencyKey: outboundKey.createIntent(payment.id),
     });
     await this.payments.update({ id: payment.id }, { stripeId: intent.providerId, clientSecret: intent.clientSecret });

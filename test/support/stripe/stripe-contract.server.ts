@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FormObject, type FormValue, canonicalParams, parseForm } from './form';
+import { FakeBilling } from './billing-contract';
+import { errorBody, str, strings, token } from './contract-answers';
+import { type FormObject, canonicalParams, parseForm } from './form';
 
 /**
  * A loopback HTTP server that follows Stripe's published API contract for
@@ -70,6 +71,8 @@ interface SavedResult {
 export class StripeContractServer {
   readonly intents = new Map<string, FakeIntent>();
   readonly refunds = new Map<string, FakeRefund>();
+  /** Customers, prices, Checkout and portal sessions, subscriptions and invoices. */
+  readonly billing = new FakeBilling();
   readonly requests: RecordedRequest[] = [];
   /** Events served by `GET /v1/events` (newest first, as Stripe lists them). */
   events: Array<Record<string, unknown> & { id: string; created: number }> = [];
@@ -227,7 +230,7 @@ export class StripeContractServer {
     }
     if (method === 'POST' && path === '/v1/refunds') return this.createRefund(params);
     if (method === 'GET' && path === '/v1/events') return this.listEvents(params);
-    return notFound(path);
+    return this.billing.execute(method, parts, params) ?? notFound(path);
   }
 
   private createIntent(params: FormObject): [number, unknown] {
@@ -350,29 +353,6 @@ export class StripeContractServer {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function str(value: FormValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function strings(value: FormValue | undefined): Record<string, string> {
-  if (typeof value !== 'object') return {};
-  return Object.fromEntries(
-    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-}
-
-function token(length: number): string {
-  return randomBytes(length).toString('base64url').replace(/[-_]/g, 'x').slice(0, length);
-}
-
-function errorBody(error: Record<string, string | undefined>): { error: Record<string, string> } {
-  return {
-    error: Object.fromEntries(
-      Object.entries(error).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  };
 }
 
 function notFound(path: string): [number, unknown] {

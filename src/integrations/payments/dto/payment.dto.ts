@@ -113,6 +113,12 @@ export class PaymentDto {
   @ApiProperty() amountRefunded!: number;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ type: String, nullable: true }) captureMethod!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: '`disputed` while a chargeback is open, then `won`, `lost` or `warning_closed`',
+  })
+  disputeStatus!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
