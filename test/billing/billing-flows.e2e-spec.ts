@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TEST_ADMIN_KEY, TEST_API_KEYS, TEST_KEY, apiKeyEntry } from '../support/api-keys';
 import { type TestApp, startTestApp } from '../support/app';
+import { StripeCatchUpService } from '../../src/integrations/payments/stripe-catch-up.service';
 import { EntitlementFixtureModule } from '../support/fixtures/entitlement.fixture';
 import { disputeEvent, snapshotEvent } from '../support/stripe/billing-fixtures';
 import { StripeContractServer } from '../support/stripe/stripe-contract.server';
@@ -268,5 +269,26 @@ describe('Billing (Stripe) end to end', () => {
     expect((await request(t.url).get(`/payments/${second.body.id}`).set(auth()).expect(200)).body.disputeStatus).toBe(
       'disputed',
     );
+  });
+
+  it('catch-up and admin replay bring subscription events through the same handlers', async () => {
+    const customer = (await request(t.url).get('/billing/customer').set(auth(TEST_ADMIN_KEY)).expect(200)).body.id;
+    const subscription = fake.addSubscription(customer, 'price_pro', 'trialing');
+    const missed = snapshotEvent('customer.subscription.created', subscription, now() - 60);
+    stripe.events = [missed];
+    await t.app.get(StripeCatchUpService).catchUp(new Date(Date.now() - 3_600_000));
+    await waitForInboxIdle(t);
+    expect(await features(TEST_ADMIN_KEY)).toEqual(['pro', 'reports']);
+
+    // An operator restored the table from an older backup: replaying the stored event rebuilds the row.
+    const ds = t.app.get(DataSource);
+    await ds.query(`DELETE FROM subscriptions WHERE stripe_id = '${subscription.id}'`);
+    expect(await features(TEST_ADMIN_KEY)).toEqual([]);
+    await request(t.url)
+      .post(`/admin/webhooks/stripe/events/${missed.id}/replay`)
+      .set(auth(TEST_ADMIN_KEY))
+      .expect(202);
+    await waitForInboxIdle(t);
+    expect(await features(TEST_ADMIN_KEY)).toEqual(['pro', 'reports']);
   });
 });
