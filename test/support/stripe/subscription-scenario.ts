@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { FakeBilling, FakeSubscription } from './billing-contract';
 import { snapshotEvent } from './billing-fixtures';
 import { signedHeaders } from './stripe-fixtures';
@@ -88,4 +89,36 @@ export async function deliverAll(
     );
   }
   return statuses;
+}
+
+interface StoredSubscription {
+  stripe_id: string;
+  status: string;
+  items: string;
+  cancel_at_period_end: boolean | number;
+  current_period_end: string | number;
+}
+
+/** Ids of the scenario's subscriptions whose stored row differs from Stripe's (the fake's) final state, or is missing. */
+export async function subscriptionsNotInFinalState(
+  dataSource: DataSource,
+  scenario: SubscriptionScenario,
+): Promise<string[]> {
+  const rows: StoredSubscription[] = await dataSource.query(
+    'SELECT stripe_id, status, items, cancel_at_period_end, current_period_end FROM subscriptions',
+  );
+  const stored = new Map(rows.map((row) => [row.stripe_id, row]));
+  return scenario.subscriptions
+    .filter((s) => {
+      const row = stored.get(s.id);
+      if (row === undefined) return true;
+      const items = JSON.parse(row.items) as Array<{ price: string }>;
+      return (
+        row.status !== s.status ||
+        items[0]?.price !== s.items.data[0].price.id ||
+        Boolean(row.cancel_at_period_end) !== s.cancel_at_period_end ||
+        Number(row.current_period_end) !== s.items.data[0].current_period_end
+      );
+    })
+    .map((s) => s.id);
 }
