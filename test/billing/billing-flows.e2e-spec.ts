@@ -12,6 +12,7 @@ import { waitFor, waitForInboxIdle } from '../support/stripe/wait';
 const PROBLEM = /application\/problem\+json/;
 const OTHER_KEY = 'pk_test_other_billing_key_0123';
 const READER_KEY = 'pk_test_reader_billing_key_012';
+const READER_WRITER_KEY = 'pk_test_saver_billing_key_0123';
 const SHOP = 'https://shop.example.com';
 const INVOICE_TEMPLATE = `d-${'b'.repeat(32)}`;
 
@@ -48,6 +49,7 @@ describe('Billing (Stripe) end to end', () => {
           TEST_API_KEYS,
           apiKeyEntry('other', OTHER_KEY),
           apiKeyEntry('reader', READER_KEY, 'payments:read'),
+          apiKeyEntry('saver', READER_WRITER_KEY, 'payments:read+payments:write'),
         ].join(','),
         AUTH_REDIRECT_ALLOWLIST: SHOP,
         BILLING_ENTITLEMENTS: 'price_pro:pro+reports,prod_team:pro+team',
@@ -56,6 +58,7 @@ describe('Billing (Stripe) end to end', () => {
       }),
       extraModules: [EntitlementFixtureModule],
     });
+    stripe.webhookUrl = `${t.url}/webhooks/stripe`;
   });
   afterAll(async () => {
     await t?.close();
@@ -81,6 +84,21 @@ describe('Billing (Stripe) end to end', () => {
     expect(stripe.received('POST', '/v1/payment_intents')[0].params.customer).toBe(first.body.id);
     const other = await request(t.url).get('/billing/customer').set(auth(OTHER_KEY)).expect(200);
     expect(other.body.id).not.toBe(first.body.id);
+
+    // Saving the payment method needs a customer: the intent creates the owner's first one.
+    stripe.reset();
+    await request(t.url)
+      .post('/payments/intents')
+      .set(auth(READER_WRITER_KEY))
+      .send({ amount: 900, currency: 'eur', setupFutureUsage: 'off_session' })
+      .expect(201);
+    const [customerCall] = stripe.received('POST', '/v1/customers');
+    const [intentCall] = stripe.received('POST', '/v1/payment_intents');
+    expect(intentCall.params).toMatchObject({
+      setup_future_usage: 'off_session',
+      customer: expect.stringMatching(/^cus_/),
+    });
+    expect(customerCall.idempotencyKey).toMatch(/^portico-customer-key:/);
   });
 
   it('refuses bad Checkout input with 400 problem and calls Stripe for none of it', async () => {
@@ -130,7 +148,7 @@ describe('Billing (Stripe) end to end', () => {
     });
 
     const session = fake.completeCheckout(created.body.id);
-    await send(snapshotEvent('checkout.session.completed', session, now()));
+    expect((await stripe.emit('checkout.session.completed', session)).status).toBe(200);
     await waitForInboxIdle(t);
     const list = await request(t.url).get('/billing/subscriptions').set(auth()).expect(200);
     expect(list.body.items).toEqual([

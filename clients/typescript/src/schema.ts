@@ -1034,6 +1034,11 @@ export interface components {
              * @enum {string}
              */
             captureMethod?: "automatic" | "manual";
+            /**
+             * @description Save the payment method on your Stripe customer for later payments (the customer is created if you have none yet)
+             * @enum {string}
+             */
+            setupFutureUsage?: "on_session" | "off_session";
         };
         CreatePortalSessionDto: {
             /** @description On PUBLIC_URL or AUTH_REDIRECT_ALLOWLIST */

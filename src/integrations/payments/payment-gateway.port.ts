@@ -28,6 +28,8 @@ export interface CreateIntentInput {
   readonly captureMethod?: 'automatic' | 'manual';
   /** The owner's Stripe customer (`cus_…`), so saved payment methods and `setup_future_usage` work. */
   readonly customer?: string;
+  /** Save the payment method on `customer` (requires it). */
+  readonly setupFutureUsage?: 'on_session' | 'off_session';
   /** Sent as `Idempotency-Key`; the same for every retry of this logical operation. */
   readonly idempotencyKey: string;
 }

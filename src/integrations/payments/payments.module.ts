@@ -66,7 +66,6 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
     PaymentsService,
     CustomersService,
     PaymentRecords,
-    PaymentStateStore,
     StripeCatchUpService,
     StripeEventInbox,
   ],

@@ -81,13 +81,23 @@ export class PaymentsService {
       metadata: { ...(dto.metadata ?? {}), [PAYMENT_ID_METADATA_KEY]: payment.id },
       receiptEmail: dto.customerEmail,
       captureMethod: dto.captureMethod,
-      // Attached when the owner has a customer already (GET /billing/customer, Checkout): no extra Stripe call here.
-      customer: (await this.customers.existing(ownerId))?.stripeId,
+      customer: await this.customerFor(ownerId, dto),
+      setupFutureUsage: dto.setupFutureUsage,
       idempotencyKey: outboundKey.createIntent(payment.id),
     });
     await this.payments.update({ id: payment.id }, { stripeId: intent.providerId, clientSecret: intent.clientSecret });
     await this.applyIntent(payment.id, intent, intent.created);
     return { body: createdView(await this.payments.findOneByOrFail({ id: payment.id })), replayed };
+  }
+
+  /**
+   * The owner's customer for a new intent: created when the payment method is to be saved
+   * (`setupFutureUsage` needs one); otherwise only an existing one is attached, so an
+   * ordinary first payment costs no extra Stripe call.
+   */
+  private async customerFor(ownerId: string, dto: CreatePaymentIntentDto): Promise<string | undefined> {
+    if (dto.setupFutureUsage !== undefined) return (await this.customers.forOwner(ownerId)).stripeId;
+    return (await this.customers.existing(ownerId))?.stripeId;
   }
 
   async get(principal: Principal, id: string): Promise<PaymentDto> {

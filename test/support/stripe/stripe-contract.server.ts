@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { FakeBilling } from './billing-contract';
 import { errorBody, str, strings, token } from './contract-answers';
 import { type FormObject, canonicalParams, parseForm } from './form';
+import { signedHeaders, stripeEvent } from './stripe-fixtures';
 
 /**
  * A loopback HTTP server that follows Stripe's published API contract for
@@ -81,6 +82,8 @@ export class StripeContractServer {
   private server: Server | undefined;
   /** Delay for every answer (slow-provider tests). */
   delayMs = 0;
+  /** Where `emit` delivers events (the app's `POST /webhooks/stripe`). */
+  webhookUrl: string | undefined;
 
   constructor(readonly secretKey = 'sk_test_portico_contract_server') {}
 
@@ -114,6 +117,25 @@ export class StripeContractServer {
   /** Requests to `method path` (path prefix). */
   received(method: string, pathPrefix: string): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
+  }
+
+  /**
+   * Emits an event as Stripe does: a snapshot of `object` now, listed by `GET /v1/events`
+   * and, when `webhookUrl` is set, delivered there signed with the endpoint secret.
+   * Resolves with the event and the endpoint's HTTP status.
+   */
+  async emit(
+    type: string,
+    object: object,
+    created = Math.floor(Date.now() / 1000),
+  ): Promise<{ event: Record<string, unknown> & { id: string; created: number }; status: number | undefined }> {
+    const event = stripeEvent(type, structuredClone(object) as Record<string, unknown>, created);
+    this.events.unshift(event);
+    if (this.webhookUrl === undefined) return { event, status: undefined };
+    const payload = JSON.stringify(event);
+    const res = await fetch(this.webhookUrl, { method: 'POST', headers: signedHeaders(payload), body: payload });
+    await res.arrayBuffer();
+    return { event, status: res.status };
   }
 
   /** Moves an intent as a customer's confirmation would (e.g. to `requires_capture` or `succeeded`). */

@@ -54,6 +54,15 @@ export class CreatePaymentIntentDto {
   @IsOptional()
   @IsIn(['automatic', 'manual'])
   captureMethod?: 'automatic' | 'manual';
+
+  @ApiPropertyOptional({
+    enum: ['on_session', 'off_session'],
+    description:
+      'Save the payment method on your Stripe customer for later payments (the customer is created if you have none yet)',
+  })
+  @IsOptional()
+  @IsIn(['on_session', 'off_session'])
+  setupFutureUsage?: 'on_session' | 'off_session';
 }
 
 export class PaymentIntentCreatedDto {

@@ -45,6 +45,7 @@ export class StripePaymentGateway implements PaymentGateway {
       ...(input.receiptEmail === undefined ? {} : { receipt_email: input.receiptEmail }),
       ...(input.captureMethod === undefined ? {} : { capture_method: input.captureMethod }),
       ...(input.customer === undefined ? {} : { customer: input.customer }),
+      ...(input.setupFutureUsage === undefined ? {} : { setup_future_usage: input.setupFutureUsage }),
     };
     const intent = await callStripe('paymentIntents.create', () =>
       stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
