@@ -58,14 +58,14 @@ export class BillingEventHandlers {
     private readonly durableEvents: DurableEvents,
   ) {}
 
-  @OnStripeEvent([...SUBSCRIPTION_EVENTS], { exclusive: true })
+  @OnStripeEvent([...SUBSCRIPTION_EVENTS])
   async onSubscription(event: Stripe.Event): Promise<void> {
     const subscription = readSubscription(event.data.object);
     if (subscription === undefined) return this.ignore(event);
     await this.mirror.applySubscription(subscription, event.created);
   }
 
-  @OnStripeEvent([...INVOICE_EVENTS], { exclusive: true })
+  @OnStripeEvent([...INVOICE_EVENTS])
   async onInvoice(event: Stripe.Event): Promise<void> {
     const invoice = readInvoice(event.data.object);
     if (invoice === undefined) return this.ignore(event);
@@ -88,7 +88,7 @@ export class BillingEventHandlers {
     this.durableEvents.kick();
   }
 
-  @OnStripeEvent([...CHECKOUT_EVENTS], { exclusive: true })
+  @OnStripeEvent([...CHECKOUT_EVENTS])
   async onCheckoutSession(event: Stripe.Event): Promise<void> {
     const session = readCheckoutSession(event.data.object);
     if (session === undefined) return this.ignore(event);

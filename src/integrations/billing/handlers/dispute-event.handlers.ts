@@ -33,7 +33,7 @@ export class DisputeEventHandlers {
     private readonly events: EventEmitter2,
   ) {}
 
-  @OnStripeEvent(['charge.dispute.created', 'charge.dispute.closed'], { exclusive: true })
+  @OnStripeEvent(['charge.dispute.created', 'charge.dispute.closed'])
   async onDispute(event: Stripe.Event): Promise<void> {
     const dispute = readDispute(event.data.object);
     if (dispute?.paymentIntent == null) {
