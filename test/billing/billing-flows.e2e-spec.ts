@@ -167,6 +167,40 @@ describe('Billing (Stripe) end to end', () => {
     expect(rows).toEqual([{ status: 'complete' }]);
   });
 
+  it('keeps a payment-mode session’s state from checkout.session.* events, whatever their order', async () => {
+    const created = await checkout(
+      {
+        mode: 'payment',
+        items: [{ price: 'price_pro', quantity: 2 }],
+        successUrl: `${SHOP}/ok`,
+        cancelUrl: `${SHOP}/no`,
+      },
+      OTHER_KEY,
+    ).expect(201);
+    const session = fake.checkoutSessions.get(created.body.id);
+    if (session === undefined) throw new Error('session not at the fake');
+    const second = now();
+    session.status = 'complete';
+    const completed = snapshotEvent('checkout.session.completed', session, second);
+    session.payment_status = 'paid';
+    // Same second, delivered first: the completed-but-unpaid event must not undo the payment.
+    await stripe.emit('checkout.session.async_payment_succeeded', session, second);
+    await waitForInboxIdle(t);
+    await send(completed);
+    await waitForInboxIdle(t);
+    const row = async (): Promise<unknown> =>
+      (
+        await t.app
+          .get(DataSource)
+          .query(`SELECT status, payment_status FROM checkout_sessions WHERE stripe_id = '${created.body.id}'`)
+      )[0];
+    expect(await row()).toEqual({ status: 'complete', payment_status: 'paid' });
+    session.status = 'expired';
+    await send(snapshotEvent('checkout.session.expired', session, second - 30));
+    await waitForInboxIdle(t);
+    expect(await row()).toEqual({ status: 'complete', payment_status: 'paid' });
+  });
+
   it('invoice.payment_failed → past_due (kept within grace, customer mailed) → subscription.deleted → entitlement gone', async () => {
     const customer = (await request(t.url).get('/billing/customer').set(auth(OTHER_KEY)).expect(200)).body.id;
     const subscription = fake.addSubscription(customer, 'price_team');

@@ -4,6 +4,7 @@ import { DataSource, QueryFailedError, type Repository } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
 import { sqlFor } from '../../core/database/sql-dialect';
 import { TransactionRunner } from '../../core/database/transaction-runner';
+import { ProviderFailedError } from '../../core/errors/integration.error';
 import { ProblemException } from '../../core/errors/problem.exception';
 import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
 import { type Principal, ownerIdOf } from '../../core/security/principal';
@@ -20,6 +21,12 @@ import type {
 } from './dto/billing.dto';
 import { CheckoutSessionEntity } from './entities/checkout-session.entity';
 import { RedirectUrlsPolicy } from './redirect-urls.policy';
+
+/** How far along a session is: status first, then payment status (its SQL twin is in `applyEvent`). */
+function sessionRank(status: string, paymentStatus: string | null): number {
+  const done = status === 'complete' || status === 'expired' ? 2 : 0;
+  return done + (paymentStatus === 'paid' || paymentStatus === 'no_payment_required' ? 1 : 0);
+}
 
 export interface CheckoutResult {
   readonly body: CheckoutSessionCreatedDto;
@@ -70,7 +77,12 @@ export class CheckoutService {
       reference: row.id,
       idempotencyKey: billingKey.checkout(row.id),
     });
-    if (session.url === null) throw new Error(`Stripe returned Checkout Session ${session.id} without a url`);
+    if (session.url === null)
+      throw new ProviderFailedError(`Stripe returned Checkout Session ${session.id} without a url`, {
+        provider: 'stripe',
+        operation: 'checkout.sessions.create',
+        retryable: false,
+      });
     // Only a row still `creating` takes Stripe's first answer: a webhook may already have moved it on.
     await this.transactions.write(
       (manager) => sqlFor(this.dataSource, manager)`UPDATE checkout_sessions
@@ -90,17 +102,23 @@ export class CheckoutService {
   }
 
   /**
-   * A `checkout.session.*` event for one of our sessions: newest event wins
-   * (its statuses only move forward, so a tie keeps the later delivery).
-   * False for sessions Portico did not create.
+   * A `checkout.session.*` event for one of our sessions: the newest event
+   * wins; in the same second the one further along wins (`open` <
+   * `complete`/`expired`, `unpaid` < `paid`), since a session only moves
+   * forward. False for sessions Portico did not create.
    */
   async applyEvent(session: CheckoutSessionSnapshot, reference: string | null, created: number): Promise<boolean> {
+    const rank = sessionRank(session.status, session.paymentStatus);
     const rows = await this.transactions.write(
       (manager) => sqlFor(this.dataSource, manager)<{ id: string }>`UPDATE checkout_sessions
         SET stripe_id = ${session.id}, status = ${session.status}, payment_status = ${session.paymentStatus},
             subscription_id = ${session.subscription}, last_event_created = ${created}, updated_at = CURRENT_TIMESTAMP
         WHERE (stripe_id = ${session.id} OR (stripe_id IS NULL AND id = ${reference ?? ''}))
-          AND (last_event_created IS NULL OR last_event_created <= ${created}) RETURNING id`,
+          AND (last_event_created IS NULL OR last_event_created < ${created}
+            OR (last_event_created = ${created}
+              AND (CASE WHEN status IN ('complete', 'expired') THEN 2 ELSE 0 END)
+                + (CASE WHEN payment_status IN ('paid', 'no_payment_required') THEN 1 ELSE 0 END) <= ${rank}))
+        RETURNING id`,
     );
     return rows.length > 0;
   }
