@@ -13,6 +13,7 @@ const PROBLEM = /application\/problem\+json/;
 const OTHER_KEY = 'pk_test_other_billing_key_0123';
 const READER_KEY = 'pk_test_reader_billing_key_012';
 const READER_WRITER_KEY = 'pk_test_saver_billing_key_0123';
+const TWIN_KEY = 'pk_test_twin_billing_key_012345';
 const SHOP = 'https://shop.example.com';
 const INVOICE_TEMPLATE = `d-${'b'.repeat(32)}`;
 
@@ -50,6 +51,7 @@ describe('Billing (Stripe) end to end', () => {
           apiKeyEntry('other', OTHER_KEY),
           apiKeyEntry('reader', READER_KEY, 'payments:read'),
           apiKeyEntry('saver', READER_WRITER_KEY, 'payments:read+payments:write'),
+          apiKeyEntry('twin', TWIN_KEY, 'payments:read+payments:write'),
         ].join(','),
         AUTH_REDIRECT_ALLOWLIST: SHOP,
         BILLING_ENTITLEMENTS: 'price_pro:pro+reports,prod_team:pro+team',
@@ -99,6 +101,21 @@ describe('Billing (Stripe) end to end', () => {
       customer: expect.stringMatching(/^cus_/),
     });
     expect(customerCall.idempotencyKey).toMatch(/^portico-customer-key:/);
+  });
+
+  it('gives concurrent first calls of one owner the same single customer', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => request(t.url).get('/billing/customer').set(auth(TWIN_KEY))),
+    );
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(answers.map((res) => res.body.id)).size).toBe(1);
+    const calls = stripe.received('POST', '/v1/customers');
+    expect(new Set(calls.map((call) => call.idempotencyKey)).size).toBe(1);
+    expect(fake.customers.has(answers[0].body.id)).toBe(true);
+    const rows: unknown[] = await t.app
+      .get(DataSource)
+      .query(`SELECT id FROM billing_customers WHERE stripe_id = '${answers[0].body.id}'`);
+    expect(rows).toHaveLength(1);
   });
 
   it('refuses bad Checkout input with 400 problem and calls Stripe for none of it', async () => {
