@@ -163,7 +163,8 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
     await erin.login('google', 'g-erin');
     const googleErin = (await erin.get('/auth/me')).body;
     const noLinking = await t.another({
-      env: { AUTH_LINK_BY_VERIFIED_EMAIL: 'false' },
+      // Also: resilience overrides for a configured issuer are accepted at start-up (RESILIENCE_<NAME>_*).
+      env: { AUTH_LINK_BY_VERIFIED_EMAIL: 'false', RESILIENCE_CORP_MAX_ATTEMPTS: '2' },
       extraModules: [ReconnectRecorderModule],
     });
     // The issuer knows one redirect URI (PUBLIC_URL's); its callback path is delivered to this instance.

@@ -85,6 +85,7 @@ export class OAuthProviders {
 
   private addOidc(deps: OAuthProvidersDeps, settings: OidcIssuerSettings): void {
     const store = new CookieStateStore(settings.name, deps.state);
+    deps.calls.declare(settings.name);
     const client = new OidcIssuerClient(settings, deps.calls);
     const strategy = new OidcStrategy(client, store, {
       callbackUrl: settings.callbackUrl ?? `${deps.app.publicUrl}/auth/${settings.name}/callback`,

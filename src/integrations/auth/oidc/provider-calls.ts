@@ -21,6 +21,14 @@ export class ProviderCalls {
     private readonly metrics: IntegrationMetrics,
   ) {}
 
+  /**
+   * Makes `provider` known to the resilience settings before start-up checks
+   * them, so `RESILIENCE_<NAME>_*` overrides for a configured issuer are accepted.
+   */
+  declare(provider: string): void {
+    this.registry.configure(provider, {});
+  }
+
   /** Runs `fn` (each attempt calls it again) under `provider`'s policy. Not idempotent: one attempt. */
   run<T>(provider: string, operation: string, fn: () => Promise<T>, idempotent = true): Promise<T> {
     const key = `${provider}\u0000${operation}\u0000${idempotent}`;
