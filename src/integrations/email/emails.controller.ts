@@ -4,9 +4,11 @@ import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../core/errors/problem.exception';
 import { CurrentPrincipal, type Principal, RequireScopes, ownerIdOf } from '../../core/security';
-import { EmailAcceptedView, EmailDetailView, EmailPageView } from './dto/email.views';
+import { EmailAcceptedView, EmailCancelledView, EmailDetailView, EmailPageView } from './dto/email.views';
+import { ScheduledSends } from './scheduling/scheduled-sends';
 import { ListEmailsQuery } from './dto/list-emails.query';
-import { SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
+import { type EmailEnvelopeDto, SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
+import { SenderPolicy } from './senders/sender-policy';
 import { toDetailView } from './email.mapper';
 import { EmailQuota } from './email-quota';
 import { EmailsService, type EmailReader, type NewEmail } from './emails.service';
@@ -20,6 +22,8 @@ export class EmailsController {
   constructor(
     private readonly emails: EmailsService,
     private readonly quota: EmailQuota,
+    private readonly senders: SenderPolicy,
+    private readonly scheduled: ScheduledSends,
   ) {}
 
   @Post()
@@ -39,7 +43,7 @@ export class EmailsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, {
+    return this.accept(principal, res, key, body, {
       kind: 'plain',
       ...envelope(body),
       subject: body.subject,
@@ -65,13 +69,27 @@ export class EmailsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, {
+    return this.accept(principal, res, key, body, {
       kind: 'template',
       ...envelope(body),
       subject: body.subject,
       templateId: body.templateId.toLowerCase(),
       templateData: body.dynamicTemplateData ?? {},
     });
+  }
+
+  @Post(':id/cancel')
+  @RequireScopes('emails:send')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a scheduled message before its sendAt (in our outbox, or its SendGrid batch once handed over)',
+  })
+  @ApiOkResponse({ type: EmailCancelledView })
+  @ApiProblemResponses(401, 403, 404, 409, 502, 503)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<EmailCancelledView> {
+    const { row } = await this.emails.find(readerOf(principal), id);
+    await this.scheduled.cancel(row);
+    return { id: row.id, status: 'cancelled' };
   }
 
   @Get(':id')
@@ -97,6 +115,7 @@ export class EmailsController {
     principal: Principal,
     res: Response,
     key: string | undefined,
+    body: EmailEnvelopeDto,
     input: NewEmail,
   ): Promise<EmailAcceptedView> {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -105,12 +124,31 @@ export class EmailsController {
         title: 'Invalid Idempotency-Key',
       });
     }
+    if (
+      body.asmGroupsToDisplay !== undefined &&
+      body.asmGroupId === undefined &&
+      !this.emails.hasDefaultGroup(body.categories)
+    )
+      throw new ProblemException(400, 'asmGroupsToDisplay needs asmGroupId (or a category with a default group)', {
+        slug: 'asm-group-required',
+        title: 'Unsubscribe group required',
+      });
+    const from = this.senders.resolve(principal, body.from);
     const recipients = input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0);
-    const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key }, () =>
-      this.quota.assertRoomFor(principal, recipients),
+    const row = await this.emails.queue(
+      ownerIdOf(principal),
+      {
+        ...input,
+        from,
+        asmGroupId: body.asmGroupId,
+        asmGroupsToDisplay: body.asmGroupsToDisplay,
+        bypassGroupUnsubscribes: body.bypassGroupUnsubscribes,
+        idempotencyKey: key,
+      },
+      () => this.quota.assertRoomFor(principal, recipients),
     );
     res.setHeader('Location', `/emails/${row.id}`);
-    return { id: row.id, status: 'queued' };
+    return { id: row.id, status: row.emailStatus === 'suppressed' ? 'suppressed' : 'queued' };
   }
 }
 

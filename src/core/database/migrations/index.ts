@@ -7,6 +7,7 @@ import { AddApiKeyExpiry1765000000000 } from './1765000000000-add-api-key-expiry
 import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled';
 import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
 import { AddTraceContext1765300000000 } from './1765300000000-add-trace-context';
+import { EmailDeliverability1766100000000 } from './1766100000000-email-deliverability';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the same
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   AddUserDisabled1765000100000,
   CreateDurableEvents1765200000000,
   AddTraceContext1765300000000,
+  EmailDeliverability1766100000000,
 ];
