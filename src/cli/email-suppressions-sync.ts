@@ -9,6 +9,7 @@ import { isIntegrationError } from '../core/errors/integration.error';
 import { ResilienceModule } from '../core/resilience/resilience.module';
 import { HealthModule } from '../health/health.module';
 import { EmailModule } from '../integrations/email/email.module';
+import { StorageModule } from '../integrations/storage/storage.module';
 import { SuppressionSync } from '../integrations/email/suppressions/suppression-sync.service';
 import { CliUsageError, createCliContext, runCli } from './cli-context';
 
@@ -33,6 +34,8 @@ runCli(async () => {
       inject: [resilienceConfig.KEY, appConfig.KEY, redisConfig.KEY],
       useFactory: resilienceOptions,
     }),
+    // Email reads attachments through the (global) storage module.
+    StorageModule.forRoot(),
     EmailModule,
   ]);
   try {

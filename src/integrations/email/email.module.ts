@@ -24,6 +24,7 @@ import { SendGridEventsInbox } from './webhook/sendgrid-events.inbox';
 import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller';
 import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry';
 import { AttachmentReader } from './attachments/attachment-reader';
+import { AttachmentPolicy } from './attachments/attachment-policy';
 import { SenderPolicy } from './senders/sender-policy';
 import { ScheduledSends } from './scheduling/scheduled-sends';
 import { SuppressionSyncProgress } from './entities/suppression-sync-progress.entity';
@@ -42,7 +43,8 @@ import { createSendGridClient } from './transports/sendgrid-client';
 /**
  * Email: `POST /emails` into a durable outbox sent through the configured
  * transport (SendGrid, or the log transport by default), SendGrid's signed
- * event webhook, and receipts on `payment.succeeded`.
+ * event webhook, and receipts on `payment.succeeded`. Attachments are read
+ * through the global StorageModule's `FilesService`.
  */
 @Module({
   imports: [
@@ -88,6 +90,7 @@ import { createSendGridClient } from './transports/sendgrid-client';
     SuppressionGate,
     SuppressionAdmin,
     AttachmentReader,
+    AttachmentPolicy,
     SenderPolicy,
     ScheduledSends,
     SuppressionSync,

@@ -6,6 +6,7 @@ import { ProblemException } from '../../core/errors/problem.exception';
 import { CurrentPrincipal, type Principal, RequireScopes, ownerIdOf } from '../../core/security';
 import { EmailAcceptedView, EmailCancelledView, EmailDetailView, EmailPageView } from './dto/email.views';
 import { ScheduledSends } from './scheduling/scheduled-sends';
+import { AttachmentPolicy } from './attachments/attachment-policy';
 import { ListEmailsQuery } from './dto/list-emails.query';
 import { type EmailEnvelopeDto, SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
 import { SenderPolicy } from './senders/sender-policy';
@@ -24,6 +25,7 @@ export class EmailsController {
     private readonly quota: EmailQuota,
     private readonly senders: SenderPolicy,
     private readonly scheduled: ScheduledSends,
+    private readonly attachmentPolicy: AttachmentPolicy,
   ) {}
 
   @Post()
@@ -36,7 +38,7 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 403, 413)
+  @ApiProblemResponses(400, 401, 403, 404, 413)
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendEmailDto,
@@ -62,7 +64,7 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 403, 413)
+  @ApiProblemResponses(400, 401, 403, 404, 413)
   async sendTemplate(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendTemplateEmailDto,
@@ -134,6 +136,7 @@ export class EmailsController {
         title: 'Unsubscribe group required',
       });
     const from = this.senders.resolve(principal, body.from);
+    const attachments = await this.attachmentPolicy.resolve(principal, body.attachments);
     const recipients = input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0);
     const row = await this.emails.queue(
       ownerIdOf(principal),
@@ -143,6 +146,7 @@ export class EmailsController {
         asmGroupId: body.asmGroupId,
         asmGroupsToDisplay: body.asmGroupsToDisplay,
         bypassGroupUnsubscribes: body.bypassGroupUnsubscribes,
+        attachments,
         idempotencyKey: key,
       },
       () => this.quota.assertRoomFor(principal, recipients),
