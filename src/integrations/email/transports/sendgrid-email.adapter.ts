@@ -87,12 +87,13 @@ export function toMailData(email: OutgoingEmail, sandboxMode = false): MailDataR
             groupId: email.asm.groupId,
             ...(email.asm.groupsToDisplay === undefined ? {} : { groupsToDisplay: [...email.asm.groupsToDisplay] }),
           },
+    // Snake case already: the SDK converts nested objects to snake case but leaves array entries as given.
     attachments: email.attachments?.map((a) => ({
       content: a.content,
       filename: a.filename,
       type: a.type,
       disposition: a.disposition,
-      ...(a.contentId === undefined ? {} : { contentId: a.contentId }),
+      ...(a.contentId === undefined ? {} : { content_id: a.contentId }),
     })),
     personalizations: email.personalizations.map((p) => ({
       to: [...p.to],
