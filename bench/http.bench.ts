@@ -8,11 +8,17 @@
  * Also: the JSON shape scan against JSON.parse of a flat body of the same
  * size, and /health/live latency while six 1 MB nested bodies arrive.
  *
+ * Besides requests per second it prints the server's CPU time per request
+ * (from /proc, Linux): the server is one saturated Node thread, so its
+ * capacity is the inverse of that figure, and CPU time counts only the
+ * server's own work, not the load generator's or other processes' share of
+ * the cores. On a busy machine it is the steadier of the two measures.
+ *
  * Settings: BENCH_DURATION_S (8 per run), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     `http bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, ${ROUNDS} rounds; switched: ${SWITCHES.map((s) => s.name).join(', ')}\n`,
   );
   const totals: Record<string, number[]> = {};
+  const cpuPerRequest: Record<string, number[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const env = Object.assign({}, ...SWITCHES.map((s) => s[mode])) as Record<string, string>;
@@ -67,8 +74,12 @@ async function main(): Promise<void> {
           const headers: Record<string, string> =
             auth === 'api key' ? { 'x-api-key': API_KEY } : { cookie: server.cookie };
           await load(server.url, headers, 2); // warm-up: JIT, statement caches
-          const rate = await load(server.url, headers, DURATION_S);
+          const cpuBefore = cpuSeconds(server.child.pid);
+          const { rate, requests } = await load(server.url, headers, DURATION_S);
+          const cpuAfter = cpuSeconds(server.child.pid);
           (totals[`${auth}|${mode}`] ??= []).push(rate);
+          if (cpuBefore !== undefined && cpuAfter !== undefined)
+            (cpuPerRequest[`${auth}|${mode}`] ??= []).push(((cpuAfter - cpuBefore) / requests) * 1e6);
         }
       } finally {
         await stop(server);
@@ -78,9 +89,41 @@ async function main(): Promise<void> {
   const rows = (['api key', 'session cookie'] as const).map((auth) => {
     const on = mean(totals[`${auth}|on`]);
     const off = mean(totals[`${auth}|off`]);
-    return [auth, off.toFixed(0), on.toFixed(0), `${(((off - on) / off) * 100).toFixed(1)}%`];
+    const cpuOn = mean(cpuPerRequest[`${auth}|on`]);
+    const cpuOff = mean(cpuPerRequest[`${auth}|off`]);
+    const cpu = cpuOn > 0 && cpuOff > 0;
+    return [
+      auth,
+      off.toFixed(0),
+      on.toFixed(0),
+      `${(((off - on) / off) * 100).toFixed(1)}%`,
+      cpu ? cpuOff.toFixed(0) : 'n/a',
+      cpu ? cpuOn.toFixed(0) : 'n/a',
+      cpu ? `${((1 - cpuOff / cpuOn) * 100).toFixed(1)}%` : 'n/a',
+    ];
   });
-  table(['GET /payments?limit=1', 'checks off (req/s)', 'checks on (req/s)', 'lost'], rows);
+  table(
+    [
+      'GET /payments?limit=1',
+      'checks off (req/s)',
+      'checks on (req/s)',
+      'lost',
+      'CPU/req off (µs)',
+      'CPU/req on (µs)',
+      'capacity lost (from CPU)',
+    ],
+    rows,
+  );
+  process.stdout.write(
+    `per-round req/s and CPU µs/req: ${JSON.stringify(
+      Object.fromEntries(
+        Object.keys(totals).map((k) => [
+          k,
+          totals[k].map((r, i) => `${r.toFixed(0)}/${(cpuPerRequest[k]?.[i] ?? 0).toFixed(0)}`),
+        ]),
+      ),
+    )}\n`,
+  );
 
   table(['JSON body (1 MiB)', 'scan (ms)', 'JSON.parse (ms)'], scanRows());
 
@@ -100,7 +143,11 @@ async function main(): Promise<void> {
   );
 }
 
-async function load(url: string, headers: Record<string, string>, duration: number): Promise<number> {
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  duration: number,
+): Promise<{ rate: number; requests: number }> {
   const result = await autocannon({
     url: `${url}/payments?limit=1`,
     connections: CONNECTIONS,
@@ -109,8 +156,24 @@ async function load(url: string, headers: Record<string, string>, duration: numb
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors: the bench would measure refusals`);
-  return result.requests.total / duration;
+  return { rate: result.requests.total / duration, requests: result.requests.total };
 }
+
+/** User + system CPU seconds a process has used so far (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')'); utime and stime are 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: Linux reports /proc CPU times in these ticks; 100 on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Median of several timings of `fn`, ms. */
 function time(fn: () => unknown, repeat = 30): number {
