@@ -979,10 +979,10 @@ export interface components {
              */
             filename?: string;
             /**
-             * @default attachment
+             * @description Default: attachment
              * @enum {string}
              */
-            disposition: "attachment" | "inline";
+            disposition?: "attachment" | "inline";
             /**
              * @description For inline images: referenced as cid:<contentId> in the html
              * @example logo
@@ -1350,11 +1350,8 @@ export interface components {
             asmGroupId?: number;
             /** @description Groups shown on the unsubscribe page (asm.groups_to_display), up to 25 */
             asmGroupsToDisplay?: number[];
-            /**
-             * @description Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones)
-             * @default false
-             */
-            bypassGroupUnsubscribes: boolean;
+            /** @description Default false. Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones) */
+            bypassGroupUnsubscribes?: boolean;
             /** @description Stored files, 30 MB in total after encoding */
             attachments?: components["schemas"]["EmailAttachmentDto"][];
             /**
@@ -1406,11 +1403,8 @@ export interface components {
             asmGroupId?: number;
             /** @description Groups shown on the unsubscribe page (asm.groups_to_display), up to 25 */
             asmGroupsToDisplay?: number[];
-            /**
-             * @description Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones)
-             * @default false
-             */
-            bypassGroupUnsubscribes: boolean;
+            /** @description Default false. Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones) */
+            bypassGroupUnsubscribes?: boolean;
             /** @description Stored files, 30 MB in total after encoding */
             attachments?: components["schemas"]["EmailAttachmentDto"][];
             /**

@@ -49,7 +49,8 @@ export class EmailAttachmentDto {
   @Matches(/^[^\r\n\/\\]*$/, { message: 'filename must not contain line breaks or slashes' })
   filename?: string;
 
-  @ApiPropertyOptional({ enum: ['attachment', 'inline'], default: 'attachment' })
+  // No `default` in the schema: generated clients would then require the field. The default is in the description.
+  @ApiPropertyOptional({ enum: ['attachment', 'inline'], description: 'Default: attachment' })
   @IsOptional()
   @IsIn(['attachment', 'inline'])
   disposition?: 'attachment' | 'inline';
@@ -139,9 +140,8 @@ export class EmailEnvelopeDto {
   asmGroupsToDisplay?: number[];
 
   @ApiPropertyOptional({
-    default: false,
     description:
-      'Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones)',
+      'Default false. Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones)',
   })
   @IsOptional()
   @IsBoolean()
