@@ -39,14 +39,14 @@ runCli(async () => {
     EmailModule,
   ]);
   try {
-    const result = await context
-      .get(SuppressionSync)
-      .run(pageSize)
-      .catch((error: unknown) => {
-        throw isIntegrationError(error)
-          ? new CliUsageError(`Sync stopped: ${error.message}. Run it again to resume where it stopped.`)
-          : error;
-      });
+    const sync = context.get(SuppressionSync);
+    if (!sync.configured)
+      throw new CliUsageError('SendGrid is not configured (SENDGRID_API_KEY is not set): nothing to sync');
+    const result = await sync.run(pageSize).catch((error: unknown) => {
+      throw isIntegrationError(error)
+        ? new CliUsageError(`Sync stopped: ${error.message}. Run it again to resume where it stopped.`)
+        : error;
+    });
     const lists = Object.entries(result.listed)
       .map(([list, n]) => `${list} ${n}`)
       .join(', ');

@@ -275,6 +275,9 @@ describe('Email suppression ledger (webhook-fed, checked at accept and before se
     const env = { ...t.env, LOG_LEVEL: 'warn' };
     const key = (s: Suppression) => `${s.address}|${s.reason}|${s.groupId ?? ''}`;
 
+    const unconfigured = await startSync({ ...env, SENDGRID_API_KEY: '', SENDGRID_API_BASE: '' }, []).done;
+    expect(unconfigured).toMatchObject({ code: 2, output: expect.stringContaining('SendGrid is not configured') });
+
     // Killed mid-run (SIGKILL after its second page), then run again: it resumes instead of starting over.
     fake.setDelay(250);
     const killed = startSync(env, ['--page-size', '2']);

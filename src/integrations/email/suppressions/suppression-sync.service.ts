@@ -35,6 +35,11 @@ export class SuppressionSync {
     @InjectEmailAccount() private readonly account: EmailAccount,
   ) {}
 
+  /** False with the log transport: there is no SendGrid account to read. */
+  get configured(): boolean {
+    return this.account.remote;
+  }
+
   async run(pageSize = 500): Promise<SyncResult> {
     const saved = new Map((await this.progress.find()).map((row) => [row.list, row]));
     const groups = await this.account.listGroups();
