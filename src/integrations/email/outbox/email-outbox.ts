@@ -71,6 +71,11 @@ export class EmailOutbox implements OnModuleInit {
 
   /** Handles one claimed row, and its batch siblings when batching is on. */
   async send(row: EmailMessage): Promise<void> {
+    if (row.emailStatus === 'cancelled' || row.emailStatus === 'suppressed') {
+      // Cancelled or suppressed while it waited (or claimed at that moment): it never sends.
+      this.logger.log({ id: row.id, emailStatus: row.emailStatus }, 'Email not sent');
+      return;
+    }
     if (row.emailStatus !== 'queued' && row.emailStatus !== 'failed') {
       // SendGrid already reported on this message (event webhook) while our record of the send was
       // lost, e.g. the process died between SendGrid's 202 and our commit: sending again would duplicate it.
