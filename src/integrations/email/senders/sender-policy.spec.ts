@@ -5,13 +5,14 @@ import { deliverabilityConfig } from '../deliverability.config';
 import { SenderPolicy } from './sender-policy';
 
 describe(SenderPolicy.name, () => {
-  const sut = new SenderPolicy(
-    { from: 'no-reply@example.com' } as ConfigType<typeof emailConfig>,
-    deliverabilityConfig.declaration.load({
+  const sut = new SenderPolicy({ from: 'no-reply@example.com' } as ConfigType<typeof emailConfig>, {
+    configured: true,
+    missing: undefined,
+    ...deliverabilityConfig.declaration.load({
       EMAIL_SENDERS: 'Billing <billing@example.com>, Support <support@example.com>, news@example.com',
       EMAIL_SENDER_GRANTS: 'key:ci=billing@example.com; user:ada@example.com=support@example.com; *=news@example.com',
-    }) as ReturnType<typeof deliverabilityConfig>,
-  );
+    }),
+  });
   const key = (name: string, admin = false): ApiKeyPrincipal => ({
     kind: 'api_key',
     id: `id-${name}`,

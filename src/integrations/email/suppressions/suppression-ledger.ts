@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type Repository } from 'typeorm';
+import { SqlDialect } from '../../../core/database/sql-dialect';
 import { uuidv7 } from '../../../core/database/ids';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { type Page, type PageRequest, keysetPage } from '../../../core/http/pagination';
@@ -43,10 +44,15 @@ const LOOKUP_CHUNK = 500;
 export class SuppressionLedger {
   private readonly logger = new Logger('SuppressionLedger');
 
+  private readonly dialect: SqlDialect;
+
   constructor(
     @InjectRepository(EmailSuppression) private readonly rows: Repository<EmailSuppression>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-  ) {}
+  ) {
+    this.dialect = new SqlDialect(dataSource);
+  }
 
   /** Records entries; an address already suppressed in that scope keeps its first entry. */
   async record(entries: readonly NewSuppression[]): Promise<void> {
@@ -107,12 +113,23 @@ export class SuppressionLedger {
     if (context.groupId && !context.bypassGroupUnsubscribes) scopes.push(String(context.groupId));
     const blocked = new Map<string, { reason: SuppressionReason; groupId: number | null }>();
     for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
-      const found = await this.rows.find({
-        where: { address: In(unique.slice(i, i + LOOKUP_CHUNK)), scope: In(scopes) },
-        order: { id: 'ASC' },
-      });
+      const chunk = unique.slice(i, i + LOOKUP_CHUNK);
+      // Plain SQL: this runs for every accepted and every sent message (the unique (address, scope) index serves it).
+      const found = await this.dataSource.query<
+        Array<{ address: string; reason: SuppressionReason; group_id: number | null }>
+      >(
+        this.dialect.positional(
+          `SELECT address, reason, group_id FROM email_suppressions WHERE address IN (${chunk.map(() => '?').join(', ')}) ` +
+            `AND scope IN (${scopes.map(() => '?').join(', ')}) ORDER BY id`,
+        ),
+        [...chunk, ...scopes],
+      );
       for (const row of found)
-        if (!blocked.has(row.address)) blocked.set(row.address, { reason: row.reason, groupId: row.groupId });
+        if (!blocked.has(row.address))
+          blocked.set(row.address, {
+            reason: row.reason,
+            groupId: row.group_id === null ? null : Number(row.group_id),
+          });
     }
     return blocked;
   }
