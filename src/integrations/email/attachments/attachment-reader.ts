@@ -1,27 +1,45 @@
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { emailConfig } from '../../../config/email.config';
 import { PermanentFailure } from '../../../core/durable/durable.types';
 import { FilesService } from '../../storage/files/files.service';
 import type { EmailMessage } from '../entities/email-message.entity';
 import type { OutgoingAttachment } from '../transports/email-transport.port';
+
+/** A claimed message waited so long for its turn that its lease could run out during the send: tried again later. */
+export class AttachmentTurnTooLate extends Error {
+  constructor(id: string) {
+    super(`Email ${id} waited for other attachment sends past half its lease; sending it later instead`);
+    this.name = 'AttachmentTurnTooLate';
+  }
+}
 
 /**
  * Reads a message's attachments from storage when it is sent: each file is
  * streamed and base64-encoded chunk by chunk (never a second copy of its raw
  * bytes). Messages with attachments are sent one at a time per instance, so
  * memory holds one message's attachments however many such messages the
- * outbox drains at once (their sends wait their turn here).
+ * outbox drains at once (their sends wait their turn here; one that waited
+ * past half its lease is tried again later rather than risk a second send).
  */
 @Injectable()
 export class AttachmentReader {
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
+  ) {}
 
   async withContent<T>(row: EmailMessage, send: (attachments: OutgoingAttachment[]) => Promise<T>): Promise<T> {
     const refs = row.attachments ?? [];
     if (refs.length === 0) return send([]);
     const run = this.turn.then(async () => {
+      // Waiting here uses up the message's lease. Sending with less than half of it left could outlast it, and
+      // another worker would claim the message again and send it a second time: better to send it later.
+      if (row.lockedUntil !== null && row.lockedUntil.getTime() - Date.now() < this.config.leaseMs / 2)
+        throw new AttachmentTurnTooLate(row.id);
       const attachments: OutgoingAttachment[] = [];
       for (const ref of refs) {
         const opened = await this.files.openReady(ref.fileId);
