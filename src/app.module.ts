@@ -19,6 +19,7 @@ import { TracingModule } from './core/tracing/tracing.module';
 import { ConsoleModule } from './console/console.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './integrations/auth/auth.module';
+import { BillingModule } from './integrations/billing/billing.module';
 import { EmailModule } from './integrations/email/email.module';
 import { GithubReposModule } from './integrations/github-repos/github-repos.module';
 import { PaymentsModule } from './integrations/payments/payments.module';
@@ -32,6 +33,7 @@ import { StorageModule } from './integrations/storage/storage.module';
 export const providerModules = (): Array<Type | DynamicModule> => [
   GithubReposModule,
   PaymentsModule,
+  BillingModule,
   EmailModule,
   StorageModule.forRoot(),
   AuthModule,

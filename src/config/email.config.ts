@@ -48,6 +48,13 @@ class EmailEnv {
 
   @EmptyAsUndefined()
   @IsOptional()
+  @Matches(TEMPLATE_ID_PATTERN, {
+    message: 'EMAIL_INVOICE_TEMPLATE_ID must be a SendGrid dynamic template id (d- and 32 hex digits)',
+  })
+  EMAIL_INVOICE_TEMPLATE_ID?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
   @IsIntString(1, 50)
   EMAIL_MAX_ATTEMPTS?: string;
 
@@ -84,6 +91,8 @@ export const emailConfig = registerAs('email', () => {
     redirectAllTo: str(env.EMAIL_REDIRECT_ALL_TO),
     batch: bool(env.EMAIL_BATCH, false),
     receiptsTemplateId: str(env.EMAIL_RECEIPTS_TEMPLATE_ID),
+    /** Invoice payment failed / needs action: the customer gets the hosted invoice link (unset = no such mail). */
+    invoiceTemplateId: str(env.EMAIL_INVOICE_TEMPLATE_ID),
     maxAttempts: int(env.EMAIL_MAX_ATTEMPTS, 10),
     retryBaseMs: int(env.EMAIL_RETRY_BASE_MS, 1_000),
     retryCapMs: int(env.EMAIL_RETRY_CAP_MS, 300_000),

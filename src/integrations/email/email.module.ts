@@ -14,6 +14,7 @@ import { EmailQuota } from './email-quota';
 import { EmailsService } from './emails.service';
 import { BatchClaimer } from './outbox/batch-claimer';
 import { EmailOutbox } from './outbox/email-outbox';
+import { InvoiceEmailListener } from './receipts/invoice-email.listener';
 import { ReceiptListener } from './receipts/receipt.listener';
 import { EmailTransport } from './transports/email-transport.port';
 import { LogTransport } from './transports/log-email.adapter';
@@ -100,6 +101,7 @@ import { createSendGridClient } from './transports/sendgrid-client';
     EmailEventApplier,
     SendGridEventsInbox,
     ReceiptListener,
+    InvoiceEmailListener,
     EmailProviderStatus,
   ],
   exports: [EmailsService, SuppressionSync],

@@ -26,6 +26,10 @@ export interface CreateIntentInput {
   readonly metadata: Readonly<Record<string, string>>;
   readonly receiptEmail?: string;
   readonly captureMethod?: 'automatic' | 'manual';
+  /** The owner's Stripe customer (`cus_…`), so saved payment methods and `setup_future_usage` work. */
+  readonly customer?: string;
+  /** Save the payment method on `customer` (requires it). */
+  readonly setupFutureUsage?: 'on_session' | 'off_session';
   /** Sent as `Idempotency-Key`; the same for every retry of this logical operation. */
   readonly idempotencyKey: string;
 }
@@ -41,6 +45,12 @@ export interface CreateRefundInput {
   readonly amount?: number;
   readonly reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
   readonly metadata: Readonly<Record<string, string>>;
+  readonly idempotencyKey: string;
+}
+
+export interface CreateCustomerInput {
+  /** Our owner reference, kept in the customer's metadata. */
+  readonly ownerId: string;
   readonly idempotencyKey: string;
 }
 
@@ -69,6 +79,8 @@ export interface PaymentGateway {
   captureIntent(input: IntentActionInput): Promise<GatewayIntent>;
   cancelIntent(input: IntentActionInput): Promise<GatewayIntent>;
   createRefund(input: CreateRefundInput): Promise<GatewayRefund>;
+  /** A Stripe customer (`cus_…`) for one owner. */
+  createCustomer(input: CreateCustomerInput): Promise<{ readonly providerId: string }>;
   listEvents(input: ListEventsInput): Promise<GatewayEventPage>;
 }
 

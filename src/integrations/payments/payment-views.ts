@@ -54,6 +54,7 @@ export function paymentView(
     amountRefunded: payment.amountRefunded,
     description: payment.description,
     captureMethod: payment.captureMethod,
+    disputeStatus: payment.disputeStatus,
     metadata,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),

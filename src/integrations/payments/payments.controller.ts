@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
-import { ValidationProblemException } from '../../core/errors/validation-problem.exception';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
 import type { Principal } from '../../core/security/principal';
 import { RequireScopes } from '../../core/security/require-scopes.decorator';
@@ -16,9 +14,8 @@ import {
   PaymentPageDto,
   RefundDto,
 } from './dto/payment.dto';
+import { IDEMPOTENCY_KEY_HEADER, resolveIdempotencyKey } from './idempotency-key';
 import { PaymentsService } from './payments.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('payments')
 @ApiProblemResponses(401, 404, 503)
@@ -29,12 +26,7 @@ export class PaymentsController {
   @Post('intents')
   @RequireScopes('payments:write')
   @ApiOperation({ summary: 'Create a payment intent (idempotent per Idempotency-Key)' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Up to 255 printable characters; generated and echoed back when absent. Same key + same body → the stored result; same key + other body → 409.',
-  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({
     type: PaymentIntentCreatedDto,
     headers: {
@@ -49,15 +41,7 @@ export class PaymentsController {
     @Headers('idempotency-key') header: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PaymentIntentCreatedDto> {
-    const key = header === undefined || header === '' ? randomUUID() : header;
-    if (!IDEMPOTENCY_KEY.test(key)) {
-      throw new ValidationProblemException([
-        {
-          field: 'Idempotency-Key',
-          message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
-        },
-      ]);
-    }
+    const key = resolveIdempotencyKey(header);
     res.setHeader('Idempotency-Key', key);
     const result = await this.payments.createIntent(principal, dto, key);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProviderConfigModule } from '../../config/provider-config';
+import { CustomersService } from './customers.service';
+import { CustomerEntity } from './entities/customer.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
@@ -15,7 +17,7 @@ import { PaymentsService } from './payments.service';
 import { StripeCatchUpService } from './stripe-catch-up.service';
 import { stripeConfig } from './stripe.config';
 import { StripeStatusProbe } from './stripe-status.probe';
-import { stripeClientProvider } from './stripe/stripe-client.provider';
+import { STRIPE_CLIENT, stripeClientProvider } from './stripe/stripe-client.provider';
 import { StripePaymentGateway } from './stripe/stripe-payments.adapter';
 import { StripeEventAdminService } from './webhooks/stripe-event-admin.service';
 import { StripeEventExplorer } from './webhooks/stripe-event.explorer';
@@ -32,7 +34,13 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([PaymentEntity, PaymentStatusChangeEntity, RefundEntity, StripeEventEntity]),
+    TypeOrmModule.forFeature([
+      PaymentEntity,
+      PaymentStatusChangeEntity,
+      RefundEntity,
+      StripeEventEntity,
+      CustomerEntity,
+    ]),
     DiscoveryModule,
     ProviderConfigModule.forFeature(stripeConfig),
   ],
@@ -41,6 +49,7 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
     stripeClientProvider,
     { provide: PaymentGateway, useClass: StripePaymentGateway },
     PaymentsService,
+    CustomersService,
     PaymentStateStore,
     PaymentRecords,
     PaymentEventHandlers,
@@ -51,6 +60,14 @@ import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
     StripeCatchUpService,
     StripeStatusProbe,
   ],
-  exports: [PaymentGateway, PaymentsService, StripeCatchUpService, StripeEventInbox],
+  exports: [
+    STRIPE_CLIENT,
+    PaymentGateway,
+    PaymentsService,
+    CustomersService,
+    PaymentRecords,
+    StripeCatchUpService,
+    StripeEventInbox,
+  ],
 })
 export class PaymentsModule {}

@@ -16,6 +16,7 @@ import type {
   PaymentPageDto,
   RefundDto,
 } from './dto/payment.dto';
+import { CustomersService } from './customers.service';
 import { PaymentEntity } from './entities/payment.entity';
 import { PaymentStatusChangeEntity } from './entities/payment-status-change.entity';
 import { RefundEntity } from './entities/refund.entity';
@@ -45,6 +46,7 @@ export class PaymentsService {
     @InjectRepository(RefundEntity) private readonly refunds: Repository<RefundEntity>,
     @InjectPaymentGateway() private readonly gateway: PaymentGateway,
     private readonly state: PaymentStateStore,
+    private readonly customers: CustomersService,
   ) {}
 
   /**
@@ -79,11 +81,23 @@ export class PaymentsService {
       metadata: { ...(dto.metadata ?? {}), [PAYMENT_ID_METADATA_KEY]: payment.id },
       receiptEmail: dto.customerEmail,
       captureMethod: dto.captureMethod,
+      customer: await this.customerFor(ownerId, dto),
+      setupFutureUsage: dto.setupFutureUsage,
       idempotencyKey: outboundKey.createIntent(payment.id),
     });
     await this.payments.update({ id: payment.id }, { stripeId: intent.providerId, clientSecret: intent.clientSecret });
     await this.applyIntent(payment.id, intent, intent.created);
     return { body: createdView(await this.payments.findOneByOrFail({ id: payment.id })), replayed };
+  }
+
+  /**
+   * The owner's customer for a new intent: created when the payment method is to be saved
+   * (`setupFutureUsage` needs one); otherwise only an existing one is attached, so an
+   * ordinary first payment costs no extra Stripe call.
+   */
+  private async customerFor(ownerId: string, dto: CreatePaymentIntentDto): Promise<string | undefined> {
+    if (dto.setupFutureUsage !== undefined) return (await this.customers.forOwner(ownerId)).stripeId;
+    return (await this.customers.existing(ownerId))?.stripeId;
   }
 
   async get(principal: Principal, id: string): Promise<PaymentDto> {

@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FormObject, type FormValue, canonicalParams, parseForm } from './form';
+import { FakeBilling } from './billing-contract';
+import { errorBody, str, strings, token } from './contract-answers';
+import { type FormObject, canonicalParams, parseForm } from './form';
+import { signedHeaders, stripeEvent } from './stripe-fixtures';
 
 /**
  * A loopback HTTP server that follows Stripe's published API contract for
@@ -70,6 +72,8 @@ interface SavedResult {
 export class StripeContractServer {
   readonly intents = new Map<string, FakeIntent>();
   readonly refunds = new Map<string, FakeRefund>();
+  /** Customers, prices, Checkout and portal sessions, subscriptions and invoices. */
+  readonly billing = new FakeBilling();
   readonly requests: RecordedRequest[] = [];
   /** Events served by `GET /v1/events` (newest first, as Stripe lists them). */
   events: Array<Record<string, unknown> & { id: string; created: number }> = [];
@@ -78,6 +82,8 @@ export class StripeContractServer {
   private server: Server | undefined;
   /** Delay for every answer (slow-provider tests). */
   delayMs = 0;
+  /** Where `emit` delivers events (the app's `POST /webhooks/stripe`). */
+  webhookUrl: string | undefined;
 
   constructor(readonly secretKey = 'sk_test_portico_contract_server') {}
 
@@ -111,6 +117,25 @@ export class StripeContractServer {
   /** Requests to `method path` (path prefix). */
   received(method: string, pathPrefix: string): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
+  }
+
+  /**
+   * Emits an event as Stripe does: a snapshot of `object` now, listed by `GET /v1/events`
+   * and, when `webhookUrl` is set, delivered there signed with the endpoint secret.
+   * Resolves with the event and the endpoint's HTTP status.
+   */
+  async emit(
+    type: string,
+    object: object,
+    created = Math.floor(Date.now() / 1000),
+  ): Promise<{ event: Record<string, unknown> & { id: string; created: number }; status: number | undefined }> {
+    const event = stripeEvent(type, structuredClone(object) as Record<string, unknown>, created);
+    this.events.unshift(event);
+    if (this.webhookUrl === undefined) return { event, status: undefined };
+    const payload = JSON.stringify(event);
+    const res = await fetch(this.webhookUrl, { method: 'POST', headers: signedHeaders(payload), body: payload });
+    await res.arrayBuffer();
+    return { event, status: res.status };
   }
 
   /** Moves an intent as a customer's confirmation would (e.g. to `requires_capture` or `succeeded`). */
@@ -227,7 +252,7 @@ export class StripeContractServer {
     }
     if (method === 'POST' && path === '/v1/refunds') return this.createRefund(params);
     if (method === 'GET' && path === '/v1/events') return this.listEvents(params);
-    return notFound(path);
+    return this.billing.execute(method, parts, params) ?? notFound(path);
   }
 
   private createIntent(params: FormObject): [number, unknown] {
@@ -350,29 +375,6 @@ export class StripeContractServer {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function str(value: FormValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function strings(value: FormValue | undefined): Record<string, string> {
-  if (typeof value !== 'object') return {};
-  return Object.fromEntries(
-    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-}
-
-function token(length: number): string {
-  return randomBytes(length).toString('base64url').replace(/[-_]/g, 'x').slice(0, length);
-}
-
-function errorBody(error: Record<string, string | undefined>): { error: Record<string, string> } {
-  return {
-    error: Object.fromEntries(
-      Object.entries(error).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  };
 }
 
 function notFound(path: string): [number, unknown] {

@@ -7,6 +7,7 @@ import { AddApiKeyExpiry1765000000000 } from './1765000000000-add-api-key-expiry
 import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled';
 import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
 import { AddTraceContext1765300000000 } from './1765300000000-add-trace-context';
+import { CreateBilling1766000000000 } from './1766000000000-create-billing';
 import { EmailDeliverability1766100000000 } from './1766100000000-email-deliverability';
 
 /**
@@ -23,5 +24,6 @@ export const MIGRATIONS = [
   AddUserDisabled1765000100000,
   CreateDurableEvents1765200000000,
   AddTraceContext1765300000000,
+  CreateBilling1766000000000,
   EmailDeliverability1766100000000,
 ];

@@ -54,6 +54,15 @@ export class CreatePaymentIntentDto {
   @IsOptional()
   @IsIn(['automatic', 'manual'])
   captureMethod?: 'automatic' | 'manual';
+
+  @ApiPropertyOptional({
+    enum: ['on_session', 'off_session'],
+    description:
+      'Save the payment method on your Stripe customer for later payments (the customer is created if you have none yet)',
+  })
+  @IsOptional()
+  @IsIn(['on_session', 'off_session'])
+  setupFutureUsage?: 'on_session' | 'off_session';
 }
 
 export class PaymentIntentCreatedDto {
@@ -113,6 +122,12 @@ export class PaymentDto {
   @ApiProperty() amountRefunded!: number;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ type: String, nullable: true }) captureMethod!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: '`disputed` while a chargeback is open, then `won`, `lost` or `warning_closed`',
+  })
+  disputeStatus!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;

@@ -67,6 +67,10 @@ export class PaymentEntity {
   @Column({ name: 'last_event_created', type: 'bigint', transformer: bigintToNumber, nullable: true })
   lastEventCreated!: number | null;
 
+  /** `disputed` while a chargeback is open; then how it closed (`won`, `lost`, `warning_closed`). */
+  @Column({ name: 'dispute_status', type: 'varchar', length: 32, nullable: true })
+  disputeStatus!: string | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -4,6 +4,7 @@ import { ProviderNotConfiguredError } from '../../../core/errors/integration.err
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';
 import type {
+  CreateCustomerInput,
   CreateIntentInput,
   CreateRefundInput,
   GatewayEventPage,
@@ -13,6 +14,7 @@ import type {
   ListEventsInput,
   PaymentGateway,
 } from '../payment-gateway.port';
+import { OWNER_METADATA_KEY } from '../payment-links';
 import { stripeConfig } from '../stripe.config';
 import { InjectStripeClient } from './stripe-client.provider';
 import { callStripe } from './stripe-error.mapper';
@@ -42,6 +44,8 @@ export class StripePaymentGateway implements PaymentGateway {
       ...(input.description === undefined ? {} : { description: input.description }),
       ...(input.receiptEmail === undefined ? {} : { receipt_email: input.receiptEmail }),
       ...(input.captureMethod === undefined ? {} : { capture_method: input.captureMethod }),
+      ...(input.customer === undefined ? {} : { customer: input.customer }),
+      ...(input.setupFutureUsage === undefined ? {} : { setup_future_usage: input.setupFutureUsage }),
     };
     const intent = await callStripe('paymentIntents.create', () =>
       stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
@@ -92,6 +96,19 @@ export class StripePaymentGateway implements PaymentGateway {
       stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     return { providerId: refund.id, status: refund.status ?? 'pending', amount: refund.amount };
+  }
+
+  @Resilient('stripe', { idempotent: false, idempotencyKey: (input: CreateCustomerInput) => input.idempotencyKey })
+  @Monitored('stripe', 'customers.create')
+  async createCustomer(input: CreateCustomerInput): Promise<{ readonly providerId: string }> {
+    const stripe = this.client('customers.create');
+    const customer = await callStripe('customers.create', () =>
+      stripe.customers.create(
+        { metadata: { [OWNER_METADATA_KEY]: input.ownerId } },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { providerId: customer.id };
   }
 
   @Resilient('stripe')
