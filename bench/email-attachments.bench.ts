@@ -9,19 +9,19 @@
  * The app runs as its own process (SQLite, local storage under a temporary DATA_DIR).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_API_KEYS, TEST_KEY } from '../test/support/api-keys';
 import { type AppProcess, spawnApp } from '../test/support/app-process';
 import { FakeSendGrid } from '../test/support/sendgrid/sendgrid-fake';
+import { rssBytes } from './support/proc';
 
 const MB = 1024 * 1024;
 const MESSAGES = Number(process.env.BENCH_ATTACHMENT_MESSAGES ?? 50);
 
 function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+  return rssBytes(pid) / MB;
 }
 
 async function waitFor(probe: () => boolean, timeoutMs: number): Promise<void> {
