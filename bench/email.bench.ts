@@ -10,13 +10,14 @@
  * restarted against an answering stand-in, and the drain is timed from the
  * restart's readiness until SendGrid has seen every message.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { TEST_API_KEYS, TEST_KEY } from '../test/support/api-keys';
 import { type AppProcess, spawnApp } from '../test/support/app-process';
 import { FakeSendGrid } from '../test/support/sendgrid/sendgrid-fake';
+import { rssBytes } from './support/proc';
 
 const MESSAGES = Number(process.env.BENCH_EMAIL_MESSAGES ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_EMAIL_CONNECTIONS ?? 32);
@@ -41,12 +42,8 @@ interface Run {
 function sampleRss(pid: number): { stop(): number[] } {
   const samples: number[] = [];
   const read = (): void => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) samples.push(Number(match[1]) / 1024);
-    } catch {
-      // process gone
-    }
+    const bytes = rssBytes(pid);
+    if (!Number.isNaN(bytes)) samples.push(bytes / 1024 / 1024);
   };
   read();
   const timer = setInterval(read, 100);

@@ -9,7 +9,7 @@
  * size, and /health/live latency while six 1 MB nested bodies arrive.
  *
  * Besides requests per second it prints the server's CPU time per request
- * (from /proc, Linux): the server is one saturated Node thread, so its
+ * (from Linux's /proc): the server is one saturated Node thread, so its
  * capacity is the inverse of that figure, and CPU time counts only the
  * server's own work, not the load generator's or other processes' share of
  * the cores. On a busy machine it is the steadier of the two measures.
@@ -18,13 +18,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { findJsonShapeViolation } from '../src/core/http/json-shape';
+import { cpuSeconds } from './support/proc';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -76,10 +77,8 @@ async function main(): Promise<void> {
           await load(server.url, headers, 2); // warm-up: JIT, statement caches
           const cpuBefore = cpuSeconds(server.child.pid);
           const { rate, requests } = await load(server.url, headers, DURATION_S);
-          const cpuAfter = cpuSeconds(server.child.pid);
           (totals[`${auth}|${mode}`] ??= []).push(rate);
-          if (cpuBefore !== undefined && cpuAfter !== undefined)
-            (cpuPerRequest[`${auth}|${mode}`] ??= []).push(((cpuAfter - cpuBefore) / requests) * 1e6);
+          (cpuPerRequest[`${auth}|${mode}`] ??= []).push(((cpuSeconds(server.child.pid) - cpuBefore) / requests) * 1e6);
         }
       } finally {
         await stop(server);
@@ -91,15 +90,14 @@ async function main(): Promise<void> {
     const off = mean(totals[`${auth}|off`]);
     const cpuOn = mean(cpuPerRequest[`${auth}|on`]);
     const cpuOff = mean(cpuPerRequest[`${auth}|off`]);
-    const cpu = cpuOn > 0 && cpuOff > 0;
     return [
       auth,
       off.toFixed(0),
       on.toFixed(0),
       `${(((off - on) / off) * 100).toFixed(1)}%`,
-      cpu ? cpuOff.toFixed(0) : 'n/a',
-      cpu ? cpuOn.toFixed(0) : 'n/a',
-      cpu ? `${((1 - cpuOff / cpuOn) * 100).toFixed(1)}%` : 'n/a',
+      cpuOff.toFixed(0),
+      cpuOn.toFixed(0),
+      `${((1 - cpuOff / cpuOn) * 100).toFixed(1)}%`,
     ];
   });
   table(
@@ -158,22 +156,6 @@ async function load(
     throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors: the bench would measure refusals`);
   return { rate: result.requests.total / duration, requests: result.requests.total };
 }
-
-/** User + system CPU seconds a process has used so far (Linux /proc), or undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the command name (which may hold spaces, hence the last ')'); utime and stime are 14th and 15th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/** USER_HZ: Linux reports /proc CPU times in these ticks; 100 on every mainstream architecture. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Median of several timings of `fn`, ms. */
 function time(fn: () => unknown, repeat = 30): number {

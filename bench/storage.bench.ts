@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { type AppProcess, spawnApp } from '../test/support/app-process';
 import { apiKeyEntry } from '../test/support/api-keys';
+import { cpuSeconds, rssBytes } from './support/proc';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_STORAGE_BYTES ?? 1024 * MiB);
@@ -43,17 +44,6 @@ function* generated(size: number): Generator<Buffer> {
     yield POOL.subarray(offset, offset + length);
     sent += length;
   }
-}
-
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 /** Samples a process's RSS every 20 ms until stopped; returns the peak. */

@@ -23,7 +23,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -32,6 +32,7 @@ import Stripe from 'stripe';
 import { startPostgres } from '../test/support/services';
 import { Database } from './servers/webhook-baseline';
 import { startOtlpSink } from './support/otlp-sink';
+import { cpuSeconds } from './support/proc';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -39,8 +40,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const FIXED_RATE = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HANDLED = 'payment_intent.succeeded';
-/** Linux clock ticks per second for /proc/<pid>/stat (USER_HZ). */
-const TICKS_PER_SECOND = 100;
 
 interface Target {
   readonly name: string;
@@ -217,13 +216,13 @@ async function measure(target: Target, root: string): Promise<Measured> {
     await run(url, signedEvents(10_000, target.eventType), { connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, statement caches)
     await waitForIdle(target);
     const before = await countRows(target);
-    const cpuBefore = cpuTicks(pids);
+    const cpuBefore = cpuSeconds(...pids);
     const max = await run(url, signedEvents(12_000 * DURATION_S, target.eventType), {
       connections: CONNECTIONS,
       duration: DURATION_S,
     });
     const after = await countRows(target);
-    const cpu = ((cpuTicks(pids) - cpuBefore) / TICKS_PER_SECOND) * 1e6;
+    const cpu = (cpuSeconds(...pids) - cpuBefore) * 1e6;
     const handled = target.handles ? after.done - before.done : after.rows - before.rows;
     await waitForIdle(target);
     const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000, target.eventType), {
@@ -259,17 +258,6 @@ async function waitForIdle(target: Target): Promise<void> {
   const deadline = Date.now() + 60_000;
   while ((await countRows(target)).backlog > 0 && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 200));
-}
-
-/** utime + stime of the processes, in clock ticks. */
-function cpuTicks(pids: readonly number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += Number(fields[11]) + Number(fields[12]);
-  }
-  return total;
 }
 
 function signedEvents(count: number, eventType: string): Array<{ body: string; signature: string }> {
@@ -439,7 +427,7 @@ interface Side {
   readonly perRound: number[];
   requests: number;
   handled: number;
-  cpuTicks: number;
+  cpuSeconds: number;
   seconds: number;
   readonly p99: number[];
 }
@@ -468,7 +456,7 @@ async function compareTracing(
       perRound: [],
       requests: 0,
       handled: 0,
-      cpuTicks: 0,
+      cpuSeconds: 0,
       seconds: 0,
       p99: [],
     }));
@@ -483,14 +471,14 @@ async function compareTracing(
         // Both idle: the other server's backlog must not drain during this run.
         for (const each of targets) await waitForIdle(each);
         const before = await countRows(target);
-        const cpuBefore = cpuTicks([servers[i].child.pid ?? 0]);
+        const cpuBefore = cpuSeconds(servers[i].child.pid);
         const result = await run(
           `http://127.0.0.1:${servers[i].port}`,
           signedEvents(12_000 * DURATION_S, target.eventType),
           { connections: CONNECTIONS, duration: DURATION_S },
         );
         const side = sides[i];
-        side.cpuTicks += cpuTicks([servers[i].child.pid ?? 0]) - cpuBefore;
+        side.cpuSeconds += cpuSeconds(servers[i].child.pid) - cpuBefore;
         side.handled += (await countRows(target)).done - before.done;
         side.requests += result.rate * DURATION_S;
         side.seconds += DURATION_S;
@@ -513,8 +501,7 @@ function printTracingCost(sides: Side[]): void {
   const [off, on] = sides;
   const perSecond = (side: Side): number => side.requests / side.seconds;
   const drained = (side: Side): number => side.handled / side.seconds;
-  const cpu = (side: Side): number =>
-    side.handled > 0 ? ((side.cpuTicks / TICKS_PER_SECOND) * 1e6) / side.handled : 0;
+  const cpu = (side: Side): number => (side.handled > 0 ? (side.cpuSeconds * 1e6) / side.handled : 0);
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const change = (a: number, b: number): string =>
     a > 0 ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%` : '-';

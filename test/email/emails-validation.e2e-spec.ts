@@ -90,7 +90,16 @@ describe('Email input validation (problem+json, never 500, nothing queued)', () 
     ['a non-ASCII category', { categories: ['café'] }, 'categories', /printable ASCII/],
     ['sendAt not a date-time', { sendAt: 'tomorrow' }, 'sendAt', /ISO 8601/],
     ['sendAt beyond 72 hours', { sendAt: new Date(Date.now() + 73 * 3600_000).toISOString() }, 'sendAt', /72 hours/],
-    ['an unknown field', { attachments: [] }, 'attachments', /not allowed/],
+    ['an unknown field', { mailSettings: {} }, 'mailSettings', /not allowed/],
+    ['an unsubscribe group that is not a positive integer', { asmGroupId: 0 }, 'asmGroupId', /not be less than 1/],
+    [
+      'more than 25 groups to display',
+      { asmGroupsToDisplay: Array.from({ length: 26 }, (_, i) => i + 1) },
+      'asmGroupsToDisplay',
+      /no more than 25/,
+    ],
+    ['a from that is not an address', { from: 'Billing' }, 'from', /email address/],
+    ['an attachment without a file id', { attachments: [{ filename: 'a.pdf' }] }, 'attachments.0.fileId', /fileId/],
   ])('POST /emails refuses %s', async (_name, change, field, message) => {
     const problem = await refused('/emails', plainEmail(change));
     expect(messages(problem, field)).toMatch(message);

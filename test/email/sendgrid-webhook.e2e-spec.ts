@@ -66,8 +66,9 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
     expect(res).toMatchObject({ status: 200, body: { received: events.length } });
   }
 
-  async function sentMessage(): Promise<EmailView> {
-    const id = await client.send(plainEmail());
+  /** A sent message; events that suppress its recipient (bounce, spam report) need a recipient of their own. */
+  async function sentMessage(to = 'ada@example.com'): Promise<EmailView> {
+    const id = await client.send(plainEmail({ to: [to] }));
     return client.waitForStatus(id, 'sent');
   }
 
@@ -117,8 +118,12 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
   });
 
   it('stores and applies a redelivered event once (unique sg_event_id)', async () => {
-    const message = await sentMessage();
-    const bounce = event('bounce', { portico_message_id: message.id, reason: '550 no such user' });
+    const message = await sentMessage('bounces-once@example.com');
+    const bounce = event('bounce', {
+      email: 'bounces-once@example.com',
+      portico_message_id: message.id,
+      reason: '550 no such user',
+    });
     await deliver([bounce]);
     await deliver([bounce, bounce]);
     await client.waitForStatus(message.id, 'bounced');
@@ -156,11 +161,11 @@ describe('SendGrid event webhook (ECDSA P-256 signed)', () => {
   });
 
   it('accepts events for unknown messages without failing the batch', async () => {
-    const message = await sentMessage();
+    const message = await sentMessage('reports-spam@example.com');
     await deliver([
       event('delivered', { portico_message_id: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }),
       event('delivered', { sg_message_id: 'unknownid.filter.0' }),
-      event('spamreport', { portico_message_id: message.id }),
+      event('spamreport', { email: 'reports-spam@example.com', portico_message_id: message.id }),
     ]);
     await client.waitForStatus(message.id, 'spamreport');
   });

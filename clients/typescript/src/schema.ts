@@ -84,6 +84,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/email-suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suppressed addresses, newest first; filter by reason or address
+         * @description Requires the scope `admin`.
+         */
+        get: operations["AdminSuppressionsController_list"];
+        put?: never;
+        /**
+         * Suppress an address by hand (reason manual), globally or for one group
+         * @description Requires the scope `admin`.
+         */
+        post: operations["AdminSuppressionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/email-suppressions/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Lift every suppression of an address: at SendGrid (its suppression API), then here
+         * @description Requires the scope `admin`.
+         */
+        delete: operations["AdminSuppressionsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/emails": {
         parameters: {
             query?: never;
@@ -610,6 +654,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/emails/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a scheduled message before its sendAt (in our outbox, or its SendGrid batch once handed over)
+         * @description Requires the scope `emails:send`.
+         */
+        post: operations["EmailsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/files": {
         parameters: {
             query?: never;
@@ -1107,6 +1171,15 @@ export interface components {
             /** @enum {string} */
             reason?: "duplicate" | "fraudulent" | "requested_by_customer";
         };
+        CreateSuppressionDto: {
+            /** @example ada@example.com */
+            address: string;
+            /**
+             * @description Only for this unsubscribe group; default: every message
+             * @example 123
+             */
+            groupId?: number;
+        };
         CreateUploadUrlDto: {
             /**
              * @description Kept as metadata only; at most 255 UTF-8 bytes, no control characters
@@ -1155,8 +1228,11 @@ export interface components {
         EmailAcceptedView: {
             /** @example 01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70 */
             id: string;
-            /** @enum {string} */
-            status: "queued";
+            /**
+             * @description suppressed: every recipient is on the suppression ledger; stored, never sent
+             * @enum {string}
+             */
+            status: "queued" | "suppressed";
         };
         EmailAddressView: {
             /** @example shop@example.com */
@@ -1164,10 +1240,48 @@ export interface components {
             /** @example The Shop */
             name?: string;
         };
+        EmailAttachmentDto: {
+            /**
+             * @description A file you can read (GET /files/:id)
+             * @example 01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70
+             */
+            fileId: string;
+            /**
+             * @description Default: the stored file's name
+             * @example invoice.pdf
+             */
+            filename?: string;
+            /**
+             * @description Default: attachment
+             * @enum {string}
+             */
+            disposition?: "attachment" | "inline";
+            /**
+             * @description For inline images: referenced as cid:<contentId> in the html
+             * @example logo
+             */
+            contentId?: string;
+        };
+        EmailAttachmentView: {
+            fileId: string;
+            filename: string;
+            contentType: string;
+            /** @description Bytes as stored (before base64) */
+            size: number;
+            /** @enum {string} */
+            disposition: "attachment" | "inline";
+            contentId?: string;
+        };
+        EmailCancelledView: {
+            /** @example 01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70 */
+            id: string;
+            /** @enum {string} */
+            status: "cancelled";
+        };
         EmailDetailView: {
             id: string;
             /** @enum {string} */
-            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
+            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed" | "suppressed" | "cancelled";
             /** @enum {string} */
             kind: "plain" | "template";
             to: string[];
@@ -1194,11 +1308,16 @@ export interface components {
             sendAt?: string | null;
             /** @enum {string|null} */
             transport?: "sendgrid" | "log" | null;
+            /** @description SendGrid unsubscribe group (asm.group_id) */
+            asmGroupId?: number | null;
+            asmGroupsToDisplay: number[];
+            bypassGroupUnsubscribes: boolean;
+            attachments: components["schemas"]["EmailAttachmentView"][];
             history: components["schemas"]["EmailHistoryEntryView"][];
         };
         EmailHistoryEntryView: {
             /** @enum {string} */
-            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
+            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed" | "suppressed" | "cancelled";
             at: string;
             detail?: {
                 [key: string]: unknown;
@@ -1212,7 +1331,7 @@ export interface components {
         EmailSummaryView: {
             id: string;
             /** @enum {string} */
-            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
+            status: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed" | "suppressed" | "cancelled";
             /** @enum {string} */
             kind: "plain" | "template";
             to: string[];
@@ -1506,6 +1625,11 @@ export interface components {
         };
         SendEmailDto: {
             /**
+             * @description Sender address, one of EMAIL_SENDERS your key or user may use; default EMAIL_FROM
+             * @example billing@example.com
+             */
+            from?: string;
+            /**
              * @description Recipients; to + cc + bcc together 1..1000, each address once
              * @example [
              *       "ada@example.com"
@@ -1531,6 +1655,17 @@ export interface components {
              * @example 2026-01-31T09:00:00Z
              */
             sendAt?: string;
+            /**
+             * @description SendGrid unsubscribe group (asm.group_id); default: the group of the message's first category in config
+             * @example 123
+             */
+            asmGroupId?: number;
+            /** @description Groups shown on the unsubscribe page (asm.groups_to_display), up to 25 */
+            asmGroupsToDisplay?: number[];
+            /** @description Default false. Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones) */
+            bypassGroupUnsubscribes?: boolean;
+            /** @description Stored files, 30 MB in total after encoding */
+            attachments?: components["schemas"]["EmailAttachmentDto"][];
             /**
              * @description One line (no CR/LF)
              * @example Welcome to Portico
@@ -1543,6 +1678,11 @@ export interface components {
         };
         SendTemplateEmailDto: {
             /**
+             * @description Sender address, one of EMAIL_SENDERS your key or user may use; default EMAIL_FROM
+             * @example billing@example.com
+             */
+            from?: string;
+            /**
              * @description Recipients; to + cc + bcc together 1..1000, each address once
              * @example [
              *       "ada@example.com"
@@ -1568,6 +1708,17 @@ export interface components {
              * @example 2026-01-31T09:00:00Z
              */
             sendAt?: string;
+            /**
+             * @description SendGrid unsubscribe group (asm.group_id); default: the group of the message's first category in config
+             * @example 123
+             */
+            asmGroupId?: number;
+            /** @description Groups shown on the unsubscribe page (asm.groups_to_display), up to 25 */
+            asmGroupsToDisplay?: number[];
+            /** @description Default false. Transactional mail: send even to addresses that unsubscribed from the group (never to bounced or spam-reporting ones) */
+            bypassGroupUnsubscribes?: boolean;
+            /** @description Stored files, 30 MB in total after encoding */
+            attachments?: components["schemas"]["EmailAttachmentDto"][];
             /**
              * @description SendGrid dynamic template id: d- and 32 hex digits
              * @example d-0123456789abcdef0123456789abcdef
@@ -1660,6 +1811,32 @@ export interface components {
             items: components["schemas"]["SubscriptionDto"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        SuppressionPageView: {
+            items: components["schemas"]["SuppressionView"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        SuppressionView: {
+            id: string;
+            /** @example ada@example.com */
+            address: string;
+            /** @enum {string} */
+            reason: "bounce" | "spamreport" | "unsubscribe" | "group_unsubscribe" | "invalid" | "manual";
+            groupId?: number | null;
+            /**
+             * @description webhook:<sg_event_id>, sync:<list> or manual:<owner>
+             * @example webhook:evt-1
+             */
+            source: string;
+            occurredAt: string;
+            createdAt: string;
+        };
+        SuppressionsRemovedView: {
+            /** @example ada@example.com */
+            address: string;
+            /** @description Ledger entries removed (each lifted at SendGrid first) */
+            removed: number;
         };
         TokensDto: {
             /** @description Session token (JWT, 15 minutes); also set as an httpOnly cookie */
@@ -1981,6 +2158,200 @@ export interface operations {
             };
         };
     };
+    AdminSuppressionsController_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                reason?: "bounce" | "spamreport" | "unsubscribe" | "group_unsubscribe" | "invalid" | "manual";
+                address?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionPageView"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AdminSuppressionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSuppressionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionView"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    AdminSuppressionsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionsRemovedView"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, unknown or invalid fields (`errors[]` lists them) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The provider failed or refused our request */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Provider not configured or unavailable (circuit open); see `Retry-After` */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     AdminEmailsController_list: {
         parameters: {
             query?: {
@@ -1988,7 +2359,7 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page (opaque) */
                 cursor?: string;
-                status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
+                status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed" | "suppressed" | "cancelled";
                 /** @description Messages with this recipient (to, cc or bcc) */
                 to?: string;
             };
@@ -3550,7 +3921,7 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page (opaque) */
                 cursor?: string;
-                status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed";
+                status?: "queued" | "sending" | "sent" | "deferred" | "delivered" | "bounced" | "dropped" | "spamreport" | "opened" | "clicked" | "failed" | "suppressed" | "cancelled";
                 /** @description Messages with this recipient (to, cc or bcc) */
                 to?: string;
             };
@@ -3657,6 +4028,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Body or upload too large */
             413: {
                 headers: {
@@ -3725,6 +4106,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Body or upload too large */
             413: {
                 headers: {
@@ -3780,6 +4171,89 @@ export interface operations {
             /** @description Not found (or not yours) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    EmailsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailCancelledView"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflicts with the current state or an earlier request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The provider failed or refused our request */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Provider not configured or unavailable (circuit open); see `Retry-After` */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

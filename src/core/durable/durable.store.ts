@@ -25,7 +25,7 @@ export const DURABLE_STATUSES: readonly DurableStatus[] = ['pending', 'processin
 /**
  * The durable queue's state machine in SQL, for SQLite and PostgreSQL:
  * claim (pending/expired → processing), complete (→ done), reschedule
- * (→ pending later), bury (→ dead), unclaim, replay. Every state change is
+ * (→ pending later), bury (→ dead), unclaim, replay, settle (unclaimed → done). Every state change is
  * one statement, for one row or a batch; the finishing ones apply only while
  * the row still carries its claim (`locked_by` and `attempts`), so a worker
  * whose lease expired and was taken over cannot overwrite the newer claim.
@@ -123,6 +123,19 @@ export class DurableStore<T extends DurableRecord> {
   /** Gives claimed rows back untouched (claimed but not attempted): `pending`, the attempt not counted. */
   async unclaim(claims: readonly Claim[], now: Date): Promise<Set<string>> {
     return this.finish(claims, `status = 'pending', attempts = attempts - 1`, [], now);
+  }
+
+  /**
+   * Finished without being handled (e.g. a scheduled email cancelled while it
+   * waits): `pending` or `dead` → `done`. False when a worker holds it or it
+   * is done already, so it never races a claim.
+   */
+  async settle(id: string, now: Date): Promise<boolean> {
+    const result = await this.write(
+      `UPDATE ${this.table} SET status = 'done', processed_at = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'dead')`,
+      [this.dialect.bind(now), this.dialect.bind(now), id],
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Back to `pending`, due now, attempts reset; only for `dead` or `done` rows. */

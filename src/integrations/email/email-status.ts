@@ -2,7 +2,9 @@
  * Where a message stands. `queued` → `sending` → `sent` come from us;
  * `deferred`, `delivered`, `bounced`, `dropped`, `spamreport` from SendGrid's
  * event webhook; `opened` and `clicked` are only recorded as events; `failed`
- * means we gave up (dead-lettered; an admin can retry it).
+ * means we gave up (dead-lettered; an admin can retry it); `suppressed`
+ * (every recipient is on the suppression ledger) and `cancelled` (a scheduled
+ * send cancelled in time) end a message that was never sent.
  */
 export const EMAIL_STATUSES = [
   'queued',
@@ -16,6 +18,8 @@ export const EMAIL_STATUSES = [
   'opened',
   'clicked',
   'failed',
+  'suppressed',
+  'cancelled',
 ] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
@@ -31,6 +35,9 @@ const RANK: Readonly<Record<StoredEmailStatus, number>> = {
   sending: 1,
   failed: 2,
   sent: 3,
+  // Final without a send: nothing SendGrid says can follow (and `sent` never overwrites them).
+  suppressed: 3,
+  cancelled: 3,
   deferred: 4,
   delivered: 5,
   bounced: 6,

@@ -75,6 +75,10 @@ export function toDetailView(row: EmailMessage, events: readonly EmailEvent[]): 
     categories: row.categories ?? [],
     sendAt: row.sendAt?.toISOString() ?? null,
     transport: row.transport,
+    asmGroupId: row.asmGroupId,
+    asmGroupsToDisplay: row.asmGroupsToDisplay ?? [],
+    bypassGroupUnsubscribes: row.bypassGroupUnsubscribes,
+    attachments: (row.attachments ?? []).map((a) => ({ ...a })),
     history,
   };
 }

@@ -24,18 +24,42 @@ import { EmailEventApplier } from './webhook/email-event.applier';
 import { SendGridEventsInbox } from './webhook/sendgrid-events.inbox';
 import { SendGridWebhookController } from './webhook/sendgrid-webhook.controller';
 import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry';
+import { AttachmentReader } from './attachments/attachment-reader';
+import { AttachmentPolicy } from './attachments/attachment-policy';
+import { SenderPolicy } from './senders/sender-policy';
+import { ScheduledSends } from './scheduling/scheduled-sends';
+import { SuppressionSyncProgress } from './entities/suppression-sync-progress.entity';
+import { SuppressionSync } from './suppressions/suppression-sync.service';
+import { deliverabilityConfig } from './deliverability.config';
+import { EmailSuppression } from './entities/email-suppression.entity';
+import { AdminSuppressionsController } from './suppressions/admin-suppressions.controller';
+import { SuppressionAdmin } from './suppressions/suppression-admin.service';
+import { SuppressionGate } from './suppressions/suppression-gate';
+import { SuppressionLedger } from './suppressions/suppression-ledger';
+import { EmailAccount } from './transports/email-account.port';
+import { LogAccount } from './transports/log-account.adapter';
+import { SendGridAccount } from './transports/sendgrid-account.adapter';
+import { createSendGridClient } from './transports/sendgrid-client';
 
 /**
  * Email: `POST /emails` into a durable outbox sent through the configured
  * transport (SendGrid, or the log transport by default), SendGrid's signed
- * event webhook, and receipts on `payment.succeeded`.
+ * event webhook, and receipts on `payment.succeeded`. Attachments are read
+ * through the global StorageModule's `FilesService`.
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([EmailMessage, EmailEvent, SendGridEventRecord]),
+    TypeOrmModule.forFeature([
+      EmailMessage,
+      EmailEvent,
+      SendGridEventRecord,
+      EmailSuppression,
+      SuppressionSyncProgress,
+    ]),
     ProviderConfigModule.forFeature(sendgridConfig),
+    ProviderConfigModule.forFeature(deliverabilityConfig),
   ],
-  controllers: [EmailsController, AdminEmailsController, SendGridWebhookController],
+  controllers: [EmailsController, AdminEmailsController, SendGridWebhookController, AdminSuppressionsController],
   providers: [
     {
       provide: EmailTransport,
@@ -49,8 +73,28 @@ import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry'
           ? new SendGridTransport(sendgrid, resilience.settingsFor('sendgrid').timeoutMs)
           : new LogTransport(),
     },
+    {
+      provide: EmailAccount,
+      inject: [emailConfig.KEY, sendgridConfig.KEY, ResiliencePolicyRegistry],
+      useFactory: (
+        email: ConfigType<typeof emailConfig>,
+        sendgrid: ConfigType<typeof sendgridConfig>,
+        resilience: ResiliencePolicyRegistry,
+      ) =>
+        email.transport === 'sendgrid'
+          ? new SendGridAccount(createSendGridClient(sendgrid, resilience.settingsFor('sendgrid').timeoutMs))
+          : new LogAccount(),
+    },
     EmailsService,
     EmailQuota,
+    SuppressionLedger,
+    SuppressionGate,
+    SuppressionAdmin,
+    AttachmentReader,
+    AttachmentPolicy,
+    SenderPolicy,
+    ScheduledSends,
+    SuppressionSync,
     EmailOutbox,
     BatchClaimer,
     TransportHealth,
@@ -60,6 +104,6 @@ import { ResiliencePolicyRegistry } from '../../core/resilience/policy-registry'
     InvoiceEmailListener,
     EmailProviderStatus,
   ],
-  exports: [EmailsService],
+  exports: [EmailsService, SuppressionSync],
 })
 export class EmailModule {}

@@ -4,9 +4,12 @@ import type { Response } from 'express';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
 import { ProblemException } from '../../core/errors/problem.exception';
 import { CurrentPrincipal, type Principal, RequireScopes, ownerIdOf } from '../../core/security';
-import { EmailAcceptedView, EmailDetailView, EmailPageView } from './dto/email.views';
+import { EmailAcceptedView, EmailCancelledView, EmailDetailView, EmailPageView } from './dto/email.views';
+import { ScheduledSends } from './scheduling/scheduled-sends';
+import { AttachmentPolicy } from './attachments/attachment-policy';
 import { ListEmailsQuery } from './dto/list-emails.query';
-import { SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
+import { type EmailEnvelopeDto, SendEmailDto, SendTemplateEmailDto } from './dto/send-email.dto';
+import { SenderPolicy } from './senders/sender-policy';
 import { toDetailView } from './email.mapper';
 import { EmailQuota } from './email-quota';
 import { EmailsService, type EmailReader, type NewEmail } from './emails.service';
@@ -20,6 +23,9 @@ export class EmailsController {
   constructor(
     private readonly emails: EmailsService,
     private readonly quota: EmailQuota,
+    private readonly senders: SenderPolicy,
+    private readonly scheduled: ScheduledSends,
+    private readonly attachmentPolicy: AttachmentPolicy,
   ) {}
 
   @Post()
@@ -32,14 +38,14 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 403, 413)
+  @ApiProblemResponses(400, 401, 403, 404, 413)
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendEmailDto,
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, {
+    return this.accept(principal, res, key, body, {
       kind: 'plain',
       ...envelope(body),
       subject: body.subject,
@@ -58,20 +64,34 @@ export class EmailsController {
     description: 'Repeating a key returns the first message instead of queueing another',
   })
   @ApiAcceptedResponse({ type: EmailAcceptedView, description: 'Stored in the outbox; sent shortly' })
-  @ApiProblemResponses(400, 401, 403, 413)
+  @ApiProblemResponses(400, 401, 403, 404, 413)
   async sendTemplate(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SendTemplateEmailDto,
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EmailAcceptedView> {
-    return this.accept(principal, res, key, {
+    return this.accept(principal, res, key, body, {
       kind: 'template',
       ...envelope(body),
       subject: body.subject,
       templateId: body.templateId.toLowerCase(),
       templateData: body.dynamicTemplateData ?? {},
     });
+  }
+
+  @Post(':id/cancel')
+  @RequireScopes('emails:send')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a scheduled message before its sendAt (in our outbox, or its SendGrid batch once handed over)',
+  })
+  @ApiOkResponse({ type: EmailCancelledView })
+  @ApiProblemResponses(401, 403, 404, 409, 502, 503)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<EmailCancelledView> {
+    const { row } = await this.emails.find(readerOf(principal), id);
+    await this.scheduled.cancel(row);
+    return { id: row.id, status: 'cancelled' };
   }
 
   @Get(':id')
@@ -97,6 +117,7 @@ export class EmailsController {
     principal: Principal,
     res: Response,
     key: string | undefined,
+    body: EmailEnvelopeDto,
     input: NewEmail,
   ): Promise<EmailAcceptedView> {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -105,12 +126,33 @@ export class EmailsController {
         title: 'Invalid Idempotency-Key',
       });
     }
+    if (
+      body.asmGroupsToDisplay !== undefined &&
+      body.asmGroupId === undefined &&
+      !this.emails.hasDefaultGroup(body.categories)
+    )
+      throw new ProblemException(400, 'asmGroupsToDisplay needs asmGroupId (or a category with a default group)', {
+        slug: 'asm-group-required',
+        title: 'Unsubscribe group required',
+      });
+    const from = this.senders.resolve(principal, body.from);
+    const attachments = await this.attachmentPolicy.resolve(principal, body.attachments);
     const recipients = input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0);
-    const row = await this.emails.queue(ownerIdOf(principal), { ...input, idempotencyKey: key }, () =>
-      this.quota.assertRoomFor(principal, recipients),
+    const row = await this.emails.queue(
+      ownerIdOf(principal),
+      {
+        ...input,
+        from,
+        asmGroupId: body.asmGroupId,
+        asmGroupsToDisplay: body.asmGroupsToDisplay,
+        bypassGroupUnsubscribes: body.bypassGroupUnsubscribes,
+        attachments,
+        idempotencyKey: key,
+      },
+      () => this.quota.assertRoomFor(principal, recipients),
     );
     res.setHeader('Location', `/emails/${row.id}`);
-    return { id: row.id, status: 'queued' };
+    return { id: row.id, status: row.emailStatus === 'suppressed' ? 'suppressed' : 'queued' };
   }
 }
 

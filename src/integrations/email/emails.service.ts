@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { emailConfig } from '../../config/email.config';
 import { uuidv7, UUID_PATTERN } from '../../core/database/ids';
 import { TransactionRunner } from '../../core/database/transaction-runner';
@@ -12,7 +12,9 @@ import { keysetPage, mapPage } from '../../core/http/pagination';
 import type { EmailPageView } from './dto/email.views';
 import type { ListEmailsQuery } from './dto/list-emails.query';
 import { EmailEvent } from './entities/email-event.entity';
-import { EmailMessage } from './entities/email-message.entity';
+import { type EmailAttachmentRef, EmailMessage } from './entities/email-message.entity';
+import { type DeliverabilityConfig, type Sender, deliverabilityConfig } from './deliverability.config';
+import { SuppressionGate } from './suppressions/suppression-gate';
 import { toSummaryView } from './email.mapper';
 import { EmailOutbox } from './outbox/email-outbox';
 import { asJsonObject } from './json';
@@ -31,6 +33,13 @@ export interface NewEmail {
   readonly replyTo?: string;
   readonly categories?: readonly string[];
   readonly sendAt?: Date;
+  /** One of EMAIL_SENDERS (already checked against the caller's grants); default EMAIL_FROM. */
+  readonly from?: Sender;
+  readonly asmGroupId?: number;
+  readonly asmGroupsToDisplay?: readonly number[];
+  readonly bypassGroupUnsubscribes?: boolean;
+  /** Stored files, already checked (readable by the caller, within the limits). */
+  readonly attachments?: readonly EmailAttachmentRef[];
   /** Same key (per owner) → the first message is returned, nothing new is queued. */
   readonly idempotencyKey?: string;
 }
@@ -48,8 +57,10 @@ export class EmailsService {
     @InjectRepository(EmailMessage) private readonly messages: Repository<EmailMessage>,
     @InjectRepository(EmailEvent) private readonly events: Repository<EmailEvent>,
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
+    @Inject(deliverabilityConfig.KEY) private readonly deliverability: DeliverabilityConfig,
     private readonly outbox: EmailOutbox,
     private readonly transactions: TransactionRunner,
+    private readonly suppressions: SuppressionGate,
   ) {}
 
   /**
@@ -57,6 +68,8 @@ export class EmailsService {
    * after the caller has its 202. Nothing is accepted that is not stored.
    * `admit` runs once the message is known to be new (a repeated idempotency
    * key returns the first message without it): quotas refuse there.
+   * Suppressed recipients are taken off first (recorded `suppressed` in the
+   * history); with nobody left the message is stored already `suppressed`.
    */
   async queue(ownerId: string, input: NewEmail, admit?: () => Promise<void>): Promise<EmailMessage> {
     if (input.idempotencyKey !== undefined) {
@@ -65,11 +78,20 @@ export class EmailsService {
     }
     await admit?.();
     const row = this.build(ownerId, input);
+    const [screened] = await this.suppressions.screen([row]);
+    if (screened.allSuppressed)
+      Object.assign(row, { status: 'done', emailStatus: 'suppressed', processedAt: row.createdAt });
+    const history = this.suppressions.historyOf(screened, 'accept', row.createdAt);
     try {
       // updateEntity(false): every column is set here, so TypeORM need not read the row back.
-      await this.transactions.write((manager) =>
-        manager.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute(),
-      );
+      const insert = (manager: EntityManager) =>
+        manager.createQueryBuilder().insert().into(EmailMessage).values(row).updateEntity(false).execute();
+      if (history.length === 0) await this.transactions.write(insert);
+      else
+        await this.transactions.run(async (manager) => {
+          await insert(manager);
+          await manager.createQueryBuilder().insert().into(EmailEvent).values(history).updateEntity(false).execute();
+        });
     } catch (error: unknown) {
       // Two requests with the same idempotency key at once: the unique index let one in.
       if (input.idempotencyKey !== undefined) {
@@ -78,7 +100,7 @@ export class EmailsService {
       }
       throw error;
     }
-    this.outbox.kick();
+    if (!screened.allSuppressed) this.outbox.kick();
     return row;
   }
 
@@ -136,12 +158,14 @@ export class EmailsService {
     const redirect = this.config.redirectAllTo;
     const actual = redirect === undefined ? asked : { to: [redirect], cc: [], bcc: [] };
     const replyTo = input.replyTo ?? this.config.replyTo ?? null;
+    const asmGroupId = input.asmGroupId ?? this.defaultGroupOf(input.categories) ?? null;
     // Object.assign, not repository.create: the values are already entity-shaped, and create() is slow on the hot path.
     const row = Object.assign(new EmailMessage(), {
       id: uuidv7(now.getTime()),
       status: 'pending',
       attempts: 0,
-      nextAttemptAt: now,
+      // A scheduled send stays in our outbox (cancellable for free) until shortly before its time.
+      nextAttemptAt: handoverAt(input.sendAt, now, this.deliverability.handoverMs),
       lockedUntil: null,
       lockedBy: null,
       lastError: null,
@@ -152,8 +176,8 @@ export class EmailsService {
       ownerId,
       kind: input.kind,
       emailStatus: 'queued',
-      fromEmail: this.config.from,
-      fromName: this.config.fromName ?? null,
+      fromEmail: input.from?.email ?? this.config.from,
+      fromName: input.from === undefined ? (this.config.fromName ?? null) : (input.from.name ?? null),
       replyTo,
       to: actual.to,
       cc: actual.cc.length > 0 ? actual.cc : null,
@@ -176,9 +200,28 @@ export class EmailsService {
       providerMessageId: null,
       transport: null,
       sentAt: null,
+      asmGroupId,
+      asmGroupsToDisplay: input.asmGroupsToDisplay === undefined ? null : [...input.asmGroupsToDisplay],
+      bypassGroupUnsubscribes: input.bypassGroupUnsubscribes ?? false,
+      sendgridBatchId: null,
+      attachments: input.attachments === undefined || input.attachments.length === 0 ? null : [...input.attachments],
     });
-    row.batchKey = batchKeyOf(row);
+    // Attachments are large and scheduled sends get a batch id of their own: neither ever shares a request.
+    row.batchKey = row.attachments !== null || row.sendAt !== null ? row.id : batchKeyOf(row);
     return row;
+  }
+
+  hasDefaultGroup(categories: readonly string[] | undefined): boolean {
+    return this.defaultGroupOf(categories) !== undefined;
+  }
+
+  /** The configured group of the message's first category that has one. */
+  private defaultGroupOf(categories: readonly string[] | undefined): number | undefined {
+    for (const category of categories ?? []) {
+      const group = this.deliverability.groupByCategory.get(category);
+      if (group !== undefined) return group;
+    }
+    return undefined;
   }
 }
 
@@ -195,8 +238,17 @@ export function batchKeyOf(row: EmailMessage): string {
     row.templateId,
     row.categories,
     row.sendAt?.toISOString() ?? null,
+    row.asmGroupId,
+    row.asmGroupsToDisplay,
+    row.bypassGroupUnsubscribes,
   ];
   return createHash('sha256').update(JSON.stringify(shared)).digest('hex');
+}
+
+/** When a message is due in our outbox: now, or `handoverMs` before its `sendAt`. */
+export function handoverAt(sendAt: Date | undefined, now: Date, handoverMs: number): Date {
+  if (sendAt === undefined) return now;
+  return new Date(Math.max(now.getTime(), sendAt.getTime() - handoverMs));
 }
 
 function recipientsIndex(addresses: readonly string[]): string {

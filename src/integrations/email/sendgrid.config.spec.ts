@@ -1,6 +1,7 @@
 import { ENV_SPECS, findEnvProblems as findAll } from '../../config/env.validation';
 import type { RawEnv } from '../../config/env-rules';
 import { declaredProviderConfigs } from '../../config/provider-config';
+import { deliverabilityConfig } from './deliverability.config';
 import { EmailModule } from './email.module';
 import { sendgridConfig } from './sendgrid.config';
 
@@ -8,7 +9,7 @@ const findEnvProblems = (env: RawEnv): string[] => findAll(env, [...ENV_SPECS, s
 
 describe('sendgrid config', () => {
   it('is declared by the email module, so start-up finds and validates it', () => {
-    expect(declaredProviderConfigs([EmailModule])).toEqual([sendgridConfig]);
+    expect(declaredProviderConfigs([EmailModule])).toEqual([sendgridConfig, deliverabilityConfig]);
   });
 
   it('asks for SENDGRID_API_KEY once the API base is set, and refuses a webhook key that is not P-256', () => {

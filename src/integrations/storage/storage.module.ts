@@ -62,6 +62,9 @@ export class StorageModule {
     ];
     return {
       module: StorageModule,
+      // Global: other areas use stored files (email attachments) without building a second StorageModule
+      // (each forRoot() is a module of its own to Nest: a second sweeper, controller and status reporter).
+      global: true,
       imports: [TypeOrmModule.forFeature([FileEntity]), ProviderConfigModule.forFeature(storageConfig)],
       controllers: driver === 's3' ? [FilesController] : [FilesController, LocalObjectsController],
       providers,

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FakeSendGridAccount } from './sendgrid-account-fake';
 
 /** One scripted answer of the fake (instead of its normal validation + 202). */
 export type FakeAnswer =
@@ -27,6 +28,8 @@ export interface ReceivedRequest {
   readonly messageIds: string[];
   /** When the answer was decided (ms since epoch). */
   readonly at: number;
+  /** Attachments as decoded (their base64 content is dropped from `body` to keep memory small). */
+  readonly attachments: ReadonlyArray<{ filename: string; bytes: number; sha256: string; contentId?: string }>;
 }
 
 const MESSAGE_ID_ARG = 'portico_message_id';
@@ -46,6 +49,8 @@ export class FakeSendGrid {
   readonly requests: ReceivedRequest[] = [];
   /** Accepted (202) deliveries per message id. */
   readonly accepted = new Map<string, number>();
+  /** Suppression lists, unsubscribe groups and scheduled-send batches. */
+  readonly account = new FakeSendGridAccount();
   private readonly script: FakeAnswer[] = [];
   private chaos: FakeChaos = {};
   private delayMs = 0;
@@ -98,6 +103,7 @@ export class FakeSendGrid {
     this.chaos = {};
     this.delayMs = 0;
     this.holding = false;
+    this.account.reset();
   }
 
   /** How many times the message was accepted (sent, from SendGrid's point of view). */
@@ -120,17 +126,17 @@ export class FakeSendGrid {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (req.method !== 'POST' || req.url !== '/v3/mail/send')
-      return this.reply(res, 404, { errors: [{ message: 'not found', field: null, help: null }] });
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
     } catch {
       // answered below as a 400 like SendGrid's
     }
+    if (req.method !== 'POST' || req.url !== '/v3/mail/send') return this.handleAccount(req, res, body);
     const messageIds = idsOf(body);
+    const attachments = decodeAttachments(body);
     const record = (status: number): void =>
-      void this.requests.push({ body, headers: req.headers, status, messageIds, at: Date.now() });
+      void this.requests.push({ body, headers: req.headers, status, messageIds, at: Date.now(), attachments });
 
     const scripted = this.holding ? ({ status: 'hang' } as const) : (this.script.shift() ?? this.randomFailure());
     if (scripted !== undefined) {
@@ -154,6 +160,8 @@ export class FakeSendGrid {
       return this.reply(res, 413, { errors: [{ message: 'Payload too large', field: null, help: null }] });
     }
     const errors = validate(body);
+    if (typeof body.batch_id === 'string' && !this.account.useBatch(body.batch_id, numberOr(body.send_at)))
+      errors.push({ field: 'batch_id', message: 'The batch_id is not valid.', help: null });
     if (errors.length > 0) {
       record(400);
       return this.reply(res, 400, { errors });
@@ -167,6 +175,20 @@ export class FakeSendGrid {
       'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60),
     });
     res.end();
+  }
+
+  private handleAccount(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
+    if (req.headers.authorization !== `Bearer ${this.apiKey}`)
+      return this.reply(res, 401, { errors: [{ message: 'authorization required', field: null, help: null }] });
+    const answer = this.account.handle(req.method ?? 'GET', req.url ?? '/', body);
+    if (answer === undefined)
+      return this.reply(res, 404, { errors: [{ message: 'not found', field: null, help: null }] });
+    if (answer.body === undefined) {
+      res.writeHead(answer.status);
+      res.end();
+      return;
+    }
+    return this.reply(res, answer.status, answer.body);
   }
 
   private randomFailure(): FakeAnswer | undefined {
@@ -204,6 +226,26 @@ export class FakeSendGrid {
     res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   }
+}
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Digests of the attachments (content replaced by its size, so kept requests stay small). */
+function decodeAttachments(body: Record<string, unknown>): ReceivedRequest['attachments'] {
+  if (!Array.isArray(body.attachments)) return [];
+  return (body.attachments as Array<Record<string, unknown>>).map((a) => {
+    const content = typeof a.content === 'string' ? a.content : '';
+    const bytes = Buffer.from(content, 'base64');
+    if (BASE64.test(content) && content.length % 4 === 0) a.content = `<${content.length} base64 characters>`;
+    return {
+      filename: String(a.filename),
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      ...(typeof a.content_id === 'string' ? { contentId: a.content_id } : {}),
+    };
+  });
 }
 
 function idsOf(body: Record<string, unknown>): string[] {
@@ -292,5 +334,43 @@ function validate(body: Record<string, unknown>): SendGridError[] {
       0,
     );
   if (customArgsBytes > 10_000) fail('custom_args', 'The custom_args parameter must be less than 10000 bytes.');
+  validateAsm(body.asm, fail);
+  validateAttachments(body.attachments, fail);
   return errors;
+}
+
+/** `asm: { group_id, groups_to_display (≤ 25) }`. */
+function validateAsm(asm: unknown, fail: (field: string | null, message: string) => void): void {
+  if (asm === undefined) return;
+  const value = asm as { group_id?: unknown; groups_to_display?: unknown };
+  if (!Number.isInteger(value.group_id) || (value.group_id as number) < 1)
+    fail('asm.group_id', 'The asm group_id must be a positive integer.');
+  const display = value.groups_to_display;
+  if (display !== undefined && (!Array.isArray(display) || display.length > 25 || !display.every(Number.isInteger)))
+    fail('asm.groups_to_display', 'groups_to_display must be an array of at most 25 group ids.');
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `attachments: [{ content (base64), filename, type, disposition, content_id }]`, checked as documented. */
+function validateAttachments(attachments: unknown, fail: (field: string | null, message: string) => void): void {
+  if (attachments === undefined) return;
+  if (!Array.isArray(attachments)) return fail('attachments', 'attachments must be an array.');
+  (attachments as Array<Record<string, unknown>>).forEach((a, i) => {
+    const content = a.content;
+    // decodeAttachments replaced valid content by its size note; a note never reaches here for bad content.
+    if (
+      typeof content !== 'string' ||
+      (!content.startsWith('<') && (!BASE64.test(content) || content.length % 4 !== 0))
+    )
+      fail(`attachments.${i}.content`, 'The attachment content must be base64 encoded.');
+    if (typeof a.filename !== 'string' || a.filename === '')
+      fail(`attachments.${i}.filename`, 'The attachment filename parameter is required.');
+    if (a.type !== undefined && (typeof a.type !== 'string' || /[;\r\n]/.test(a.type)))
+      fail(`attachments.${i}.type`, 'The attachment type cannot contain ;, CRLF.');
+    if (a.disposition !== undefined && a.disposition !== 'attachment' && a.disposition !== 'inline')
+      fail(`attachments.${i}.disposition`, 'disposition must be attachment or inline.');
+    if (a.disposition === 'inline' && (typeof a.content_id !== 'string' || a.content_id === ''))
+      fail(`attachments.${i}.content_id`, 'The content_id parameter is required for inline attachments.');
+  });
 }

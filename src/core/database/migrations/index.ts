@@ -8,6 +8,7 @@ import { AddUserDisabled1765000100000 } from './1765000100000-add-user-disabled'
 import { CreateDurableEvents1765200000000 } from './1765200000000-create-durable-events';
 import { AddTraceContext1765300000000 } from './1765300000000-add-trace-context';
 import { CreateBilling1766000000000 } from './1766000000000-create-billing';
+import { EmailDeliverability1766100000000 } from './1766100000000-email-deliverability';
 import { AddIdentityLifecycle1766200000000 } from './1766200000000-add-identity-lifecycle';
 
 /**
@@ -25,5 +26,6 @@ export const MIGRATIONS = [
   CreateDurableEvents1765200000000,
   AddTraceContext1765300000000,
   CreateBilling1766000000000,
+  EmailDeliverability1766100000000,
   AddIdentityLifecycle1766200000000,
 ];

@@ -4,7 +4,16 @@ import { EMAIL_STATUSES, type EmailStatus } from '../email-status';
 
 export class EmailAcceptedView {
   @ApiProperty({ example: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }) id!: string;
-  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
+  @ApiProperty({
+    enum: ['queued', 'suppressed'],
+    description: 'suppressed: every recipient is on the suppression ledger; stored, never sent',
+  })
+  status!: 'queued' | 'suppressed';
+}
+
+export class EmailCancelledView {
+  @ApiProperty({ example: '01938a6e-3b7c-7f10-9d3e-2b1c4d5e6f70' }) id!: string;
+  @ApiProperty({ enum: ['cancelled'] }) status!: 'cancelled';
 }
 
 export class EmailHistoryEntryView {
@@ -43,6 +52,15 @@ class RecipientsView {
   @ApiProperty({ type: [String] }) bcc!: string[];
 }
 
+class EmailAttachmentView {
+  @ApiProperty() fileId!: string;
+  @ApiProperty() filename!: string;
+  @ApiProperty() contentType!: string;
+  @ApiProperty({ description: 'Bytes as stored (before base64)' }) size!: number;
+  @ApiProperty({ enum: ['attachment', 'inline'] }) disposition!: 'attachment' | 'inline';
+  @ApiPropertyOptional() contentId?: string;
+}
+
 export class EmailDetailView extends EmailSummaryView {
   @ApiProperty({ type: () => EmailAddressView }) from!: { email: string; name?: string };
   @ApiPropertyOptional({ type: 'string', nullable: true }) replyTo!: string | null;
@@ -63,6 +81,11 @@ export class EmailDetailView extends EmailSummaryView {
   @ApiProperty({ type: [String] }) categories!: string[];
   @ApiPropertyOptional({ type: 'string', nullable: true }) sendAt!: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true, enum: ['sendgrid', 'log'] }) transport!: string | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'SendGrid unsubscribe group (asm.group_id)' })
+  asmGroupId!: number | null;
+  @ApiProperty({ type: [Number] }) asmGroupsToDisplay!: number[];
+  @ApiProperty() bypassGroupUnsubscribes!: boolean;
+  @ApiProperty({ type: [EmailAttachmentView] }) attachments!: EmailAttachmentView[];
   @ApiProperty({ type: [EmailHistoryEntryView] }) history!: EmailHistoryEntryView[];
 }
 

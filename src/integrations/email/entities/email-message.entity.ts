@@ -84,4 +84,33 @@ export class EmailMessage extends DurableRecord {
 
   @Column({ name: 'sent_at', type: Date, nullable: true })
   sentAt!: Date | null;
+
+  /** SendGrid unsubscribe group (`asm.group_id`): its unsubscribes block this message. */
+  @Column({ name: 'asm_group_id', type: 'integer', nullable: true })
+  asmGroupId!: number | null;
+
+  @Column({ name: 'asm_groups_to_display', type: 'simple-json', nullable: true })
+  asmGroupsToDisplay!: number[] | null;
+
+  /** Transactional mail that ignores group unsubscribes (never bounces, spam reports or global unsubscribes). */
+  @Column({ name: 'bypass_group_unsubscribes', type: 'boolean', default: false })
+  bypassGroupUnsubscribes!: boolean;
+
+  /** SendGrid `batch_id` of a scheduled send, created before the hand-over so it can be cancelled there. */
+  @Column({ name: 'sendgrid_batch_id', type: 'varchar', length: 128, nullable: true })
+  sendgridBatchId!: string | null;
+
+  /** Stored files to attach at send time (never their bytes). */
+  @Column({ type: 'simple-json', nullable: true })
+  attachments!: EmailAttachmentRef[] | null;
+}
+
+/** A stored file attached to a message: read from the storage driver when the message is sent. */
+export interface EmailAttachmentRef {
+  readonly fileId: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly disposition: 'attachment' | 'inline';
+  readonly contentId?: string;
 }

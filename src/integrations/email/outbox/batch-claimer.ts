@@ -75,7 +75,12 @@ export class BatchClaimer {
     return kept;
   }
 
-  /** Siblings of a batch SendGrid accepted. */
+  /** Claimed siblings given back untouched (their leader was not sent); they are due again at once. */
+  async giveBack(siblings: readonly EmailMessage[]): Promise<void> {
+    if (siblings.length > 0) await this.store.unclaim(siblings.map(claimOf), new Date());
+  }
+
+  /** Siblings of a batch SendGrid accepted (or that ended suppressed). */
   async complete(siblings: readonly EmailMessage[], now: Date): Promise<void> {
     await this.store.completeAll(siblings.map(claimOf), now);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { emailConfig } from '../../../config/email.config';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { DurableProcessor } from '../../../core/durable/durable.processor';
@@ -8,7 +8,15 @@ import { type DurableQueue, PermanentFailure } from '../../../core/durable/durab
 import { isIntegrationError } from '../../../core/errors/integration.error';
 import { EmailMessage } from '../entities/email-message.entity';
 import { statusesBefore } from '../email-status';
-import { type EmailTransport, InjectEmailTransport, type OutgoingEmail } from '../transports/email-transport.port';
+import { SuppressionGate } from '../suppressions/suppression-gate';
+import { type EmailAccount, InjectEmailAccount } from '../transports/email-account.port';
+import {
+  type EmailTransport,
+  InjectEmailTransport,
+  type OutgoingAttachment,
+  type OutgoingEmail,
+} from '../transports/email-transport.port';
+import { AttachmentReader } from '../attachments/attachment-reader';
 import { TransportHealth } from '../transports/transport-health';
 import { BatchClaimer } from './batch-claimer';
 
@@ -31,6 +39,9 @@ export class EmailOutbox implements OnModuleInit {
     private readonly health: TransportHealth,
     private readonly batches: BatchClaimer,
     private readonly transactions: TransactionRunner,
+    private readonly suppressions: SuppressionGate,
+    private readonly attachments: AttachmentReader,
+    @InjectEmailAccount() private readonly account: EmailAccount,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +71,11 @@ export class EmailOutbox implements OnModuleInit {
 
   /** Handles one claimed row, and its batch siblings when batching is on. */
   async send(row: EmailMessage): Promise<void> {
+    if (row.emailStatus === 'cancelled' || row.emailStatus === 'suppressed') {
+      // Cancelled or suppressed while it waited (or claimed at that moment): it never sends.
+      this.logger.log({ id: row.id, emailStatus: row.emailStatus }, 'Email not sent');
+      return;
+    }
     if (row.emailStatus !== 'queued' && row.emailStatus !== 'failed') {
       // SendGrid already reported on this message (event webhook) while our record of the send was
       // lost, e.g. the process died between SendGrid's 202 and our commit: sending again would duplicate it.
@@ -69,10 +85,27 @@ export class EmailOutbox implements OnModuleInit {
       );
       return;
     }
-    const siblings = this.config.batch ? await this.batches.claimSiblings(row) : [];
+    const claimed = this.config.batch ? await this.batches.claimSiblings(row) : [];
+    // Just before sending: an address may have bounced or unsubscribed since the message was accepted.
+    const screened = await this.suppressions.screen([row, ...claimed]);
+    await this.suppressions.recordAtSend(screened);
+    if (screened[0].allSuppressed) {
+      // Nobody left to send the leader to (the processor completes it); its siblings go back untouched.
+      await this.batches.giveBack(claimed);
+      return;
+    }
+    const finished = screened.filter((s) => s.allSuppressed).map((s) => s.row);
+    if (finished.length > 0) await this.batches.complete(finished, new Date());
+    const siblings = screened
+      .slice(1)
+      .filter((s) => !s.allSuppressed)
+      .map((s) => s.row);
     const rows = [row, ...siblings];
+    if (row.sendAt !== null && row.sendgridBatchId === null) row.sendgridBatchId = await this.batchIdFor(row);
     try {
-      const { providerMessageId } = await this.transport.send(toOutgoing(rows));
+      const { providerMessageId } = await this.attachments.withContent(row, (attachments) =>
+        this.transport.send(toOutgoing(rows, attachments)),
+      );
       this.health.succeeded();
       await this.markSent(rows, providerMessageId);
     } catch (error: unknown) {
@@ -88,6 +121,22 @@ export class EmailOutbox implements OnModuleInit {
       }
       throw error;
     }
+  }
+
+  /**
+   * A scheduled message's SendGrid batch id, stored before the hand-over:
+   * with it `POST /emails/:id/cancel` can still cancel at SendGrid, and a
+   * retried hand-over reuses it.
+   */
+  private async batchIdFor(row: EmailMessage): Promise<string> {
+    const batchId = await this.account.createBatch();
+    await this.transactions.write((manager) =>
+      manager.update(EmailMessage, { id: row.id, sendgridBatchId: IsNull() }, { sendgridBatchId: batchId }),
+    );
+    const stored = await this.transactions.write((manager) =>
+      manager.findOne(EmailMessage, { where: { id: row.id }, select: { id: true, sendgridBatchId: true } }),
+    );
+    return stored?.sendgridBatchId ?? batchId;
   }
 
   private async markSent(rows: readonly EmailMessage[], providerMessageId: string): Promise<void> {
@@ -115,9 +164,15 @@ export class EmailOutbox implements OnModuleInit {
 }
 
 /** One request for one or more rows that share their content (see batchKeyOf). */
-export function toOutgoing(rows: readonly EmailMessage[]): OutgoingEmail {
+export function toOutgoing(rows: readonly EmailMessage[], attachments?: readonly OutgoingAttachment[]): OutgoingEmail {
   const [first] = rows;
   return {
+    asm:
+      first.asmGroupId === null
+        ? undefined
+        : { groupId: first.asmGroupId, groupsToDisplay: first.asmGroupsToDisplay ?? undefined },
+    batchId: first.sendgridBatchId ?? undefined,
+    attachments: attachments === undefined || attachments.length === 0 ? undefined : attachments,
     from: first.fromName ? { email: first.fromEmail, name: first.fromName } : { email: first.fromEmail },
     replyTo: first.replyTo ?? undefined,
     subject: first.subject ?? undefined,

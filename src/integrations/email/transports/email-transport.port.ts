@@ -10,6 +10,15 @@ export interface OutgoingPersonalization {
   readonly templateData?: Readonly<Record<string, unknown>>;
 }
 
+/** One attachment, its content already base64 (read from storage at send time). */
+export interface OutgoingAttachment {
+  readonly content: string;
+  readonly filename: string;
+  readonly type: string;
+  readonly disposition: 'attachment' | 'inline';
+  readonly contentId?: string;
+}
+
 /**
  * What a transport sends: shared content plus one personalization per
  * message (several when EMAIL_BATCH groups messages with the same content).
@@ -23,6 +32,11 @@ export interface OutgoingEmail {
   readonly templateId?: string;
   readonly categories?: readonly string[];
   readonly sendAt?: Date;
+  /** SendGrid unsubscribe group (`asm`). */
+  readonly asm?: { readonly groupId: number; readonly groupsToDisplay?: readonly number[] };
+  /** Scheduled-send batch (`batch_id`), so the send can be cancelled at SendGrid. */
+  readonly batchId?: string;
+  readonly attachments?: readonly OutgoingAttachment[];
   readonly personalizations: readonly OutgoingPersonalization[];
 }
 

@@ -29,6 +29,12 @@ export class LogTransport implements EmailTransport {
             sendAt: email.sendAt?.toISOString(),
             text: email.text,
             html: email.html,
+            asm: email.asm,
+            attachments: email.attachments?.map((a) => ({
+              filename: a.filename,
+              type: a.type,
+              base64Bytes: a.content.length,
+            })),
           },
         },
         `email ${p.messageId} (log transport, not sent)`,

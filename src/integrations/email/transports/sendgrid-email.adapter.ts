@@ -1,4 +1,3 @@
-import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -7,6 +6,7 @@ import { ProviderFailedError } from '../../../core/errors/integration.error';
 import { Monitored } from '../../../core/monitoring/monitored.decorator';
 import { Resilient } from '../../../core/resilience/resilient.decorator';
 import { type EmailTransport, MESSAGE_ID_ARG, type OutgoingEmail, type SendResult } from './email-transport.port';
+import { createSendGridClient } from './sendgrid-client';
 import { toIntegrationError } from './sendgrid-errors';
 
 /**
@@ -26,13 +26,8 @@ export class SendGridTransport implements EmailTransport {
     timeoutMs: number,
   ) {
     this.sandboxMode = config.sandboxMode;
-    if (config.apiKey === undefined) throw new Error('SendGridTransport needs SENDGRID_API_KEY');
-    const client = new Client();
-    // setApiKey resets the base URL to SendGrid's region host, so the override comes after it.
-    client.setApiKey(config.apiKey);
-    client.setDefaultRequest('baseUrl', config.apiBase);
     this.mail = new MailService();
-    this.mail.setClient(client);
+    this.mail.setClient(createSendGridClient(config, timeoutMs));
     // One timeout per provider: the SDK's is the `sendgrid` policy's. @sendgrid/client builds each axios
     // request from a fixed set of fields, so no AbortSignal reaches it: a timed-out attempt's request
     // is ended by this timeout, not by the policy's abort.
@@ -84,6 +79,22 @@ export function toMailData(email: OutgoingEmail, sandboxMode = false): MailDataR
     templateId: email.templateId,
     categories: email.categories === undefined ? undefined : [...email.categories],
     sendAt: email.sendAt === undefined ? undefined : Math.floor(email.sendAt.getTime() / 1000),
+    batchId: email.batchId,
+    asm:
+      email.asm === undefined
+        ? undefined
+        : {
+            groupId: email.asm.groupId,
+            ...(email.asm.groupsToDisplay === undefined ? {} : { groupsToDisplay: [...email.asm.groupsToDisplay] }),
+          },
+    // Snake case already: the SDK converts nested objects to snake case but leaves array entries as given.
+    attachments: email.attachments?.map((a) => ({
+      content: a.content,
+      filename: a.filename,
+      type: a.type,
+      disposition: a.disposition,
+      ...(a.contentId === undefined ? {} : { content_id: a.contentId }),
+    })),
     personalizations: email.personalizations.map((p) => ({
       to: [...p.to],
       ...(p.cc.length > 0 ? { cc: [...p.cc] } : {}),

@@ -8,8 +8,9 @@ import type { SendGridEventRecord } from '../entities/sendgrid-event.entity';
 import { type EmailStatus, isStoredStatus, movesForward, statusesBefore } from '../email-status';
 import { MESSAGE_ID_ARG } from '../transports/email-transport.port';
 import type { JsonObject } from '../json';
+import { SuppressionLedger } from '../suppressions/suppression-ledger';
 
-/** SendGrid event names → our statuses; other events (unsubscribes, ...) are stored but change nothing. */
+/** SendGrid event names → our statuses; unsubscribe events change only the suppression ledger. */
 const STATUS_OF_EVENT: Readonly<Record<string, EmailStatus>> = {
   processed: 'sent',
   deferred: 'deferred',
@@ -46,10 +47,15 @@ export class EmailEventApplier {
   constructor(
     @InjectRepository(EmailMessage) private readonly messages: Repository<EmailMessage>,
     @InjectRepository(EmailEvent) private readonly events: Repository<EmailEvent>,
+    private readonly ledger: SuppressionLedger,
   ) {}
 
   async apply(record: SendGridEventRecord): Promise<void> {
     const payload = JSON.parse(record.payload) as JsonObject;
+    const seconds = typeof payload.timestamp === 'number' ? payload.timestamp : Number(payload.timestamp);
+    const occurredAt = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : record.createdAt;
+    // The ledger first, and for any address: a bounce of another system's message on this account counts too.
+    await this.ledger.applyEvent(record.sgEventId, record.event, payload, occurredAt);
     const status = STATUS_OF_EVENT[record.event];
     if (status === undefined) return;
     const message = await this.findMessage(payload);
@@ -58,8 +64,6 @@ export class EmailEventApplier {
       this.logger.warn({ sgEventId: record.sgEventId, event: record.event }, 'SendGrid event for an unknown message');
       return;
     }
-    const seconds = typeof payload.timestamp === 'number' ? payload.timestamp : Number(payload.timestamp);
-    const occurredAt = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : record.createdAt;
     const detail: JsonObject = { sgEventId: record.sgEventId };
     for (const field of DETAIL_FIELDS) if (payload[field] !== undefined) detail[field] = payload[field];
     if (isStoredStatus(status) && movesForward(message.emailStatus, status)) {

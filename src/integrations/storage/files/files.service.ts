@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { pipeline } from 'node:stream';
+import { type Readable, pipeline } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -177,6 +177,17 @@ export class FilesService {
       contentType: row.contentType,
       contentDisposition: attachmentDisposition(row.originalName),
     });
+  }
+
+  /**
+   * A ready file's row and its bytes as a stream, whoever owns it: for work
+   * whose caller's right to the file was checked earlier (an email's
+   * attachment, read when the message is sent). Undefined when it is gone.
+   */
+  async openReady(id: string): Promise<{ row: FileEntity; stream: Readable } | undefined> {
+    const row = await this.files.findOne({ where: { id, status: 'ready' } });
+    if (row === null) return undefined;
+    return { row, stream: await this.driver.openReadStream(row.key) };
   }
 
   /** The caller's file (any owner's for admins) that is pending or ready; 404 otherwise. */
