@@ -12,6 +12,7 @@ import {
   ReconnectRequiredError,
 } from '../../src/integrations/auth/tokens/provider-tokens.service';
 import { eventually } from '../support/eventually';
+import { type GithubApiStandIn, startGithubApi } from '../support/github/github-api.server';
 import { type AuthTestEnv, FRONT_END, startAuthTestEnv } from '../support/oauth/auth-test-env';
 import { freePort } from '../support/services';
 import { LoginBrowser, consent } from '../support/oauth/login-flow';
@@ -41,6 +42,8 @@ const ACCOUNTS = {
   erin: { email: 'erin@example.test', email_verified: true, name: 'Erin at Corp' },
 };
 
+const GITHUB_SERVER_TOKEN = 'ghp_serverTokenForTheRestExample0123';
+
 function errorOf(location: string): string | null {
   return new URL(location, 'http://app.invalid').searchParams.get('error');
 }
@@ -48,6 +51,8 @@ function errorOf(location: string): string | null {
 describe('Login with an OpenID Connect issuer (oidc-provider), linking and provider tokens', () => {
   let t: AuthTestEnv;
   let idp: OidcTestProvider;
+  /** GitHub's REST API: the server's own token, and users' tokens for calls on their behalf. */
+  let githubApi: GithubApiStandIn;
 
   beforeAll(async () => {
     t = await startAuthTestEnv({}, { extraModules: [ReconnectRecorderModule] }, async (base) => {
@@ -62,6 +67,9 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
           },
         ],
         accounts: ACCOUNTS,
+      });
+      githubApi = await startGithubApi(GITHUB_SERVER_TOKEN, {
+        'frank-gh': [{ name: 'private-notes' }, { name: 'dotfiles', language: 'Shell' }],
       });
       return {
         env: {
@@ -78,8 +86,13 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
           OIDC_DOWN_ISSUER: `http://127.0.0.1:${await freePort()}`,
           OIDC_DOWN_CLIENT_ID: 'x',
           OIDC_DOWN_CLIENT_SECRET: 'y',
+          GITHUB_REST_API_URL: githubApi.url,
+          GITHUB_REST_TOKEN: GITHUB_SERVER_TOKEN,
         },
-        stop: () => idp.stop(),
+        stop: async () => {
+          await idp.stop();
+          await githubApi.close();
+        },
       };
     });
   });
@@ -214,6 +227,34 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       expect(errorOf(refused.headers.location)).toBe('identity_in_use');
       expect((await carl.get('/auth/me')).body.providers).not.toContain('github');
       expect((await bob.get('/auth/me')).body.providers).toEqual(['corp', 'github']);
+    });
+
+    it('GET /github/me/repos lists the linked GitHub user’s own repositories with their token, not a server token', async () => {
+      const bob = await corpLogin('bob');
+      const bobId = (await bob.get('/auth/me')).body.id as string;
+      const bobsToken = await t.app.app.get(ProviderTokens).getAccessToken(bobId, 'github');
+      githubApi.grant(bobsToken, 'frank-gh');
+
+      const own = await bob.get('/github/me/repos?perPage=10');
+      expect(own.status).toBe(200);
+      expect(own.body).toMatchObject({ page: 1, perPage: 10, hasMore: false });
+      expect(own.body.items.map((r: { fullName: string }) => r.fullName)).toEqual([
+        'frank-gh/private-notes',
+        'frank-gh/dotfiles',
+      ]);
+      const sent = githubApi.requests.at(-1);
+      expect(sent?.url).toBe('/user/repos?page=1&per_page=10&sort=updated&affiliation=owner');
+      expect(sent?.headers.authorization).toBe(`Bearer ${bobsToken}`);
+
+      // Without a linked GitHub identity there is no token to use: 409 saying how to link one.
+      const alice = await corpLogin('alice');
+      const unlinked = await alice.get('/github/me/repos');
+      expect(unlinked.status).toBe(409);
+      expect(unlinked.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(unlinked.body.detail).toMatch(/\/auth\/github\/link/);
+      // The public-data route keeps using the server's token: the user's token does not leak into other calls.
+      expect((await bob.get('/github/users/frank-gh/repos')).status).toBe(200);
+      expect(githubApi.requests.at(-1)?.headers.authorization).toBe(`Bearer ${GITHUB_SERVER_TOKEN}`);
     });
 
     it('refuses /auth/:provider/link without a session (401) and for an unknown provider (404)', async () => {

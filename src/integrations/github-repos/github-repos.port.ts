@@ -30,6 +30,13 @@ export interface GithubRepos {
    * @throws ProviderNotConfiguredError (503) without GITHUB_REST_TOKEN
    */
   listForUser(username: string, page: number, perPage: number): Promise<RepositoryPage>;
+
+  /**
+   * The repositories the token's owner owns, private ones included: a signed-in
+   * user's own GitHub token (from ProviderTokens), not the server's.
+   * @throws ProviderRejectedError when GitHub no longer accepts the token (the grant was revoked there)
+   */
+  listOwn(accessToken: string, page: number, perPage: number): Promise<RepositoryPage>;
 }
 
 export const GithubRepos = Symbol('GithubRepos');

@@ -38,6 +38,16 @@ export class GithubRestReposAdapter implements GithubRepos {
     });
     return { items: repos.map(toRepository), page, perPage, hasMore: repos.length === perPage };
   }
+
+  @Resilient(GITHUB_REST)
+  @Monitored(GITHUB_REST, 'repos.listOwn')
+  async listOwn(accessToken: string, page: number, perPage: number): Promise<RepositoryPage> {
+    const repos = await this.github.get<GithubRepository[]>('/user/repos', {
+      query: { page, per_page: perPage, sort: 'updated', affiliation: 'owner' },
+      bearerToken: accessToken,
+    });
+    return { items: repos.map(toRepository), page, perPage, hasMore: repos.length === perPage };
+  }
 }
 
 function toRepository(repo: GithubRepository): Repository {

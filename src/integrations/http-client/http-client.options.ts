@@ -68,6 +68,12 @@ export interface HttpRequestOptions {
    * given (the API must honour it); GET, PUT and DELETE are always retryable.
    */
   readonly idempotencyKey?: string;
+  /**
+   * A caller's own token for this request (a signed-in user's provider token),
+   * sent as `Authorization: Bearer` instead of the client's credential and
+   * redacted like it. The call then needs no client credential of its own.
+   */
+  readonly bearerToken?: string;
 }
 
 /** What a named client is registered with. */

@@ -76,7 +76,7 @@ export class HttpClient {
   /** One HTTP exchange; resolves with the parsed JSON (or text, or undefined for no content). */
   protected async send<T>(method: HttpMethod, path: string, options: HttpRequestOptions = {}): Promise<T> {
     const operation = method;
-    if (this.options.missingConfig !== undefined)
+    if (this.options.missingConfig !== undefined && options.bearerToken === undefined)
       throw new ProviderNotConfiguredError(this.name, this.options.missingConfig, operation);
     const signal = currentCallSignal();
     const headers: Record<string, string> = { ...this.defaultHeaders, ...lowerCaseKeys(options.headers ?? {}) };
@@ -89,6 +89,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.bearerToken !== undefined) headers.authorization = `Bearer ${options.bearerToken}`;
     // W3C trace context of this attempt (nothing when tracing is off), unless the service rejects unknown headers.
     if (this.options.traceContext !== false) injectTraceHeaders(headers);
     let response: Dispatcher.ResponseData;
@@ -114,7 +115,7 @@ export class HttpClient {
         operation,
         status: response.statusCode,
         headers: response.headers,
-        body: this.redact(text).slice(0, this.options.maxErrorBodyChars ?? 500),
+        body: this.redact(text, options.bearerToken).slice(0, this.options.maxErrorBodyChars ?? 500),
       };
       throw (
         this.options.mapError?.(answer) ??
@@ -154,8 +155,9 @@ export class HttpClient {
   }
 
   /** Upstream errors sometimes echo the request; credentials never leave in an error. */
-  private redact(text: string): string {
-    return this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  private redact(text: string, callToken?: string): string {
+    const secrets = callToken === undefined || callToken === '' ? this.secrets : [...this.secrets, callToken];
+    return secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 }
 

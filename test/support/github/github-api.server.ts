@@ -13,12 +13,15 @@ export interface GithubApiStandIn {
   readonly requests: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>;
   /** Makes the next `count` requests fail as GitHub does when the primary rate limit is spent. */
   exhaustRateLimit(count: number, resetInSeconds: number): void;
+  /** Accepts `token` as a user's OAuth token: `GET /user/repos` then lists `login`'s repositories. */
+  grant(token: string, login: string): void;
   close(): Promise<void>;
 }
 
 /**
  * A stand-in for the part of GitHub's REST API the example uses
- * (`GET /users/{username}/repos`), following its published contract:
+ * (`GET /users/{username}/repos`, and `GET /user/repos` for a user's own
+ * token), following its published contract:
  * bearer token required (401 JSON otherwise), 404 `{ message: "Not Found" }`
  * for unknown users, `per_page`/`page` paging, 403 with
  * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` when the limit is spent.
@@ -28,6 +31,8 @@ export async function startGithubApi(
   users: Readonly<Record<string, readonly GithubRepoFixture[]>>,
 ): Promise<GithubApiStandIn> {
   const requests: GithubApiStandIn['requests'] = [];
+  /** Users' OAuth tokens → their login (the server token belongs to no listed user). */
+  const granted = new Map<string, string>();
   let limited = 0;
   let resetIn = 60;
 
@@ -39,7 +44,8 @@ export async function startGithubApi(
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.headers.authorization !== `Bearer ${token}`)
+    const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (presented === undefined || (presented !== token && !granted.has(presented)))
       return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     if (limited > 0) {
       limited--;
@@ -51,9 +57,10 @@ export async function startGithubApi(
         { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
       );
     }
+    const own = url.pathname === '/user/repos' ? granted.get(presented) : undefined;
     const match = /^\/users\/([^/]+)\/repos$/.exec(url.pathname);
-    if (req.method !== 'GET' || !match) return json(res, 404, { message: 'Not Found' });
-    const login = decodeURIComponent(match[1]);
+    if (req.method !== 'GET' || (!match && own === undefined)) return json(res, 404, { message: 'Not Found' });
+    const login = own ?? decodeURIComponent(match?.[1] ?? '');
     const repos = users[login];
     if (repos === undefined)
       return json(res, 404, {
@@ -90,6 +97,7 @@ export async function startGithubApi(
       limited = count;
       resetIn = resetInSeconds;
     },
+    grant: (userToken, login) => void granted.set(userToken, login),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
