@@ -13,7 +13,7 @@ import { SCOPES, SCOPE_DESCRIPTIONS } from './core/security/scopes';
  * (what `npm run api:diff` reports as breaking) raises its major part —
  * while it is 0.x, its minor part; see docs/API.md.
  */
-export const API_VERSION = '0.2.0';
+export const API_VERSION = '0.3.0';
 
 /**
  * The OpenAPI document of this app: Nest's explorer plus the completion
