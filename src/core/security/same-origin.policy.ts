@@ -8,6 +8,9 @@ import { ProblemException } from '../errors/problem.exception';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * Our own origins (PUBLIC_URL's and those on AUTH_REDIRECT_ALLOWLIST), kept in
+ * this one place: the CSRF check below and return URLs (`ownsUrl`) use them.
+ *
  * CSRF defence for requests a browser authenticates by itself (the session
  * and refresh cookies). SameSite=Lax keeps the cookies off most cross-site
  * requests, but not off same-site ones (a sibling subdomain) or older
@@ -39,6 +42,22 @@ export class SameOriginPolicy {
     if (typeof origin === 'string' && origin !== '') return this.allowed.has(origin.toLowerCase());
     const site = req.headers['sec-fetch-site'];
     return site === 'same-origin' || site === 'none';
+  }
+
+  /**
+   * True for an absolute http(s) URL, without credentials, on one of our origins: where we may
+   * send a browser back to (Stripe's Checkout and portal return URLs).
+   */
+  ownsUrl(value: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+    if (url.username !== '' || url.password !== '') return false;
+    return this.allowed.has(url.origin);
   }
 
   /** @throws ProblemException 403 `cross-origin-request` unless `allows(req)`. */

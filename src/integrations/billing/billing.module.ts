@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProviderConfigModule } from '../../config/provider-config';
+import { SecurityModule } from '../../core/security/security.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { BillingController } from './billing.controller';
 import { billingConfig } from './billing.config';
@@ -28,6 +29,8 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({
   imports: [
     PaymentsModule,
+    // SameOriginPolicy: our own origins, for the Checkout and portal return URLs.
+    SecurityModule,
     TypeOrmModule.forFeature([SubscriptionEntity, InvoiceEntity, CheckoutSessionEntity]),
     ProviderConfigModule.forFeature(billingConfig),
   ],
