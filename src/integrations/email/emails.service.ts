@@ -106,11 +106,13 @@ export class EmailsService {
 
   /** The message if `reader` may see it; another owner's message is "not found". */
   async find(reader: EmailReader, id: string): Promise<{ row: EmailMessage; events: EmailEvent[] }> {
-    const row = UUID_PATTERN.test(id)
-      ? await this.messages.findOneBy(reader.admin ? { id } : { id, ownerId: reader.ownerId })
-      : null;
-    if (!row) throw new NotFoundException(`No email ${id}`);
+    if (!UUID_PATTERN.test(id)) throw new NotFoundException(`No email ${id}`);
+    // History first, then the message: the event applier moves the status before it writes the history entry, so a
+    // message read after its history is at least as far along as every status that history shows. (Read the other
+    // way round, two statements without a shared snapshot could show `delivered` in the history and `sent` above it.)
     const events = await this.events.find({ where: { emailId: id }, order: { occurredAt: 'ASC', id: 'ASC' } });
+    const row = await this.messages.findOneBy(reader.admin ? { id } : { id, ownerId: reader.ownerId });
+    if (!row) throw new NotFoundException(`No email ${id}`);
     return { row, events };
   }
 
