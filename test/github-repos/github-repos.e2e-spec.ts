@@ -101,6 +101,15 @@ describe('GitHub repositories (example module on HttpClientModule)', () => {
     // The client's own GET ran inside the adapter's call: not counted twice.
     expect(metrics).not.toContain('provider="github-rest",operation="GET"');
   });
+
+  it('GET /github/me/repos refuses an API key with 403 (a key has no GitHub identity) and calls nobody', async () => {
+    const before = github.requests.length;
+    const res = await request(t.url).get('/github/me/repos').set('X-Api-Key', TEST_KEY);
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body.type).toMatch(/user-required$/);
+    expect(github.requests.length).toBe(before);
+  });
 });
 
 describe('GitHub repositories without GITHUB_REST_TOKEN', () => {

@@ -30,7 +30,7 @@ export interface OidcIssuerSettings {
   readonly callbackUrl: string | undefined;
   /**
    * For multi-tenant issuers (Microsoft `common`): the token issuers whose
-   * verified addresses are trusted for linking. Empty: any issuer the
+   * verified addresses are trusted for linking. Empty: every issuer the
    * library accepted, except multi-tenant ones (never trusted without a list).
    */
   readonly trustedIssuers: readonly string[];
