@@ -55,7 +55,8 @@ export class DurableEvents implements OnModuleInit {
       name: DURABLE_EVENTS_QUEUE,
       entity: DurableEventEntity,
       handle: (row) => this.deliver(row),
-      concurrency: 4,
+      // Consumers are short database work (queue an email); more slots mean larger claims under a burst.
+      concurrency: 16,
       batchSize: 50,
       pollIntervalMs: 500,
     });
