@@ -61,7 +61,7 @@ describe('payment.succeeded → receipt email (across modules)', () => {
     );
     const ds = t.app.get(DataSource);
     const status = async (): Promise<string | undefined> =>
-      ((await ds.query(`SELECT status FROM payments WHERE id = '${created.body.id}'`)) as Array<{ status: string }>)[0]
+      (await ds.query<Array<{ status: string }>>(`SELECT status FROM payments WHERE id = '${created.body.id}'`))[0]
         ?.status;
     await waitFor(async () => (await status()) === 'succeeded', 15_000, 'the payment to succeed');
     // The status and its reactions commit together, so none is coming later.
