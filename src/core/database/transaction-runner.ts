@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { SqlDialect } from './sql-dialect';
 
 /** The transaction the current async context runs in (SQLite only); `open` turns false when it ends. */
 interface OpenTransaction {
@@ -43,8 +44,9 @@ const MAX_GROUP = 128;
  *
  * Group commit (SQLite): the queue is drained once per turn of the event
  * loop, and the callers waiting then share one transaction, each inside its
- * own SAVEPOINT — a caller's failure rolls back only its own work, and every
- * caller's promise settles after the one COMMIT. In this VM a commit costs
+ * own SAVEPOINT (a `run`) or statement (a `write`) — a caller's failure
+ * rolls back only its own work, and every caller's promise settles after
+ * the one COMMIT. In this VM a commit costs
  * more than the statements it commits (WAL writes and locks are system
  * calls), so under load a burst of webhook inserts or queue updates pays for
  * one instead of one each. A lone caller runs as before (its own
@@ -105,11 +107,14 @@ export class TransactionRunner {
 class SqliteQueue {
   private pending: Unit[] = [];
   private draining = false;
+  private readonly dialect: SqlDialect;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly context: AsyncLocalStorage<OpenTransaction>,
-  ) {}
+  ) {
+    this.dialect = new SqlDialect(dataSource);
+  }
 
   enqueue<T>(work: (manager: EntityManager) => Promise<T>, atomic: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -145,7 +150,12 @@ class SqliteQueue {
     }
   }
 
-  /** One transaction, a SAVEPOINT per unit; results are handed out after COMMIT. */
+  /**
+   * One transaction; each `run` unit in its own SAVEPOINT. A `write` unit
+   * needs none: a failing statement undoes only itself in SQLite, and a
+   * write asks for no atomicity beyond that. Results are handed out after
+   * the COMMIT.
+   */
   private async group(units: Unit[]): Promise<void> {
     const done: Array<{ unit: Unit; value: unknown }> = [];
     let started = 0;
@@ -153,16 +163,26 @@ class SqliteQueue {
       await this.dataSource.transaction(async (manager) => {
         for (const unit of units) {
           started += 1;
-          await manager.query('SAVEPOINT portico_unit');
-          try {
-            const value = await this.inside(manager, unit);
-            await manager.query('RELEASE portico_unit');
-            done.push({ unit, value });
-          } catch (error) {
-            await manager.query('ROLLBACK TO portico_unit');
-            await manager.query('RELEASE portico_unit');
-            unit.reject(error);
+          if (!unit.atomic) {
+            try {
+              done.push({ unit, value: await this.inside(manager, unit) });
+            } catch (error) {
+              unit.reject(error);
+            }
+          } else {
+            await this.statement(manager, 'SAVEPOINT portico_unit');
+            try {
+              const value = await this.inside(manager, unit);
+              await this.statement(manager, 'RELEASE portico_unit');
+              done.push({ unit, value });
+            } catch (error) {
+              await this.statement(manager, 'ROLLBACK TO portico_unit');
+              await this.statement(manager, 'RELEASE portico_unit');
+              unit.reject(error);
+            }
           }
+          // Some errors (disk full, I/O) make SQLite roll the whole transaction back: stop here, fail them all.
+          if (!this.connection().inTransaction) throw new Error('SQLite ended the group transaction');
         }
       });
     } catch (error) {
@@ -175,6 +195,14 @@ class SqliteQueue {
       return;
     }
     for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  private statement(manager: EntityManager, sql: string): Promise<unknown> {
+    return this.dialect.run(manager, sql, []);
+  }
+
+  private connection(): { readonly inTransaction: boolean } {
+    return (this.dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
   }
 
   /** Runs `unit` as the open transaction of its async context, so nested `run`/`write` calls join it. */
