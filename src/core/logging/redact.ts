@@ -1,18 +1,9 @@
 /**
- * Log redaction. Header paths are fixed; field names are matched anywhere in
- * a logged object so a secret passed by a new module is hidden too.
+ * Log redaction. Field names are matched anywhere in a logged object so a
+ * secret passed by a new module is hidden too; requests and responses are
+ * logged through serializers that keep named fields only (logging.module.ts).
  */
 export const REDACTED = '[Redacted]';
-
-/** Headers that carry credentials or signatures. */
-export const REDACTED_HEADER_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["stripe-signature"]',
-  'req.headers["x-twilio-email-event-webhook-signature"]',
-  'res.headers["set-cookie"]',
-];
 
 /** Field names (any depth) whose values are never logged. */
 const SENSITIVE_KEY =
