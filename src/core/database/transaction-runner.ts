@@ -126,15 +126,20 @@ class SqliteQueue {
     });
   }
 
+  /**
+   * One group per turn of the event loop. Callers that follow up on their
+   * result (a handler's next step) wait for the next turn too: between two
+   * groups, requests get read, so a busy worker cannot hold the connection
+   * in a chain of promises while intake waits.
+   */
   private async drain(): Promise<void> {
+    const units = this.pending.splice(0, MAX_GROUP);
     try {
-      while (this.pending.length > 0) {
-        const units = this.pending.splice(0, MAX_GROUP);
-        if (units.length === 1) await this.alone(units[0]);
-        else await this.group(units);
-      }
+      if (units.length === 1) await this.alone(units[0]);
+      else if (units.length > 1) await this.group(units);
     } finally {
-      this.draining = false;
+      if (this.pending.length > 0) setImmediate(() => void this.drain());
+      else this.draining = false;
     }
   }
 
