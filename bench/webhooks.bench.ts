@@ -10,7 +10,11 @@
  * process; autocannon runs here, on the same cores. Every request carries a
  * distinct, freshly signed event. For the handling rows the table shows the
  * drain rate during the run, the backlog left when the load stops, and CPU
- * (server processes, user + system) per handled event.
+ * (server processes, user + system) per handled event. In (d) the backlog is
+ * bounded by STRIPE_EVENT_BACKLOG_LIMIT (500): past it, the answers wait for
+ * the handlers, so intake runs at the pace of handling instead of ahead of it.
+ * "handling CPU" is what handling adds to intake: the worker process alone in
+ * (e), and (d) less (c) in one process.
  *
  * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_ONLY (a
  * substring of the row names to run), BENCH_POSTGRES=false to skip PostgreSQL.
