@@ -19,13 +19,17 @@
  * `BENCH_INSTRUCTIONS=1` adds a third measure, the one that settles the 5%
  * goal on a noisy machine: instructions per request, counted by valgrind's
  * callgrind (bench/support/callgrind.ts) while the server answers
- * BENCH_INSTRUCTION_REQUESTS (400) requests after as many to warm up, for each
- * caller and switch setting, in BENCH_INSTRUCTION_ROUNDS (2) fresh server
- * processes each (on/off alternating). Counts repeat to within a fraction of
- * a percent however busy the machine is, and the server's capacity is their
- * inverse. Under valgrind the server runs some 50× slower, so this adds a
- * few minutes. The dumps go to a temporary directory, or to
- * BENCH_CALLGRIND_DIR and are kept there for `callgrind_annotate`.
+ * BENCH_INSTRUCTION_REQUESTS (300) requests per caller and switch setting,
+ * after BENCH_INSTRUCTION_WARMUP (1000) uninstrumented ones, in
+ * BENCH_INSTRUCTION_ROUNDS (2) fresh server processes each (on/off
+ * alternating). The main thread's count is the capacity figure (Node answers
+ * on that one thread) and repeats to about a percent however busy the
+ * machine is; all threads' count is printed beside it. Each window starts
+ * right after a full GC (the server runs with --expose-gc here), so no window
+ * pays for garbage the warm-up left. Under valgrind the
+ * server runs some 50× slower, so this adds about ten minutes. The dumps go
+ * to a temporary directory, or to BENCH_CALLGRIND_DIR and are kept there for
+ * `callgrind_annotate`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,7 +40,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { findJsonShapeViolation } from '../src/core/http/json-shape';
-import { callgrindCommand, callgrindControl, instructionsDuring } from './support/callgrind';
+import { type InstructionCount, callgrindCommand, callgrindControl, instructionsDuring } from './support/callgrind';
 import { cpuSeconds } from './support/proc';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -44,7 +48,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const API_KEY = 'pk_bench_http_key_0123456789';
 const INSTRUCTIONS = process.env.BENCH_INSTRUCTIONS === '1';
-const INSTRUCTION_REQUESTS = Number(process.env.BENCH_INSTRUCTION_REQUESTS ?? 400);
+const INSTRUCTION_WARMUP = Number(process.env.BENCH_INSTRUCTION_WARMUP ?? 1000);
+const INSTRUCTION_REQUESTS = Number(process.env.BENCH_INSTRUCTION_REQUESTS ?? 300);
 const INSTRUCTION_ROUNDS = Number(process.env.BENCH_INSTRUCTION_ROUNDS ?? 2);
 const CALLERS = ['api key', 'session cookie'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -157,30 +162,38 @@ async function main(): Promise<void> {
 
 /**
  * Instructions per request from callgrind (see the header): a fresh server
- * per round and switch setting, each caller warmed up and then counted.
+ * per round and switch setting; each caller is warmed up with
+ * instrumentation off (valgrind's plain speed, so enough requests for V8 to
+ * finish optimizing the path), then on for a few requests (valgrind
+ * re-translates the code), then counted.
  */
 async function instructionsPerRequest(root: string): Promise<void> {
   const keep = process.env.BENCH_CALLGRIND_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'portico-bench-callgrind-'));
   mkdirSync(dir, { recursive: true });
-  const counts: Record<string, number[]> = {};
+  const counts: Record<string, InstructionCount[]> = {};
+  // Seconds, not autocannon's default 10: under valgrind a request can take that long.
+  const timeout = 300;
   try {
     for (let round = 0; round < INSTRUCTION_ROUNDS; round++) {
       for (const mode of alternating(round)) {
         const outFile = join(dir, `callgrind.out.${mode}.${round}`);
-        const server = await start(root, switchedEnv(mode), (argv) => callgrindCommand(argv, outFile));
+        const server = await start(root, switchedEnv(mode), ([node, ...rest]) =>
+          callgrindCommand([node, '--expose-gc', ...rest], outFile),
+        );
         const pid = server.child.pid ?? 0;
         try {
-          await callgrindControl(pid, '-i', 'on');
           for (const auth of CALLERS) {
             const headers = callerHeaders(auth, server);
-            // Seconds, not autocannon's 10: the first requests after instrumentation is switched on crawl.
-            const amount = { amount: INSTRUCTION_REQUESTS, timeout: 300 };
-            await load(server.url, headers, amount); // warm-up: JIT tiers, statement caches
-            const ir = await instructionsDuring(pid, outFile, async () => {
-              await load(server.url, headers, amount);
+            await load(server.url, headers, { amount: INSTRUCTION_WARMUP, timeout });
+            await callgrindControl(pid, '-i', 'on');
+            await load(server.url, headers, { amount: 100, timeout });
+            await collectGarbage(server);
+            const count = await instructionsDuring(pid, outFile, async () => {
+              await load(server.url, headers, { amount: INSTRUCTION_REQUESTS, timeout });
             });
-            (counts[`${auth}|${mode}`] ??= []).push(ir / INSTRUCTION_REQUESTS);
+            await callgrindControl(pid, '-i', 'off');
+            (counts[`${auth}|${mode}`] ??= []).push(count);
           }
         } finally {
           await stop(server);
@@ -190,20 +203,46 @@ async function instructionsPerRequest(root: string): Promise<void> {
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
+  const perRequest = (key: string, thread: keyof InstructionCount): number[] =>
+    (counts[key] ?? []).map((count) => count[thread] / INSTRUCTION_REQUESTS);
   const each = (values: number[]): string => values.map((v) => (v / 1e6).toFixed(3)).join(' / ');
+  const lost = (off: number[], on: number[]): string => `${((1 - mean(off) / mean(on)) * 100).toFixed(1)}%`;
   table(
-    ['GET /payments?limit=1', 'M instr/req off (each round)', 'M instr/req on (each round)', 'capacity lost'],
+    [
+      'GET /payments?limit=1',
+      'main thread: M instr/req off (each round)',
+      'on (each round)',
+      'capacity lost',
+      'all threads: off',
+      'on',
+      'lost',
+    ],
     CALLERS.map((auth) => {
-      const off = counts[`${auth}|off`] ?? [];
-      const on = counts[`${auth}|on`] ?? [];
-      return [auth, each(off), each(on), `${((1 - mean(off) / mean(on)) * 100).toFixed(1)}%`];
+      const [off, on] = [perRequest(`${auth}|off`, 'mainThread'), perRequest(`${auth}|on`, 'mainThread')];
+      const [allOff, allOn] = [perRequest(`${auth}|off`, 'allThreads'), perRequest(`${auth}|on`, 'allThreads')];
+      return [auth, each(off), each(on), lost(off, on), each(allOff), each(allOn), lost(allOff, allOn)];
     }),
   );
   process.stdout.write(
-    `instructions counted by: ${callgrindCommand(['node', '…'], join(dir, 'callgrind.out.<mode>.<round>')).join(' ')}; ` +
-      `${INSTRUCTION_REQUESTS} requests per count after ${INSTRUCTION_REQUESTS} to warm up, ${CONNECTIONS} connections` +
+    `instructions counted by: ${callgrindCommand(['node', '--expose-gc', '…'], join(dir, 'callgrind.out.<mode>.<round>')).join(' ')}; ` +
+      `per caller ${INSTRUCTION_WARMUP} requests uninstrumented and 100 instrumented to warm up, a full GC, then ${INSTRUCTION_REQUESTS} counted; ` +
+      `${CONNECTIONS} connections; capacity lost = 1 − instr(off) / instr(on), from the means` +
       `${keep === undefined ? '' : `; dumps kept in ${keep}`}\n`,
   );
+}
+
+/** A full GC in the server (started with --expose-gc), so a counted window starts from a clean heap. */
+async function collectGarbage(server: Server): Promise<void> {
+  const done = new Promise<void>((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (message !== 'gc done') return;
+      server.child.off('message', onMessage);
+      resolve();
+    };
+    server.child.on('message', onMessage);
+  });
+  server.child.send('gc');
+  await done;
 }
 
 /** On then off in even rounds, off then on in odd ones, so drift hits both alike. */
