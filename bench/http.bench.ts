@@ -24,9 +24,10 @@
  * BENCH_INSTRUCTION_ROUNDS (2) fresh server processes each (on/off
  * alternating). The main thread's count is the capacity figure (Node answers
  * on that one thread) and repeats to about a percent however busy the
- * machine is; all threads' count is printed beside it. Each window starts
- * right after a full GC (the server runs with --expose-gc here), so no window
- * pays for garbage the warm-up left. Under valgrind the
+ * machine is; all threads' count is printed beside it. A full GC (the
+ * server runs with --expose-gc here) comes 100 requests before each window,
+ * so no window pays for garbage the long warm-up left, and the heap is at the
+ * same point of its cycle in every window. Under valgrind the
  * server runs some 50× slower, so this adds about ten minutes. The dumps go
  * to a temporary directory, or to BENCH_CALLGRIND_DIR and are kept there for
  * `callgrind_annotate`.
@@ -186,9 +187,11 @@ async function instructionsPerRequest(root: string): Promise<void> {
           for (const auth of CALLERS) {
             const headers = callerHeaders(auth, server);
             await load(server.url, headers, { amount: INSTRUCTION_WARMUP, timeout });
+            // The full GC before the last warm-up, not right before counting: a GC resets some of V8's
+            // inline caches, and the 100 requests refill them as a running server would have them.
+            await collectGarbage(server);
             await callgrindControl(pid, '-i', 'on');
             await load(server.url, headers, { amount: 100, timeout });
-            await collectGarbage(server);
             const count = await instructionsDuring(pid, outFile, async () => {
               await load(server.url, headers, { amount: INSTRUCTION_REQUESTS, timeout });
             });
@@ -225,13 +228,13 @@ async function instructionsPerRequest(root: string): Promise<void> {
   );
   process.stdout.write(
     `instructions counted by: ${callgrindCommand(['node', '--expose-gc', '…'], join(dir, 'callgrind.out.<mode>.<round>')).join(' ')}; ` +
-      `per caller ${INSTRUCTION_WARMUP} requests uninstrumented and 100 instrumented to warm up, a full GC, then ${INSTRUCTION_REQUESTS} counted; ` +
+      `per caller ${INSTRUCTION_WARMUP} requests uninstrumented, a full GC and 100 instrumented to warm up, then ${INSTRUCTION_REQUESTS} counted; ` +
       `${CONNECTIONS} connections; capacity lost = 1 − instr(off) / instr(on), from the means` +
       `${keep === undefined ? '' : `; dumps kept in ${keep}`}\n`,
   );
 }
 
-/** A full GC in the server (started with --expose-gc), so a counted window starts from a clean heap. */
+/** A full GC in the server (started with --expose-gc), so every counted window starts from a like heap. */
 async function collectGarbage(server: Server): Promise<void> {
   const done = new Promise<void>((resolve) => {
     const onMessage = (message: unknown): void => {

@@ -44,8 +44,8 @@ async function main(): Promise<void> {
     cookie: sessionCookie(session),
   });
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
-  // Started with --expose-gc (the instruction count does): a full collection on request, so every
-  // counted window starts from the same clean heap instead of inheriting the warm-up's GC debt.
+  // Started with --expose-gc (the instruction count does): a full collection on request, so no
+  // counted window inherits the warm-up's GC debt.
   process.on('message', (message: unknown) => {
     if (message !== 'gc' || global.gc === undefined) return;
     global.gc();
