@@ -75,6 +75,8 @@ interface Measured {
   readonly backlog: number | undefined;
   /** Server CPU (all its processes) per handled event, µs. */
   readonly cpuMicros: number;
+  /** CPU of the worker process alone per handled event (row e), µs: what handling costs without intake. */
+  readonly workerCpuMicros?: number;
 }
 
 async function main(): Promise<void> {
@@ -217,12 +219,14 @@ async function measure(target: Target, root: string): Promise<Measured> {
     await waitForIdle(target);
     const before = await countRows(target);
     const cpuBefore = cpuSeconds(...pids);
+    const workerCpuBefore = worker?.child.pid === undefined ? 0 : cpuSeconds(worker.child.pid);
     const max = await run(url, signedEvents(12_000 * DURATION_S, target.eventType), {
       connections: CONNECTIONS,
       duration: DURATION_S,
     });
     const after = await countRows(target);
     const cpu = (cpuSeconds(...pids) - cpuBefore) * 1e6;
+    const workerCpu = worker?.child.pid === undefined ? 0 : (cpuSeconds(worker.child.pid) - workerCpuBefore) * 1e6;
     const handled = target.handles ? after.done - before.done : after.rows - before.rows;
     await waitForIdle(target);
     const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000, target.eventType), {
@@ -242,6 +246,7 @@ async function measure(target: Target, root: string): Promise<Measured> {
       drainPerSecond: handled / DURATION_S,
       backlog: target.handles ? after.backlog : undefined,
       cpuMicros: handled > 0 ? cpu / handled : 0,
+      workerCpuMicros: worker !== undefined && handled > 0 ? workerCpu / handled : undefined,
     };
   } finally {
     for (const child of [main.child, worker?.child]) {
@@ -388,6 +393,16 @@ async function countRows(target: Target): Promise<Counts> {
 
 function print(results: Measured[]): void {
   const express = results.find((r) => r.name.startsWith('(b)'));
+  const intake = results.find((r) => r.name.startsWith('(c)'));
+  /**
+   * What handling adds per event: the worker process alone where there is one (e); in one process,
+   * the row's CPU per event less intake's (c) (same server, same store).
+   */
+  const handlingCpu = (r: Measured): string => {
+    if (r.workerCpuMicros !== undefined) return r.workerCpuMicros.toFixed(0);
+    if (r.backlog === undefined || intake === undefined || r.name.includes('PostgreSQL')) return '-';
+    return (r.cpuMicros - intake.cpuMicros).toFixed(0);
+  };
   const rows = results.map((r) => [
     r.name,
     r.eventsPerSecond.toFixed(0),
@@ -397,6 +412,7 @@ function print(results: Measured[]): void {
     r.backlog === undefined ? '-' : r.drainPerSecond.toFixed(0),
     r.backlog === undefined ? '-' : String(r.backlog),
     r.cpuMicros.toFixed(0),
+    handlingCpu(r),
     `${r.fixedAchieved.toFixed(0)}/s: p50 ${r.fixedP50} ms, p99 ${r.fixedP99} ms`,
     String(r.errors),
   ]);
@@ -409,6 +425,7 @@ function print(results: Measured[]): void {
     'drained/s',
     'backlog at stop',
     'CPU µs/event',
+    'handling CPU µs/event',
     `at ${FIXED_RATE} events/s`,
     'errors',
   ];
@@ -418,7 +435,8 @@ function print(results: Measured[]): void {
     `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
   );
   process.stdout.write(
-    'CPU µs/event: server process(es) CPU during the max-rate run ÷ events handled in it (stored, for (a)–(c)).\n',
+    'CPU µs/event: server process(es) CPU during the max-rate run ÷ events handled in it (stored, for (a)–(c)).\n' +
+      'handling CPU µs/event: (e) the worker process alone ÷ events it handled; (d) its CPU µs/event less (c)’s.\n',
   );
 }
 

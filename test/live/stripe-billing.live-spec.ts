@@ -21,6 +21,7 @@ describeLive('StripeBillingGateway against Stripe test mode', () => {
     webhookToleranceSeconds: 300,
     catchUpIntervalMinutes: 0,
     eventLeaseMs: 30_000,
+    eventBacklogLimit: 500,
     livemode: false,
   };
   const run = Date.now().toString(36);

@@ -23,6 +23,7 @@ describeLive('StripePaymentGateway against Stripe test mode', () => {
     timeoutMs: 20_000,
     catchUpIntervalMinutes: 0,
     eventLeaseMs: 30_000,
+    eventBacklogLimit: 500,
     livemode: false,
   };
   let sut: StripePaymentGateway;

@@ -41,4 +41,31 @@ describe('payment.succeeded → receipt email (across modules)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await receipts()).toEqual([{ owner_id: expect.stringMatching(/^key:/) }]);
   });
+
+  it('records no receipt reaction for a payment that names no customer address', async () => {
+    const created = await request(t.url)
+      .post('/payments/intents')
+      .set('Authorization', `Bearer ${TEST_KEY}`)
+      .send({ amount: 990, currency: 'eur' })
+      .expect(201);
+    const intent = [...stripe.intents.values()].find((i) => i.metadata.portico_payment_id === created.body.id);
+    await deliver(
+      t.url,
+      JSON.stringify(
+        intentEvent(
+          'payment_intent.succeeded',
+          { id: intent?.id ?? '', amount: 990 },
+          Math.floor(Date.now() / 1000) + 1,
+        ),
+      ),
+    );
+    const ds = t.app.get(DataSource);
+    const status = async (): Promise<string | undefined> =>
+      (await ds.query<Array<{ status: string }>>(`SELECT status FROM payments WHERE id = '${created.body.id}'`))[0]
+        ?.status;
+    await waitFor(async () => (await status()) === 'succeeded', 15_000, 'the payment to succeed');
+    // The status and its reactions commit together, so none is coming later.
+    expect(await ds.query(`SELECT id FROM durable_events WHERE dedupe_key LIKE '${created.body.id}:%'`)).toEqual([]);
+    expect(await ds.query(`SELECT id FROM emails WHERE idempotency_key = 'receipt:${created.body.id}'`)).toEqual([]);
+  });
 });

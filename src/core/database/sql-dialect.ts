@@ -1,4 +1,18 @@
-import type { DataSource, EntityManager, QueryResult } from 'typeorm';
+import { type DataSource, type EntityManager, QueryFailedError, QueryResult } from 'typeorm';
+
+/** The part of better-sqlite3 used here (the package ships no types). */
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(...parameters: unknown[]): unknown[];
+  run(...parameters: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Prepared statements per SQLite connection; the hand-written SQL is a small, fixed set. */
+const statements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * The one place that knows how SQLite and PostgreSQL differ for hand-written
@@ -8,9 +22,15 @@ import type { DataSource, EntityManager, QueryResult } from 'typeorm';
  */
 export class SqlDialect {
   readonly postgres: boolean;
+  /** SQLite statements run on the connection itself, unless TypeORM is asked to log queries. */
+  private readonly direct: boolean;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
+    const logging = dataSource.options.logging;
+    this.direct =
+      !this.postgres &&
+      !(logging === true || logging === 'all' || (Array.isArray(logging) && logging.includes('query')));
   }
 
   /** The `n`th (1-based) parameter's placeholder. */
@@ -42,13 +62,55 @@ export class SqlDialect {
    * transaction when it has one) and returns rows (`records`, also of
    * `… RETURNING`) and the affected count.
    */
-  async execute(manager: EntityManager, sql: string, parameters: readonly unknown[]): Promise<QueryResult> {
+  execute(manager: EntityManager, sql: string, parameters: readonly unknown[]): Promise<QueryResult> {
+    return this.run(manager, this.positional(sql), this.bindAll(parameters));
+  }
+
+  /** `sql` already in the engine's placeholders, `parameters` already bound. */
+  async run(manager: EntityManager, sql: string, parameters: unknown[]): Promise<QueryResult> {
+    if (this.direct) return this.runOnSqlite(sql, parameters);
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
-      return await runner.query(this.positional(sql), this.bindAll(parameters), true);
+      return await runner.query(sql, parameters, true);
     } finally {
       if (manager.queryRunner === undefined) await runner.release();
     }
+  }
+
+  /**
+   * better-sqlite3 directly, with its own prepared statements. TypeORM's
+   * driver holds ONE connection for every caller and every transaction, so
+   * this runs exactly where `manager.query` would (inside the open
+   * transaction, if any), without the five promises and the subscriber
+   * broadcasts TypeORM wraps around each statement — on a handled webhook's
+   * dozen statements, that wrapping cost more than the SQL. Errors are
+   * TypeORM's `QueryFailedError`, as through the manager.
+   */
+  private runOnSqlite(sql: string, parameters: unknown[]): Promise<QueryResult> {
+    const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
+      .databaseConnection;
+    let cache = statements.get(connection);
+    if (cache === undefined) statements.set(connection, (cache = new Map<string, SqliteStatement>()));
+    const result = new QueryResult();
+    try {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = connection.prepare(sql);
+        cache.set(sql, statement);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      if (statement.reader) {
+        result.records = statement.all(...parameters);
+        result.raw = result.records;
+      } else {
+        const info = statement.run(...parameters);
+        result.affected = info.changes;
+        result.raw = info.lastInsertRowid;
+      }
+    } catch (error) {
+      return Promise.reject(new QueryFailedError(sql, parameters, error as Error));
+    }
+    return Promise.resolve(result);
   }
 }
 
@@ -72,10 +134,7 @@ export function sqlFor(dataSource: DataSource, manager: EntityManager = dataSour
       (out, part, i) => out + part + (i < values.length ? dialect.placeholder(i + 1) : ''),
       '',
     );
-    const rows: unknown = await manager.query(text, dialect.bindAll(values));
-    // PostgreSQL answers an UPDATE … RETURNING with [rows, count]; SQLite with the rows.
-    if (Array.isArray(rows) && rows.length === 2 && Array.isArray(rows[0]) && typeof rows[1] === 'number')
-      return rows[0] as T[];
-    return Array.isArray(rows) ? (rows as T[]) : [];
+    const result = await dialect.run(manager, text, dialect.bindAll(values));
+    return (result.records ?? []) as T[];
   };
 }

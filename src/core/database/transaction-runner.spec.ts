@@ -121,4 +121,41 @@ describe(TransactionRunner.name, () => {
     await later;
     expect(await names()).toEqual(['after', 'tx']);
   });
+
+  describe('group commit', () => {
+    let commits: number;
+    beforeEach(() => {
+      commits = 0;
+      dataSource.subscribers.push({ afterTransactionCommit: () => void (commits += 1) });
+    });
+
+    it('callers waiting in the same turn share one commit; a failing one undoes only its own work', async () => {
+      const results = await Promise.allSettled([
+        sut.write(insert('a')),
+        sut.run(async (manager) => {
+          await insert('b')(manager);
+          await insert('b2')(manager);
+          throw new Error('b failed');
+        }),
+        sut.write(insert('a')), // primary key violation: only this statement fails
+        sut.run(async (manager) => {
+          await insert('c')(manager);
+          await insert('c2')(manager);
+        }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect(await names()).toEqual(['a', 'c', 'c2']);
+      expect(commits).toBe(1);
+    });
+
+    it('settles no caller before the commit', async () => {
+      const order: string[] = [];
+      dataSource.subscribers.push({ afterTransactionCommit: () => void order.push('commit') });
+      await Promise.all([
+        sut.write(insert('x')).then(() => order.push('x settled')),
+        sut.write(insert('y')).then(() => order.push('y settled')),
+      ]);
+      expect(order).toEqual(['commit', 'x settled', 'y settled']);
+    });
+  });
 });

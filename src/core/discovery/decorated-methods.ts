@@ -6,6 +6,8 @@ export interface DecoratedMethod<M, F> {
   readonly name: string;
   readonly metadata: M;
   readonly call: F;
+  /** The provider instance the method is bound to. */
+  readonly instance: object;
 }
 
 /**
@@ -30,7 +32,12 @@ export function findDecoratedMethods<M, F extends (...args: never[]) => unknown>
       if (typeof method !== 'function') continue;
       const metadata = reflector.get<M | undefined>(key, method as () => unknown);
       if (metadata === undefined) continue;
-      found.push({ name: `${instance.constructor.name}.${name}`, metadata, call: method.bind(instance) as F });
+      found.push({
+        name: `${instance.constructor.name}.${name}`,
+        metadata,
+        call: method.bind(instance) as F,
+        instance,
+      });
     }
   }
   return found;

@@ -9,11 +9,17 @@ import { rowTraceContext } from './durable-trace';
 import { DurableProcessor } from './durable.processor';
 import type { DurableQueue } from './durable.types';
 import { PermanentFailure } from './durable.types';
-import { ON_DURABLE_EVENT } from './on-durable-event.decorator';
+import { type DurableEventMetadata, ON_DURABLE_EVENT } from './on-durable-event.decorator';
 
 export const DURABLE_EVENTS_QUEUE = 'durable-events';
 
 type Consumer = (payload: unknown) => Promise<void> | void;
+
+/** A consumer of one event name, and whether it wants a given payload (see `OnDurableEventOptions.when`). */
+interface Subscription {
+  readonly consumer: string;
+  readonly wants?: (payload: object) => boolean;
+}
 
 /**
  * Durable reactions. `publish` records a domain event once per durable
@@ -26,7 +32,7 @@ type Consumer = (payload: unknown) => Promise<void> | void;
 export class DurableEvents implements OnModuleInit {
   private readonly logger = new Logger('DurableEvents');
   private readonly consumers = new Map<string, Consumer>();
-  private readonly byEvent = new Map<string, string[]>();
+  private readonly byEvent = new Map<string, Subscription[]>();
   private readonly dialect: SqlDialect;
   private queue?: DurableQueue;
 
@@ -41,21 +47,24 @@ export class DurableEvents implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    for (const { name: consumer, metadata: name, call } of findDecoratedMethods<string, Consumer>(
+    for (const { name: consumer, metadata, call, instance } of findDecoratedMethods<DurableEventMetadata, Consumer>(
       this.discovery,
       this.scanner,
       this.reflector,
       ON_DURABLE_EVENT,
     )) {
+      const { name, when } = metadata;
       this.consumers.set(consumer, call);
-      this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), consumer]);
-      this.logger.log(`${name} → ${consumer} (durable)`);
+      const wants = when === undefined ? undefined : (payload: object) => when(instance, payload);
+      this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), { consumer, wants }]);
+      this.logger.log(`${name} → ${consumer} (durable${when === undefined ? '' : ', when it wants the payload'})`);
     }
     this.queue = this.processor.register<DurableEventEntity>({
       name: DURABLE_EVENTS_QUEUE,
       entity: DurableEventEntity,
       handle: (row) => this.deliver(row),
-      concurrency: 4,
+      // Consumers are short database work (queue an email); more slots mean larger claims under a burst.
+      concurrency: 16,
       batchSize: 50,
       pollIntervalMs: 500,
     });
@@ -67,12 +76,16 @@ export class DurableEvents implements OnModuleInit {
   }
 
   /**
-   * Records `name` for each durable consumer, inside the transaction `manager`
-   * belongs to. `dedupeKey` names the change (e.g. `<paymentId>:<version>`):
-   * publishing it again records nothing. Call `kick()` after the commit.
+   * Records `name` for each durable consumer that wants `payload`, inside the
+   * transaction `manager` belongs to. `dedupeKey` names the change (e.g.
+   * `<paymentId>:<version>`): publishing it again records nothing. Call
+   * `kick()` after the commit.
    */
   async publish(manager: EntityManager, name: string, dedupeKey: string, payload: object): Promise<number> {
-    const consumers = this.byEvent.get(name) ?? [];
+    const consumers = (this.byEvent.get(name) ?? [])
+      .filter((subscription) => subscription.wants?.(payload) ?? true)
+      .map((subscription) => subscription.consumer);
+    if (consumers.length === 0) return 0;
     const json = JSON.stringify(payload);
     const traceContext = rowTraceContext();
     let recorded = 0;

@@ -140,10 +140,17 @@ function settingsOf<T extends DurableRecord>(definition: DurableQueueDefinition<
     batchSize: definition.batchSize ?? DURABLE_DEFAULTS.batchSize,
     concurrency: definition.concurrency ?? DURABLE_DEFAULTS.concurrency,
     pollIntervalMs: definition.pollIntervalMs ?? DURABLE_DEFAULTS.pollIntervalMs,
+    lingerMs: definition.lingerMs ?? DURABLE_DEFAULTS.lingerMs,
+    backlogLimit: definition.backlogLimit,
   };
   for (const [key, value] of Object.entries({ ...settings, ...settings.backoff })) {
-    if (typeof value === 'number' && !(Number.isInteger(value) && value >= (key === 'baseMs' ? 0 : 1))) {
-      throw new Error(`Durable queue "${definition.name}": ${key} must be a positive integer`);
+    if (
+      typeof value === 'number' &&
+      !(Number.isInteger(value) && value >= (key === 'baseMs' || key === 'lingerMs' ? 0 : 1))
+    ) {
+      throw new Error(
+        `Durable queue "${definition.name}": ${key} must be a positive integer (baseMs and lingerMs may be 0)`,
+      );
     }
   }
   return settings;

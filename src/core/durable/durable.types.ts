@@ -33,6 +33,18 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
   /**
+   * A `kick()` within this long of the last poll waits for the rest of it
+   * (default 10 ms), so a burst of inserts is claimed in one statement; 0
+   * polls on every kick.
+   */
+  readonly lingerMs?: number;
+  /**
+   * Admission control for intake (e.g. a webhook inbox): while more than
+   * this many rows stored by this instance wait for its handlers, `admit()`
+   * holds the caller (at most a second). Unset: `admit()` never waits.
+   */
+  readonly backlogLimit?: number;
+  /**
    * Extra attributes of the row's `durable.process` span when tracing is on
    * (e.g. the Stripe event type). Never personal data or payload content.
    */
@@ -64,6 +76,8 @@ export interface DurableQueue {
   readonly name: string;
   /** Poll now (call after inserting a row so it is handled without waiting for the next tick). */
   kick(): void;
+  /** After storing a row, before acknowledging it: waits while this instance's backlog is over `backlogLimit`. */
+  admit(): Promise<void>;
   /** Claims and handles due rows until none is due; resolves with how many were handled (tests, CLI). */
   drain(): Promise<number>;
   /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when there is no such dead or done row. */

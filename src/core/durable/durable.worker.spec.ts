@@ -55,12 +55,17 @@ function fakeLogger(): LoggerService & { lines: Array<{ level: string; args: unk
 }
 
 describe(DurableWorker.name, () => {
-  const settings: DurableSettings = { ...DURABLE_DEFAULTS, maxAttempts: 3, concurrency: 2, batchSize: 10 };
+  const settings: DurableSettings = { ...DURABLE_DEFAULTS, maxAttempts: 3, concurrency: 2, batchSize: 10, lingerMs: 0 };
 
-  function worker(handle: (row: Job) => Promise<void>, store: DurableStore<Job>, logger = fakeLogger()) {
+  function worker(
+    handle: (row: Job) => Promise<void>,
+    store: DurableStore<Job>,
+    logger = fakeLogger(),
+    overrides: Partial<DurableSettings> = {},
+  ) {
     return new DurableWorker<Job>(
       { name: 'jobs', entity: Job, handle },
-      settings,
+      { ...settings, ...overrides },
       store,
       'host:1:abcd',
       logger,
@@ -173,5 +178,58 @@ describe(DurableWorker.name, () => {
     sut.start();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await sut.stop(50)).toBe(false);
+  });
+
+  it('gathers the kicks that arrive within lingerMs of the last poll into one claim', async () => {
+    const due: Job[] = [];
+    const { store, mock } = fakeStore(due);
+    const handled: string[] = [];
+    const sut = worker(async (row) => void handled.push(row.id), store, fakeLogger(), {
+      concurrency: 10,
+      lingerMs: 200,
+    });
+    sut.start(); // polls at once: nothing is due yet
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      due.push(job(id));
+      sut.kick();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(mock.claimDue).toHaveBeenCalledTimes(1); // still lingering
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The claim after the linger took all five (a later one, once they finished, found none).
+    expect(((await mock.claimDue.mock.results[1].value) as Job[]).map((row) => row.id)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(handled).toEqual(['a', 'b', 'c', 'd', 'e']);
+    await sut.stop(100);
+  });
+
+  it('admit() holds intake while more kicked rows than backlogLimit wait here, and lets it go once a claim comes back short', async () => {
+    const { store, mock } = fakeStore();
+    let release!: () => void;
+    mock.claimDue.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve([]))));
+    const sut = worker(async () => undefined, store, fakeLogger(), { backlogLimit: 2 });
+    sut.start();
+    for (let i = 0; i < 3; i += 1) sut.kick();
+    let admitted = false;
+    const admission = sut.admit().then(() => (admitted = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(admitted).toBe(false);
+    release(); // a short claim: nothing else is due
+    await admission;
+    expect(admitted).toBe(true);
+    await sut.stop(100);
+  });
+
+  it('admit() never waits where the worker does not run (PORTICO_ROLE=api)', async () => {
+    const { store } = fakeStore();
+    const sut = worker(async () => undefined, store, fakeLogger(), { backlogLimit: 0 });
+    for (let i = 0; i < 3; i += 1) sut.kick();
+    await expect(sut.admit()).resolves.toBeUndefined();
   });
 });

@@ -13,7 +13,13 @@ export interface DurableSettings {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly pollIntervalMs: number;
+  readonly lingerMs: number;
+  /** See `DurableQueueDefinition.backlogLimit`; undefined: no admission control. */
+  readonly backlogLimit?: number;
 }
+
+/** The longest `admit()` holds a caller: a backlog that does not shrink in this time must not block intake. */
+const MAX_ADMISSION_WAIT_MS = 1_000;
 
 export const DURABLE_DEFAULTS: DurableSettings = {
   maxAttempts: 8,
@@ -22,6 +28,7 @@ export const DURABLE_DEFAULTS: DurableSettings = {
   batchSize: 20,
   concurrency: 4,
   pollIntervalMs: 1_000,
+  lingerMs: 10,
 };
 
 const PREVIEW_LENGTH = 400;
@@ -48,7 +55,10 @@ function shorten(text: string, length: number): string {
  * as it has free handler slots (never more than `batchSize`), so a claimed
  * row never waits for a slot while its lease runs out. Finishing handlers
  * poll again once half the slots are free (or all are), so claims come in
- * batches; an idle queue polls every `pollIntervalMs`, `kick()` at once.
+ * batches; an idle queue polls every `pollIntervalMs`, `kick()` at once —
+ * or, within `lingerMs` of the last poll, when that time is up: under a
+ * stream of inserts, one claim then takes every row stored meanwhile
+ * instead of one claim (and one commit) per row.
  */
 export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   readonly name: string;
@@ -59,6 +69,11 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
   private expiredCheckedAt = 0;
+  private polledAt = 0;
+  private lingering = false;
+  /** Rows kicked here and not yet claimed here: this instance's estimate of its backlog. */
+  private unclaimed = 0;
+  private admissions: Array<() => void> = [];
   private readonly refillAt: number;
   /** Completions waiting for the next batched UPDATE (one statement for all rows finished meanwhile). */
   private completions: Array<{ claim: Claim; settle: (held: boolean | Error) => void }> = [];
@@ -80,12 +95,14 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.kick();
+    this.schedule();
   }
 
   /** Stops claiming, then waits up to `timeoutMs` for running handlers; true when they all finished. */
   async stop(timeoutMs: number): Promise<boolean> {
     this.running = false;
+    this.lingering = false;
+    this.claimed(0, 1); // nothing waits for a stopped worker
     clearTimeout(this.timer);
     await this.polling;
     if (this.inFlight.size === 0) return true;
@@ -98,12 +115,35 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
 
   kick(): void {
     if (!this.running) return;
+    this.unclaimed += 1;
+    this.schedule();
+  }
+
+  /** Polls now, after the current poll, or at the end of the linger. */
+  private schedule(): void {
     if (this.polling) {
       this.pollAgain = true; // coalesced: one more poll after the current one
       return;
     }
+    if (this.lingering) return; // a poll is already due at the end of the linger
+    const wait = this.polledAt + this.settings.lingerMs - Date.now();
+    if (wait > 0) {
+      clearTimeout(this.timer);
+      this.lingering = true;
+      this.timer = setTimeout(() => {
+        this.lingering = false;
+        this.poll();
+      }, wait);
+      return;
+    }
+    this.poll();
+  }
+
+  private poll(): void {
+    if (!this.running) return;
     clearTimeout(this.timer);
     this.pollAgain = false;
+    this.polledAt = Date.now();
     // Detached from the caller's trace (a request that stored a row kicks the loop): each row's
     // handler runs in the span of the trace stored with it, and the loop's own logs belong to none.
     this.polling = context
@@ -114,9 +154,27 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
       .finally(() => {
         this.polling = undefined;
         if (!this.running) return;
-        if (this.pollAgain) this.kick();
-        else this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs).unref();
+        if (this.pollAgain) this.schedule();
+        else this.timer = setTimeout(() => this.schedule(), this.settings.pollIntervalMs).unref();
       });
+  }
+
+  /**
+   * Resolves at once unless this instance handles the queue, the queue has a
+   * `backlogLimit` and more rows wait than that; then when the backlog is
+   * back under it, or after a second at most. Intake that awaits it slows to
+   * the pace of its handlers instead of outrunning them.
+   */
+  admit(): Promise<void> {
+    const limit = this.settings.backlogLimit;
+    if (limit === undefined || !this.running || this.unclaimed <= limit) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, MAX_ADMISSION_WAIT_MS);
+      this.admissions.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async drain(): Promise<number> {
@@ -158,9 +216,12 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private async fillSlots(): Promise<void> {
     for (;;) {
       const free = this.settings.concurrency - this.inFlight.size;
-      if (!this.running || free <= 0) return;
+      // While handlers run, claim only once half the slots are free: the finishing
+      // handlers poll again then, so a busy queue claims in batches, not a row at a time.
+      if (!this.running || free <= 0 || (this.inFlight.size > 0 && free < this.refillAt)) return;
       const wanted = Math.min(this.settings.batchSize, free);
       const rows = await this.claim(wanted, false);
+      this.claimed(rows.length, wanted);
       for (const row of rows) void this.track(this.process(row));
       if (rows.length < wanted) return;
     }
@@ -187,7 +248,8 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     this.inFlight.add(work);
     return work.finally(() => {
       this.inFlight.delete(work);
-      if (this.inFlight.size === 0 || this.settings.concurrency - this.inFlight.size >= this.refillAt) this.kick();
+      // Slots freed: claim at once (the linger only gathers producers' kicks).
+      if (this.inFlight.size === 0 || this.settings.concurrency - this.inFlight.size >= this.refillAt) this.refill();
     });
   }
 
@@ -259,6 +321,25 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
       }
     } finally {
       this.completing = false;
+    }
+  }
+
+  /** Updates the backlog estimate; a short claim means nothing else is due. */
+  private claimed(rows: number, wanted: number): void {
+    this.unclaimed = rows < wanted ? 0 : Math.max(0, this.unclaimed - rows);
+    const limit = this.settings.backlogLimit;
+    if (this.admissions.length === 0 || (limit !== undefined && this.unclaimed > limit)) return;
+    const admitted = this.admissions;
+    this.admissions = [];
+    for (const admit of admitted) admit();
+  }
+
+  private refill(): void {
+    if (!this.running) return;
+    if (this.polling) this.pollAgain = true;
+    else {
+      this.lingering = false;
+      this.poll();
     }
   }
 

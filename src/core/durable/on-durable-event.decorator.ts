@@ -12,8 +12,32 @@ export const ON_DURABLE_EVENT = 'portico:on-durable-event';
  *
  * @example
  * ```ts
- * @OnDurableEvent('payment.succeeded')
+ * @OnDurableEvent('payment.succeeded', { when: (receipts: Receipts, payload) => receipts.wants(payload) })
  * async sendReceipt(payload: unknown): Promise<void> { ... }
  * ```
  */
-export const OnDurableEvent = (name: string): MethodDecorator => SetMetadata(ON_DURABLE_EVENT, name);
+export interface OnDurableEventOptions<C extends object> {
+  /**
+   * Whether this consumer acts on a payload at all, asked when the event is
+   * published: false records no row for it. For reactions that configuration
+   * turns off or that a payload cannot trigger (a receipt with no address),
+   * so they cost nothing on the state change's transaction. Delivery still
+   * checks what it needs: rows recorded earlier arrive regardless.
+   */
+  readonly when?: (consumer: C, payload: object) => boolean;
+}
+
+/** What `@OnDurableEvent` stores. */
+export interface DurableEventMetadata {
+  readonly name: string;
+  readonly when?: (consumer: object, payload: object) => boolean;
+}
+
+export const OnDurableEvent = <C extends object = object>(
+  name: string,
+  options: OnDurableEventOptions<C> = {},
+): MethodDecorator =>
+  SetMetadata<string, DurableEventMetadata>(ON_DURABLE_EVENT, {
+    name,
+    when: options.when as DurableEventMetadata['when'],
+  });

@@ -6,9 +6,12 @@ import { destination } from 'pino';
 import { appConfig } from '../../config/app.config';
 import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf } from '../http/request-id';
 import { activeTraceFields } from '../tracing/trace-context';
-import { REDACTED_HEADER_PATHS, redactDeep } from './redact';
+import { REDACTED_HEADER_PATHS, redactLogObject } from './redact';
 
 type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?: string };
+
+/** Log keys with a serializer below that keeps named fields only (see `redactLogObject`). */
+const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res']);
 
 /**
  * JSON logs through pino (pretty with LOG_PRETTY=true, as `start:dev` sets).
@@ -31,7 +34,7 @@ type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?
           redact: { paths: REDACTED_HEADER_PATHS, censor: '[Redacted]' },
           // trace_id/span_id of the active span (empty when tracing is off), to jump from a log line to its trace.
           mixin: activeTraceFields,
-          formatters: { log: (object: Record<string, unknown>) => redactDeep(object) as Record<string, unknown> },
+          formatters: { log: (object: Record<string, unknown>) => redactLogObject(object, SERIALIZED_KEYS) },
           // `assignRequestId` ran first; fall back for apps mounted without it.
           genReqId: (req: IncomingMessage) => requestIdOf(req) ?? requestIdFrom(req.headers[REQUEST_ID_HEADER]),
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>

@@ -1,4 +1,4 @@
-import { REDACTED, redactDeep } from './redact';
+import { REDACTED, redactDeep, redactLogObject } from './redact';
 
 describe(redactDeep.name, () => {
   it('hides values of secret-looking fields at any depth', () => {
@@ -59,5 +59,18 @@ describe('redactDeep on errors', () => {
     expect(logged.message).toBe('GET https://api.example.com/v1/x?[Redacted] failed');
     expect(String(logged.stack)).not.toContain('access_token');
     expect(logged.details).toEqual({ apiKey: REDACTED, upstreamStatus: 401 });
+  });
+});
+
+describe(redactLogObject.name, () => {
+  it('redacts every key and nested field except the serialized ones, which it passes through untouched', () => {
+    const req = { headers: { authorization: 'Bearer raw' } };
+    const logged = redactLogObject(
+      { req, apiKey: 'pk_live_x', job: { clientSecret: 'cs', name: 'sync' }, msg: 'ok' },
+      new Set(['req']),
+    );
+    expect(logged).toEqual({ req, apiKey: REDACTED, job: { clientSecret: REDACTED, name: 'sync' }, msg: 'ok' });
+    // Same object: its serializer (which keeps named fields only) decides what of it is written.
+    expect(logged.req).toBe(req);
   });
 });

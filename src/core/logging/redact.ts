@@ -42,6 +42,29 @@ export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = ne
 }
 
 /**
+ * `redactDeep` for a pino log object, except the keys pino serializes
+ * itself (`req`, `res`): their serializers keep a few named fields and
+ * nothing else, and walking the raw request and response (socket, parser,
+ * server) on every request log line cost more than the rest of the line.
+ */
+export function redactLogObject(
+  object: Record<string, unknown>,
+  serialized: ReadonlySet<string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const seen = new WeakSet<object>();
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    out[key] = serialized.has(key)
+      ? item
+      : isSensitiveKey(key) && item !== undefined && item !== null
+        ? REDACTED
+        : redactDeep(item, 1, seen);
+  }
+  return out;
+}
+
+/**
  * Error fields that may be logged. Anything else an error carries is
  * dropped: TypeORM's `parameters` and PostgreSQL's `detail` hold the row's
  * values (recipients, token hashes), SDK errors carry whole requests and

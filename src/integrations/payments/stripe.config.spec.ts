@@ -14,6 +14,7 @@ describe('stripe config', () => {
     ['STRIPE_CATCH_UP_INTERVAL_MINUTES', '1441'],
     ['STRIPE_WEBHOOK_TOLERANCE_SECONDS', '0'],
     ['STRIPE_EVENT_LEASE_MS', '10'],
+    ['STRIPE_EVENT_BACKLOG_LIMIT', '-1'],
     ['STRIPE_WEBHOOK_SECRET', 'whsec_a,not-a-secret'],
   ])('refuses %s=%s', (name, value) => {
     expect(findEnvProblems({ ...COMPLETE, [name]: value }).some((p) => p.startsWith(`${name}:`))).toBe(true);

@@ -36,6 +36,11 @@ class StripeEnv {
   @IsOptional()
   @IsIntString(1_000, 600_000)
   STRIPE_EVENT_LEASE_MS?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIntString(0, 1_000_000)
+  STRIPE_EVENT_BACKLOG_LIMIT?: string;
 }
 
 /** Stripe: its variables, the group that turns payments on, its secrets and defaults. */
@@ -58,6 +63,11 @@ export const stripeConfig = defineProviderConfig({
       catchUpIntervalMinutes: int(env.STRIPE_CATCH_UP_INTERVAL_MINUTES, 0),
       /** How long a claimed inbox event is held before another worker may take it over (crash recovery delay). */
       eventLeaseMs: int(env.STRIPE_EVENT_LEASE_MS, 30_000),
+      /**
+       * Events this instance stores ahead of its own handlers before the webhook's answer waits for them
+       * (at most a second; 0 = never wait). Keeps intake from outrunning processing in one process.
+       */
+      eventBacklogLimit: int(env.STRIPE_EVENT_BACKLOG_LIMIT, 500),
       livemode: secretKey?.includes('_live_') ?? false,
     };
   },

@@ -26,7 +26,17 @@ export class ReceiptListener {
     @Inject(emailConfig.KEY) private readonly config: ConfigType<typeof emailConfig>,
   ) {}
 
-  @OnDurableEvent(PAYMENT_SUCCEEDED)
+  /** Whether a receipt can go out for `event`: receipts are on and it names a customer address. */
+  sendsReceiptFor(event: object): boolean {
+    return (
+      this.config.receiptsTemplateId !== undefined &&
+      isPaymentSucceededEvent(event) &&
+      isEmailAddress(event.customerEmail)
+    );
+  }
+
+  // Without a template or an address there is no receipt: no durable row either.
+  @OnDurableEvent(PAYMENT_SUCCEEDED, { when: (receipts: ReceiptListener, event) => receipts.sendsReceiptFor(event) })
   async onPaymentSucceeded(event: unknown): Promise<void> {
     const templateId = this.config.receiptsTemplateId;
     if (templateId === undefined) return;

@@ -8,6 +8,7 @@ const base = {
   webhookToleranceSeconds: 300,
   catchUpIntervalMinutes: 0,
   eventLeaseMs: 30_000,
+  eventBacklogLimit: 500,
   livemode: false,
 };
 

@@ -65,6 +65,7 @@ export class StripeEventInbox implements OnModuleInit {
       concurrency: 8,
       batchSize: 50,
       leaseMs: this.config.eventLeaseMs,
+      backlogLimit: this.config.eventBacklogLimit === 0 ? undefined : this.config.eventBacklogLimit,
       // A provider refusal inside a handler will not change on retry.
       isPermanent: (error) => isIntegrationError(error) && !error.retryable,
       traceAttributes: (row) => ({ 'portico.stripe.event_type': row.type }),
@@ -88,7 +89,11 @@ export class StripeEventInbox implements OnModuleInit {
       ]),
     );
     const stored = Array.isArray(rows) && rows.length > 0;
-    if (stored && handled) this.queue?.kick();
+    if (stored && handled && this.queue !== undefined) {
+      this.queue.kick();
+      // Stored and committed already: waiting only paces the sender while this instance's handlers catch up.
+      await this.queue.admit();
+    }
     return stored;
   }
 
