@@ -23,8 +23,9 @@
  * after BENCH_INSTRUCTION_WARMUP (1000) uninstrumented ones, in
  * BENCH_INSTRUCTION_ROUNDS (2) fresh server processes each (on/off
  * alternating). The main thread's count is the capacity figure (Node answers
- * on that one thread) and repeats to about a percent however busy the
- * machine is; all threads' count is printed beside it. A full GC (the
+ * on that one thread): between fresh processes it agrees to within 1–3%
+ * however busy the machine is (req/s rounds here differ by up to 2×); all
+ * threads' count is printed beside it. A full GC (the
  * server runs with --expose-gc here) comes 100 requests before each window,
  * so no window pays for garbage the long warm-up left, and the heap is at the
  * same point of its cycle in every window. Under valgrind the
@@ -165,8 +166,9 @@ async function main(): Promise<void> {
  * Instructions per request from callgrind (see the header): a fresh server
  * per round and switch setting; each caller is warmed up with
  * instrumentation off (valgrind's plain speed, so enough requests for V8 to
- * finish optimizing the path), then on for a few requests (valgrind
- * re-translates the code), then counted.
+ * finish optimizing the path; counting straight away caught the optimizing
+ * compiler at work in half the window), then a full GC, then a few
+ * instrumented requests (valgrind re-translates the code), then counted.
  */
 async function instructionsPerRequest(root: string): Promise<void> {
   const keep = process.env.BENCH_CALLGRIND_DIR;

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
  *
  * Two sums come back. The main thread's is the capacity measure: Node
  * answers every request on that one thread, so its instructions per request
- * bound the requests per second, and they repeat to within about a percent.
+ * bound the requests per second, and they repeat to within a few percent.
  * All threads' adds V8's helpers (concurrent marking of a major GC,
  * optimizing compiles), which run beside it on the other core and arrive in
  * lumps: one window may hold a whole major GC and the next none, so that sum
