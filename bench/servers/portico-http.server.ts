@@ -32,7 +32,7 @@ function authenticationOnly(): void {
 /**
  * Portico for `bench:http`: the real bootstrap on SQLite, plus one signed-in
  * user minted through the session service; tells the parent its port and
- * the session cookie over IPC.
+ * the session cookie over IPC, and collects garbage when the parent sends `gc`.
  */
 async function main(): Promise<void> {
   if (process.env.BENCH_AUTHORIZATION === 'off') authenticationOnly();
@@ -44,6 +44,13 @@ async function main(): Promise<void> {
     cookie: sessionCookie(session),
   });
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+  // Started with --expose-gc (the instruction count does): a full collection on request, so no
+  // counted window inherits the warm-up's GC debt.
+  process.on('message', (message: unknown) => {
+    if (message !== 'gc' || global.gc === undefined) return;
+    global.gc();
+    process.send?.('gc done');
+  });
 }
 
 void main();
