@@ -39,17 +39,18 @@ const CONFLICT = 'ON CONFLICT (event_id) DO NOTHING RETURNING id';
 @Injectable()
 export class StripeEventInbox implements OnModuleInit {
   private queue?: DurableQueue;
+  private readonly dialect: SqlDialect;
   private readonly insertPending: string;
   private readonly insertDone: string;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly explorer: StripeEventExplorer,
     private readonly transactions: TransactionRunner,
     @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
     @Optional() @Inject(DurableProcessor) private readonly processor: DurableProcessor | null,
   ) {
-    const dialect = new SqlDialect(dataSource);
+    const dialect = (this.dialect = new SqlDialect(dataSource));
     this.insertPending = dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
     this.insertDone = dialect.positional(
       `${INSERT}, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'done', CURRENT_TIMESTAMP) ${CONFLICT}`,
@@ -76,19 +77,23 @@ export class StripeEventInbox implements OnModuleInit {
   /** Stores the event unless its id is already in the inbox; true when it was new. */
   async store(event: VerifiedStripeEvent, payload: string, source: StripeEventSource): Promise<boolean> {
     const handled = this.explorer.hasHandlers(event.type);
-    const rows: unknown = await this.transactions.write((manager) =>
-      manager.query(handled ? this.insertPending : this.insertDone, [
-        uuidv7(),
-        event.id,
-        event.type,
-        event.livemode,
-        event.created,
-        payload,
-        source,
-        rowTraceContext(),
-      ]),
+    const result = await this.transactions.write((manager) =>
+      this.dialect.run(
+        manager,
+        handled ? this.insertPending : this.insertDone,
+        this.dialect.bindAll([
+          uuidv7(),
+          event.id,
+          event.type,
+          event.livemode,
+          event.created,
+          payload,
+          source,
+          rowTraceContext(),
+        ]),
+      ),
     );
-    const stored = Array.isArray(rows) && rows.length > 0;
+    const stored = (result.records?.length ?? 0) > 0;
     if (stored && handled && this.queue !== undefined) {
       this.queue.kick();
       // Stored and committed already: waiting only paces the sender while this instance's handlers catch up.
