@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { appConfig } from '../../config/app.config';
 import { authConfig } from '../../config/auth.config';
@@ -47,8 +46,6 @@ import { UsersService } from './users/users.service';
     ProviderConfigModule.forFeature(githubOAuthConfig),
     ProviderConfigModule.forFeature(identityConfig),
     TypeOrmModule.forFeature([UserEntity, OAuthAccountEntity, SessionEntity, RefreshTokenEntity, LoginStateEntity]),
-    // Keys are passed per call from AuthSecrets.
-    JwtModule.register({}),
     // SameOriginPolicy for /auth/refresh (the guard's CSRF check).
     SecurityModule,
     // GitHub's token exchange and profile calls; Google's readiness entry (its OpenID Connect calls go through ProviderCalls).

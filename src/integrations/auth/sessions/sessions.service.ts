@@ -64,6 +64,8 @@ const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 @Injectable()
 export class SessionsService implements SessionVerifier {
   private readonly logger = new Logger(SessionsService.name);
+  /** Signs and verifies with `AuthSecrets.jwtKey`; `@nestjs/jwt`'s per-call options take no KeyObject, its provider does. */
+  private readonly jwt: JwtService;
 
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
@@ -71,9 +73,10 @@ export class SessionsService implements SessionVerifier {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly secrets: AuthSecrets,
-    private readonly jwt: JwtService,
     private readonly access: UserAccessPolicy,
-  ) {}
+  ) {
+    this.jwt = new JwtService({ secretOrKeyProvider: () => secrets.jwtKey });
+  }
 
   /** Starts a session for a user who has just signed in. */
   async start(user: UserEntity, provider: string): Promise<IssuedSession> {
@@ -153,7 +156,6 @@ export class SessionsService implements SessionVerifier {
     let claims: AccessClaims & { readonly exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync<AccessClaims & object>(token, {
-        secret: this.secrets.jwtSecret,
         algorithms: ['HS256'],
         issuer: this.config.jwtIssuer,
         audience: this.config.jwtAudience,
@@ -213,7 +215,6 @@ export class SessionsService implements SessionVerifier {
       exp: accessExp,
     };
     const accessToken = await this.jwt.signAsync(claims, {
-      secret: this.secrets.jwtSecret,
       algorithm: 'HS256',
       issuer: this.config.jwtIssuer,
       audience: this.config.jwtAudience,
