@@ -1,11 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../core/errors/api-problem-responses.decorator';
-import { ProblemException } from '../../core/errors/problem.exception';
 import { CurrentPrincipal } from '../../core/security/current-principal.decorator';
 import type { Principal } from '../../core/security/principal';
 import { Authenticated } from '../../core/security/require-scopes.decorator';
-import { IdentityNotLinkedError, ProviderTokens, ReconnectRequiredError } from '../auth/tokens/provider-tokens.service';
+import { ProviderTokens } from '../auth/tokens/provider-tokens.service';
+import { userOf } from '../auth/user-principal';
 import { ListReposQuery, RepositoryPageDto, UserParams } from './dto/list-repos.dto';
 import { type GithubRepos, InjectGithubRepos, type RepositoryPage } from './github-repos.port';
 
@@ -29,12 +29,9 @@ export class GithubReposController {
   @ApiOkResponse({ type: RepositoryPageDto })
   @ApiProblemResponses(400, 401, 403, 409, 429, 502, 503, 504)
   async listOwn(@CurrentPrincipal() principal: Principal, @Query() query: ListReposQuery): Promise<RepositoryPage> {
-    if (principal.kind !== 'user')
-      throw new ProblemException(403, 'Only a signed-in user has a GitHub identity; an API key has none', {
-        slug: 'user-required',
-        title: 'Signed-in user required',
-      });
-    return this.repos.listOwn(await this.githubToken(principal.id), query.page, query.perPage);
+    // No linked identity, or one GitHub no longer honours: a 409 problem from ProviderTokens.
+    const token = await this.tokens.getAccessToken(userOf(principal).id, 'github');
+    return this.repos.listOwn(token, query.page, query.perPage);
   }
 
   @Get('users/:username/repos')
@@ -45,24 +42,5 @@ export class GithubReposController {
   @ApiProblemResponses(400, 401, 404, 429, 502, 503, 504)
   list(@Param() params: UserParams, @Query() query: ListReposQuery): Promise<RepositoryPage> {
     return this.repos.listForUser(params.username, query.page, query.perPage);
-  }
-
-  private async githubToken(userId: string): Promise<string> {
-    try {
-      return await this.tokens.getAccessToken(userId, 'github');
-    } catch (error) {
-      if (error instanceof IdentityNotLinkedError)
-        throw new ProblemException(
-          409,
-          'No GitHub identity is linked to this user: link one with GET /auth/github/link',
-          {
-            slug: 'identity-not-linked',
-            title: 'GitHub not linked',
-          },
-        );
-      if (error instanceof ReconnectRequiredError)
-        throw new ProblemException(409, error.message, { slug: 'reconnect-required', title: 'Reconnect required' });
-      throw error;
-    }
   }
 }

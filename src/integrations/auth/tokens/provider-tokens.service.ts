@@ -12,6 +12,7 @@ import { OAuthProviders } from '../oauth/oauth-providers';
 import { InvalidGrantError } from '../oidc/oidc-issuer.client';
 import { AuthSecrets } from '../sessions/auth-secrets';
 import { tokenAad } from '../users/token-aad';
+import { ProblemException } from '../../../core/errors/problem.exception';
 
 /** Durable event recorded when a provider refuses an identity's refresh token for good. */
 export const IDENTITY_RECONNECT_REQUIRED = 'identity.reconnect_required';
@@ -30,17 +31,24 @@ const LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 
 /** The user has no identity at this provider. */
-export class IdentityNotLinkedError extends Error {
+/** A 409 problem wherever it surfaces: the user can fix it by linking the identity. */
+export class IdentityNotLinkedError extends ProblemException {
   constructor(readonly provider: string) {
-    super(`No ${provider} identity is linked to this user`);
+    super(409, `No ${provider} identity is linked to this user: link one with GET /auth/${provider}/link`, {
+      slug: 'identity-not-linked',
+      title: `${provider} not linked`,
+    });
     this.name = 'IdentityNotLinkedError';
   }
 }
 
 /** The provider no longer honours this identity's tokens: the user must sign in with it again. */
-export class ReconnectRequiredError extends Error {
+export class ReconnectRequiredError extends ProblemException {
   constructor(readonly provider: string) {
-    super(`The ${provider} identity must be reconnected (sign in with ${provider} again)`);
+    super(409, `The ${provider} identity must be reconnected (sign in with ${provider} again)`, {
+      slug: 'reconnect-required',
+      title: 'Reconnect required',
+    });
     this.name = 'ReconnectRequiredError';
   }
 }
