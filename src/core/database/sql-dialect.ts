@@ -7,6 +7,7 @@ interface SqliteStatement {
   run(...parameters: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface SqliteConnection {
+  readonly inTransaction: boolean;
   prepare(sql: string): SqliteStatement;
 }
 
@@ -77,6 +78,15 @@ export class SqlDialect {
     }
   }
 
+  /** Whether SQLite's one connection is inside a transaction (SQLite may end one by itself on some errors). */
+  sqliteInTransaction(): boolean {
+    return this.sqlite().inTransaction;
+  }
+
+  private sqlite(): SqliteConnection {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  }
+
   /**
    * better-sqlite3 directly, with its own prepared statements. TypeORM's
    * driver holds ONE connection for every caller and every transaction, so
@@ -87,8 +97,7 @@ export class SqlDialect {
    * TypeORM's `QueryFailedError`, as through the manager.
    */
   private runOnSqlite(sql: string, parameters: unknown[]): Promise<QueryResult> {
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
-      .databaseConnection;
+    const connection = this.sqlite();
     let cache = statements.get(connection);
     if (cache === undefined) statements.set(connection, (cache = new Map<string, SqliteStatement>()));
     const result = new QueryResult();
@@ -114,6 +123,9 @@ export class SqlDialect {
   }
 }
 
+/** `sqlFor` is called per statement on hot paths: one dialect per data source. */
+const dialects = new WeakMap<DataSource, SqlDialect>();
+
 export type SqlRunner = <T = Record<string, unknown>>(
   strings: TemplateStringsArray,
   ...values: unknown[]
@@ -128,7 +140,8 @@ export type SqlRunner = <T = Record<string, unknown>>(
  * const rows = await sqlFor(dataSource)<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${stripeId}`;
  */
 export function sqlFor(dataSource: DataSource, manager: EntityManager = dataSource.manager): SqlRunner {
-  const dialect = new SqlDialect(dataSource);
+  let dialect = dialects.get(dataSource);
+  if (dialect === undefined) dialects.set(dataSource, (dialect = new SqlDialect(dataSource)));
   return async <T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> => {
     const text = strings.reduce(
       (out, part, i) => out + part + (i < values.length ? dialect.placeholder(i + 1) : ''),

@@ -187,7 +187,7 @@ class SqliteQueue {
             }
           }
           // Some errors (disk full, I/O) make SQLite roll the whole transaction back: stop here, fail them all.
-          if (!this.connection().inTransaction) throw new Error('SQLite ended the group transaction');
+          if (!this.dialect.sqliteInTransaction()) throw new Error('SQLite ended the group transaction');
         }
       });
     } catch (error) {
@@ -204,10 +204,6 @@ class SqliteQueue {
 
   private statement(manager: EntityManager, sql: string): Promise<unknown> {
     return this.dialect.run(manager, sql, []);
-  }
-
-  private connection(): { readonly inTransaction: boolean } {
-    return (this.dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
   }
 
   /** Runs `unit` as the open transaction of its async context, so nested `run`/`write` calls join it. */

@@ -50,9 +50,9 @@ export class StripeEventInbox implements OnModuleInit {
     @Inject(stripeConfig.KEY) private readonly config: ConfigType<typeof stripeConfig>,
     @Optional() @Inject(DurableProcessor) private readonly processor: DurableProcessor | null,
   ) {
-    const dialect = (this.dialect = new SqlDialect(dataSource));
-    this.insertPending = dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
-    this.insertDone = dialect.positional(
+    this.dialect = new SqlDialect(dataSource);
+    this.insertPending = this.dialect.positional(`${INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFLICT}`);
+    this.insertDone = this.dialect.positional(
       `${INSERT}, status, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'done', CURRENT_TIMESTAMP) ${CONFLICT}`,
     );
   }
