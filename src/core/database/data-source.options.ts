@@ -5,6 +5,9 @@ import type { DatabaseConfig } from '../../config/database.config';
 import { MIGRATIONS } from './migrations';
 import { TypeOrmLogger } from './typeorm.logger';
 
+/** WAL pages after which a commit checkpoints on its own connection (when no SqliteCheckpointer runs). */
+export const SQLITE_AUTOCHECKPOINT_PAGES = 10_000;
+
 interface SqlitePragmaTarget {
   pragma(source: string): unknown;
 }
@@ -45,10 +48,12 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     // (copying the WAL back, with fsync) run inside whichever commit crosses
     // the threshold: at 10,000 pages (about 40 MB of WAL) instead of SQLite's
     // 1,000 a webhook burst pays for a few large ones, not many small ones.
+    // The app moves them off the event loop altogether (SqliteCheckpointer);
+    // this threshold is for the CLI and for when that thread is not running.
     prepareDatabase: (db: SqlitePragmaTarget) => {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('wal_autocheckpoint = 10000');
+      db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     },

@@ -6,6 +6,7 @@ import { databaseConfig } from '../../config/database.config';
 import { buildDataSourceOptions } from './data-source.options';
 import { TransactionRunner } from './transaction-runner';
 import { runMigrationsExclusively } from './migration-lock';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 
 /**
  * TypeORM on the embedded SQLite file by default, PostgreSQL when
@@ -39,7 +40,7 @@ import { runMigrationsExclusively } from './migration-lock';
       },
     }),
   ],
-  providers: [TransactionRunner],
+  providers: [TransactionRunner, SqliteCheckpointer],
   exports: [TransactionRunner],
 })
 export class DatabaseModule {}

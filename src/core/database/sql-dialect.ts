@@ -8,7 +8,9 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   readonly inTransaction: boolean;
+  readonly name: string;
   prepare(sql: string): SqliteStatement;
+  pragma(source: string, options?: { simple: boolean }): unknown;
 }
 
 /** Prepared statements per SQLite connection; the hand-written SQL is a small, fixed set. */
@@ -81,6 +83,16 @@ export class SqlDialect {
   /** Whether SQLite's one connection is inside a transaction (SQLite may end one by itself on some errors). */
   sqliteInTransaction(): boolean {
     return this.sqlite().inTransaction;
+  }
+
+  /** Reads or sets a PRAGMA on SQLite's one connection (e.g. `wal_autocheckpoint = 0`); returns its simple value. */
+  sqlitePragma(source: string): unknown {
+    return this.sqlite().pragma(source, { simple: true });
+  }
+
+  /** The SQLite file the connection has open. */
+  sqliteFile(): string {
+    return this.sqlite().name;
   }
 
   private sqlite(): SqliteConnection {

@@ -1,0 +1,99 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { SQLITE_AUTOCHECKPOINT_PAGES, buildDataSourceOptions } from './data-source.options';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
+
+/** Real SQLite file opened as the app opens it (WAL, the app's pragmas). */
+describe(SqliteCheckpointer.name, () => {
+  let dir: string;
+  let file: string;
+  let dataSource: DataSource;
+  let sut: SqliteCheckpointer;
+
+  const autocheckpoint = async (): Promise<number> =>
+    Number(
+      (await dataSource.query<Array<{ wal_autocheckpoint: number }>>('PRAGMA wal_autocheckpoint'))[0]
+        .wal_autocheckpoint,
+    );
+  /** Rows a copy of the database file alone holds (what a file-level backup without the WAL would keep). */
+  const rowsInFileAlone = async (): Promise<number> => {
+    const copy = join(dir, `copy-${Date.now()}.sqlite`);
+    copyFileSync(file, copy);
+    const reader = new DataSource({ type: 'better-sqlite3', database: copy, readonly: true });
+    await reader.initialize();
+    try {
+      return Number((await reader.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM things'))[0].n);
+    } finally {
+      await reader.destroy();
+    }
+  };
+  const insertRows = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i += 1) await dataSource.query('INSERT INTO things (name) VALUES (?)', [`thing-${i}`]);
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-ckpt-'));
+    file = join(dir, 'portico.sqlite');
+    dataSource = new DataSource(
+      buildDataSourceOptions({
+        engine: 'sqlite',
+        url: undefined,
+        sqlitePath: file,
+        migrate: false,
+        poolSize: 1,
+        logging: false,
+        ssl: false,
+      }),
+    );
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE things (name TEXT PRIMARY KEY)');
+    await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)'); // the empty table is in the file itself
+    sut = new SqliteCheckpointer(dataSource);
+  });
+  afterEach(async () => {
+    await sut.onApplicationShutdown();
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes checkpoints off the app’s connection and copies the WAL into the file on its own thread', async () => {
+    sut.onApplicationBootstrap();
+    expect(await autocheckpoint()).toBe(0);
+    await insertRows(50);
+    expect(await rowsInFileAlone()).toBe(0); // still only in the WAL
+
+    const result = await sut.checkpoint();
+
+    expect(result).toEqual({ busy: 0, log: expect.any(Number), checkpointed: result?.log });
+    expect(result?.log).toBeGreaterThan(0);
+    expect(await rowsInFileAlone()).toBe(50);
+  });
+
+  it('checkpoints by itself while the app runs', async () => {
+    sut.onApplicationBootstrap();
+    await insertRows(20);
+    const deadline = Date.now() + 10_000;
+    while ((await rowsInFileAlone()) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await rowsInFileAlone()).toBe(20);
+  });
+
+  it('hands checkpoints back to the app’s commits when it stops', async () => {
+    sut.onApplicationBootstrap();
+    await sut.onApplicationShutdown();
+
+    expect(await autocheckpoint()).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    await expect(sut.checkpoint()).resolves.toBeUndefined();
+  });
+
+  it('runs no thread for an in-memory database', async () => {
+    const memory = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+    await memory.initialize();
+    const checkpointer = new SqliteCheckpointer(memory);
+    checkpointer.onApplicationBootstrap();
+    await expect(checkpointer.checkpoint()).resolves.toBeUndefined();
+    await checkpointer.onApplicationShutdown();
+    await memory.destroy();
+  });
+});

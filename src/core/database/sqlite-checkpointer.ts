@@ -1,0 +1,125 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
+import { SQLITE_AUTOCHECKPOINT_PAGES } from './data-source.options';
+import { SqlDialect } from './sql-dialect';
+
+/** How often the WAL is copied back into the database file while the app runs. */
+const CHECKPOINT_INTERVAL_MS = 1_000;
+
+/** What one `PRAGMA wal_checkpoint(PASSIVE)` did (SQLite's own three numbers). */
+export interface CheckpointResult {
+  /** 1 when another connection's checkpoint was running, so this one did nothing. */
+  readonly busy: number;
+  /** Frames in the WAL. */
+  readonly log: number;
+  /** Frames now copied into the database file. */
+  readonly checkpointed: number;
+}
+
+type WorkerReply = ({ ok: true } & CheckpointResult) | { ok: false; error: string };
+
+/**
+ * The thread's whole program. A string, not a file: the same code runs under
+ * ts-node-style loaders, Jest and the compiled build, and a worker file
+ * would need each of them to resolve it. It opens its own connection to the
+ * same file and checkpoints when asked; PASSIVE never waits for or blocks
+ * the app's readers and writers.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+parentPort.on('message', () => {
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ ok: true, busy: row.busy, log: row.log, checkpointed: row.checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+/**
+ * SQLite checkpoints on a worker thread instead of in the app's commits.
+ * Left to SQLite, the commit that crosses the WAL threshold copies the whole
+ * WAL back and fsyncs, on the event loop: under a webhook burst that was a
+ * 70–80 ms stall every second or so, the worst latencies of every request in
+ * flight, and about 6% of the main thread. Here the app's connection never
+ * checkpoints (`wal_autocheckpoint = 0`) and a second connection on its own
+ * thread does it every second. Should that thread fail, the app's
+ * connection takes checkpoints back, so the WAL never grows unbounded.
+ * Several processes on one file (PORTICO_ROLE) each run one; SQLite lets one
+ * checkpoint run at a time and the others report busy.
+ */
+@Injectable()
+export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SqliteCheckpointer.name);
+  private readonly dialect: SqlDialect;
+  private worker?: Worker;
+  private timer?: NodeJS.Timeout;
+  private waiting: Array<(reply: WorkerReply) => void> = [];
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.dialect = new SqlDialect(dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.dialect.postgres) return;
+    const file = this.dialect.sqliteFile();
+    if (file === ':memory:' || file === '') return;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver: require.resolve('better-sqlite3'), file },
+    });
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.waiting.shift()?.(reply));
+    worker.on('error', (error) => this.logger.error({ err: error }, 'SQLite checkpoint thread failed'));
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.logger.warn('SQLite checkpoint thread stopped; commits checkpoint the WAL themselves again');
+      this.release();
+    });
+    this.worker = worker;
+    this.dialect.sqlitePragma('wal_autocheckpoint = 0');
+    this.timer = setInterval(() => {
+      if (this.waiting.length === 0) void this.checkpoint().catch(() => undefined);
+    }, CHECKPOINT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Copies what it can of the WAL into the database file now; undefined when no thread runs (PostgreSQL, or stopped). */
+  checkpoint(): Promise<CheckpointResult | undefined> {
+    const worker = this.worker;
+    if (worker === undefined) return Promise.resolve(undefined);
+    return new Promise<CheckpointResult | undefined>((resolve, reject) => {
+      this.waiting.push((reply) => {
+        if (reply.ok) resolve({ busy: reply.busy, log: reply.log, checkpointed: reply.checkpointed });
+        else {
+          this.logger.warn(`SQLite checkpoint failed: ${reply.error}`);
+          reject(new Error(reply.error));
+        }
+      });
+      worker.postMessage(null);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const worker = this.worker;
+    this.release();
+    await worker?.terminate();
+  }
+
+  /** Back to checkpoints in the app's own commits (the thread is gone, or going). */
+  private release(): void {
+    clearInterval(this.timer);
+    this.worker = undefined;
+    for (const settle of this.waiting.splice(0)) settle({ ok: false, error: 'checkpoint thread stopped' });
+    try {
+      this.dialect.sqlitePragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    } catch {
+      // The connection is already closed: nothing left to checkpoint from here.
+    }
+  }
+}
