@@ -158,4 +158,76 @@ describe(TransactionRunner.name, () => {
       expect(order).toEqual(['commit', 'x settled', 'y settled']);
     });
   });
+
+  describe('afterCommit', () => {
+    /** A second connection: sees only what is committed. */
+    let outside: DataSource;
+    const committedNames = async (): Promise<string[]> =>
+      (await outside.query<Array<{ name: string }>>('SELECT name FROM things ORDER BY name')).map((r) => r.name);
+
+    beforeEach(async () => {
+      outside = new DataSource({ type: 'better-sqlite3', database: join(dir, 'tx.sqlite') });
+      await outside.initialize();
+    });
+    afterEach(() => outside.destroy());
+
+    it('runs the callback once the change is committed, and at once outside a transaction', async () => {
+      const seen: string[][] = [];
+      await sut.run(async (manager) => {
+        await insert('a')(manager);
+        sut.afterCommit(() => void committedNames().then((names) => seen.push(names)));
+        expect(seen).toEqual([]);
+      });
+      await pause(10);
+      expect(seen).toEqual([['a']]);
+
+      let ran = false;
+      sut.afterCommit(() => (ran = true));
+      expect(ran).toBe(true);
+    });
+
+    it('never runs it when the transaction rolls back', async () => {
+      let ran = false;
+      await expect(
+        sut.run(async (manager) => {
+          await insert('a')(manager);
+          sut.afterCommit(() => (ran = true));
+          throw new Error('handler failed');
+        }),
+      ).rejects.toThrow('handler failed');
+      await pause(10);
+      expect(ran).toBe(false);
+    });
+
+    it('waits for the outermost transaction when the work is nested in another', async () => {
+      const order: string[] = [];
+      await sut.run(async (manager) => {
+        await sut.run(async (inner) => {
+          await insert('inner')(inner);
+          sut.afterCommit(() => order.push('callback'));
+        });
+        order.push('inner returned');
+        await insert('outer')(manager);
+      });
+      order.push('outer settled');
+      expect(order).toEqual(['inner returned', 'callback', 'outer settled']);
+      expect(await committedNames()).toEqual(['inner', 'outer']);
+    });
+
+    it('a throwing callback fails neither the committed work nor the callbacks after it', async () => {
+      let second = false;
+      await expect(
+        sut.run(async (manager) => {
+          await insert('a')(manager);
+          sut.afterCommit(() => {
+            throw new Error('listener broke');
+          });
+          sut.afterCommit(() => (second = true));
+          return 'done';
+        }),
+      ).resolves.toBe('done');
+      expect(second).toBe(true);
+      expect(await committedNames()).toEqual(['a']);
+    });
+  });
 });

@@ -1,14 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SqlDialect } from './sql-dialect';
 
-/** The transaction the current async context runs in (SQLite only); `open` turns false when it ends. */
+/** The transaction the current async context runs in; `open` turns false when it ends. */
 interface OpenTransaction {
   readonly dataSource: DataSource;
   readonly manager: EntityManager;
   open: boolean;
+  /** `afterCommit` callbacks, run once it commits; dropped when it rolls back. */
+  readonly committed: Array<() => void>;
 }
 
 /** One caller's work waiting for SQLite's connection. */
@@ -18,6 +20,20 @@ interface Unit {
   readonly work: (manager: EntityManager) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  readonly committed: Array<() => void>;
+}
+
+const logger = new Logger('TransactionRunner');
+
+/** Runs `afterCommit` callbacks; one that throws is logged, and neither stops the others nor fails the committed work. */
+function runCommitted(callbacks: ReadonlyArray<() => void>): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      logger.error({ err: error }, 'An after-commit callback failed');
+    }
+  }
 }
 
 /**
@@ -32,6 +48,11 @@ const MAX_GROUP = 128;
  *
  * PostgreSQL: `run` is an ordinary transaction on its own pooled connection;
  * `write` runs at once.
+ *
+ * On both, `run` and `write` called inside a `run` (same async context) join
+ * it, so services compose into one transaction without passing managers
+ * around, and `afterCommit` defers what must follow the commit (kicking a
+ * queue, an in-process event) until the outermost one commits.
  *
  * SQLite: TypeORM's better-sqlite3 driver shares ONE connection between all
  * callers, so a transaction that awaits anything lets every other caller's
@@ -70,9 +91,9 @@ export class TransactionRunner {
    * await transactions.run(async (manager) => { await manager.query(update); await manager.query(history); });
    */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.postgres) return this.dataSource.transaction(work);
     const current = this.current();
     if (current !== undefined) return work(current.manager);
+    if (this.postgres) return this.runOnPostgres(work);
     return this.queue().enqueue(work, true);
   }
 
@@ -82,10 +103,33 @@ export class TransactionRunner {
    * so no rollback can take it along.
    */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.postgres) return work(this.dataSource.manager);
     const current = this.current();
     if (current !== undefined) return work(current.manager);
+    if (this.postgres) return work(this.dataSource.manager);
     return this.queue().enqueue(work, false);
+  }
+
+  /**
+   * Runs `callback` once the transaction the caller is in has committed (at
+   * once when it is in none); never when it rolls back. For what must not
+   * happen before the change is visible, or at all without it.
+   * @example
+   * await transactions.run(async (manager) => { await markPaid(manager); transactions.afterCommit(() => queue.kick()); });
+   */
+  afterCommit(callback: () => void): void {
+    const current = this.current();
+    if (current === undefined) runCommitted([callback]);
+    else current.committed.push(callback);
+  }
+
+  private async runOnPostgres<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const committed: Array<() => void> = [];
+    const value = await this.dataSource.transaction((manager) => {
+      const tx: OpenTransaction = { dataSource: this.dataSource, manager, open: true, committed };
+      return TransactionRunner.context.run(tx, () => work(manager)).finally(() => (tx.open = false));
+    });
+    runCommitted(committed);
+    return value;
   }
 
   private current(): OpenTransaction | undefined {
@@ -118,7 +162,7 @@ class SqliteQueue {
 
   enqueue<T>(work: (manager: EntityManager) => Promise<T>, atomic: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ atomic, work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ atomic, work, resolve: resolve as (value: unknown) => void, reject, committed: [] });
       if (this.draining) return;
       this.draining = true;
       // After this turn's I/O callbacks: every request that reached its write in this turn joins the group.
@@ -145,11 +189,11 @@ class SqliteQueue {
 
   private async alone(unit: Unit): Promise<void> {
     try {
-      unit.resolve(
-        unit.atomic
-          ? await this.dataSource.transaction((manager) => this.inside(manager, unit))
-          : await unit.work(this.dataSource.manager),
-      );
+      const value = unit.atomic
+        ? await this.dataSource.transaction((manager) => this.inside(manager, unit))
+        : await unit.work(this.dataSource.manager);
+      runCommitted(unit.committed);
+      unit.resolve(value);
     } catch (error) {
       unit.reject(error);
     }
@@ -199,7 +243,10 @@ class SqliteQueue {
       this.pending.unshift(...units.slice(started));
       return;
     }
-    for (const { unit, value } of done) unit.resolve(value);
+    for (const { unit, value } of done) {
+      runCommitted(unit.committed);
+      unit.resolve(value);
+    }
   }
 
   private statement(manager: EntityManager, sql: string): Promise<unknown> {
@@ -208,7 +255,7 @@ class SqliteQueue {
 
   /** Runs `unit` as the open transaction of its async context, so nested `run`/`write` calls join it. */
   private inside(manager: EntityManager, unit: Unit): Promise<unknown> {
-    const tx: OpenTransaction = { dataSource: this.dataSource, manager, open: true };
+    const tx: OpenTransaction = { dataSource: this.dataSource, manager, open: true, committed: unit.committed };
     return this.context.run(tx, () => unit.work(manager)).finally(() => (tx.open = false));
   }
 }

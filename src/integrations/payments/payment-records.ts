@@ -33,32 +33,33 @@ export class PaymentRecords {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Our payment for an intent seen in an event (its own, or a charge's), created ownerless when we never saw it. */
-  async paymentIdForIntent(intent: IntentReference): Promise<string> {
-    const found = await this.paymentIdForStripeId(intent.id);
-    if (found !== undefined) return found;
-    const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
-    if (ours !== undefined) {
-      await this.transactions.write(
-        (manager) =>
-          sqlFor(
-            this.dataSource,
-            manager,
-          )`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`,
-      );
-    } else {
-      const inserted = await this.transactions.write(
-        (manager) => sqlFor(this.dataSource, manager)<{ id: string }>`INSERT INTO payments
-        (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
-        VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
-          ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
-        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`,
-      );
-      if (inserted.length === 1) return inserted[0].id;
-    }
-    const linked = await this.paymentIdForStripeId(intent.id);
-    if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
-    return linked;
+  /**
+   * Our payment for an intent seen in an event (its own, or a charge's),
+   * created ownerless when we never saw it. One transaction, or part of the
+   * caller's (a handler that goes on to change the payment's status).
+   */
+  paymentIdForIntent(intent: IntentReference): Promise<string> {
+    return this.transactions.run(async (manager) => {
+      const sql = sqlFor(this.dataSource, manager);
+      const byStripeId = async (): Promise<string | undefined> =>
+        (await sql<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${intent.id}`)[0]?.id;
+      const found = await byStripeId();
+      if (found !== undefined) return found;
+      const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
+      if (ours !== undefined) {
+        await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
+      } else {
+        const inserted = await sql<{ id: string }>`INSERT INTO payments
+          (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
+          VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
+            ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
+          ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
+        if (inserted.length === 1) return inserted[0].id;
+      }
+      const linked = await byStripeId();
+      if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
+      return linked;
+    });
   }
 
   async paymentIdForStripeId(stripeId: string): Promise<string | undefined> {

@@ -68,7 +68,8 @@ export class PaymentStateStore {
   /**
    * Applies `update` if it moves the payment forward. The status, its history
    * row and the durable reactions to it (`@OnDurableEvent`, e.g. the receipt)
-   * commit together; the in-process domain event follows the commit. True when applied.
+   * commit together; the in-process domain event follows the commit (the
+   * caller's, when it runs this inside its own `TransactionRunner.run`). True when applied.
    * With tracing on it is a `payment.update` span, the parent of the reactions it records.
    */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
@@ -99,10 +100,12 @@ export class PaymentStateStore {
       return payload;
     });
     if (applied === undefined) return false;
-    if (name !== undefined) {
-      this.durableEvents.kick();
-      this.emit(name, applied);
-    }
+    // After the outermost commit: the caller may have made this change part of a larger transaction.
+    if (name !== undefined)
+      this.transactions.afterCommit(() => {
+        this.durableEvents.kick();
+        this.emit(name, applied);
+      });
     return true;
   }
 

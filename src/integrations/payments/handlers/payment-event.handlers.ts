@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { TransactionRunner } from '../../../core/database/transaction-runner';
 import { PaymentRecords } from '../payment-records';
 import type { PaymentStatus } from '../payment-status';
 import { PaymentStateStore } from '../payment-state.store';
@@ -29,6 +30,7 @@ export class PaymentEventHandlers {
   constructor(
     private readonly records: PaymentRecords,
     private readonly state: PaymentStateStore,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   @OnStripeEvent(Object.keys(INTENT_STATUS_BY_EVENT) as [Stripe.Event.Type, ...Stripe.Event.Type[]])
@@ -39,13 +41,16 @@ export class PaymentEventHandlers {
       this.logger.warn(`Event ${event.id} (${event.type}) has no payment intent; ignored`);
       return;
     }
-    const paymentId = await this.records.paymentIdForIntent(intent);
-    await this.state.applyStatus(paymentId, {
-      status,
-      at: event.created,
-      source: context.source,
-      eventId: event.id,
-      amountReceived: intent.amountReceived,
+    // Finding (or recording) the payment and moving it on commit together: one transaction, one commit.
+    await this.transactions.run(async () => {
+      const paymentId = await this.records.paymentIdForIntent(intent);
+      await this.state.applyStatus(paymentId, {
+        status,
+        at: event.created,
+        source: context.source,
+        eventId: event.id,
+        amountReceived: intent.amountReceived,
+      });
     });
   }
 
