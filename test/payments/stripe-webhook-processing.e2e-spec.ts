@@ -122,7 +122,8 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     const t0 = now() + 40;
     await send(intentEvent('payment_intent.succeeded', { id: intentId, amount: 4000 }, t0));
     await send(chargeRefundedEvent(intentId, 4000, t0 + 2));
-    await send(chargeRefundedEvent(intentId, 1000, t0 + 1)); // older, partial
+    await waitForInboxIdle(t);
+    await send(chargeRefundedEvent(intentId, 1000, t0 + 1)); // older, partial, handled after the full one
     await waitForInboxIdle(t);
     expect((await payment(id)).amountRefunded).toBe(4000);
     const refunded = recorder.domain.filter((d) => d.name === 'payment.refunded' && d.payload.paymentId === id);

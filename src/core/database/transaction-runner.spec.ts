@@ -159,6 +159,13 @@ describe(TransactionRunner.name, () => {
     });
   });
 
+  it('manager() is the caller’s transaction’s inside one, the data source’s outside', async () => {
+    await sut.run(async (manager) => {
+      expect(sut.manager()).toBe(manager);
+    });
+    expect(sut.manager()).toBe(dataSource.manager);
+  });
+
   describe('afterCommit', () => {
     /** A second connection: sees only what is committed. */
     let outside: DataSource;

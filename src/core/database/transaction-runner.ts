@@ -110,6 +110,15 @@ export class TransactionRunner {
   }
 
   /**
+   * The manager of the transaction the caller is in, else the data source's:
+   * for a read that must see the caller's own uncommitted writes (on
+   * PostgreSQL another pooled connection would not).
+   */
+  manager(): EntityManager {
+    return this.current()?.manager ?? this.dataSource.manager;
+  }
+
+  /**
    * Runs `callback` once the transaction the caller is in has committed (at
    * once when it is in none); never when it rolls back. For what must not
    * happen before the change is visible, or at all without it.

@@ -35,16 +35,15 @@ export class PaymentRecords {
 
   /**
    * Our payment for an intent seen in an event (its own, or a charge's),
-   * created ownerless when we never saw it. One transaction, or part of the
-   * caller's (a handler that goes on to change the payment's status).
+   * created ownerless when we never saw it. Found: one read. Not found: one
+   * transaction, or part of the caller's (a handler that goes on to change
+   * the payment's status).
    */
-  paymentIdForIntent(intent: IntentReference): Promise<string> {
+  async paymentIdForIntent(intent: IntentReference): Promise<string> {
+    const found = await this.paymentIdForStripeId(intent.id, this.transactions.manager());
+    if (found !== undefined) return found;
     return this.transactions.run(async (manager) => {
       const sql = sqlFor(this.dataSource, manager);
-      const byStripeId = async (): Promise<string | undefined> =>
-        (await sql<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${intent.id}`)[0]?.id;
-      const found = await byStripeId();
-      if (found !== undefined) return found;
       const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
       if (ours !== undefined) {
         await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
@@ -56,14 +55,16 @@ export class PaymentRecords {
           ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
         if (inserted.length === 1) return inserted[0].id;
       }
-      const linked = await byStripeId();
+      const linked = await this.paymentIdForStripeId(intent.id, manager);
       if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
       return linked;
     });
   }
 
-  async paymentIdForStripeId(stripeId: string): Promise<string | undefined> {
-    const rows = await sqlFor(this.dataSource)<{ id: string }>`SELECT id FROM payments WHERE stripe_id = ${stripeId}`;
+  async paymentIdForStripeId(stripeId: string, manager = this.dataSource.manager): Promise<string | undefined> {
+    const rows = await sqlFor(this.dataSource, manager)<{
+      id: string;
+    }>`SELECT id FROM payments WHERE stripe_id = ${stripeId}`;
     return rows[0]?.id;
   }
 

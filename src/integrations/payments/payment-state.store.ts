@@ -93,7 +93,7 @@ export class PaymentStateStore {
       const row = await this.conditionalUpdate(manager, paymentId, update, rank);
       if (row === undefined) return undefined;
       const version = Number(row.status_version);
-      await this.recordChange(manager, paymentId, update, version);
+      if (!this.dialect.postgres) await this.recordChange(manager, paymentId, update, version);
       const payload = statusPayload(paymentId, update.status, row);
       if (name !== undefined && this.durableEvents.hasConsumers(name))
         await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
@@ -112,6 +112,10 @@ export class PaymentStateStore {
   /**
    * The one forward-only UPDATE; returns the new `status_version`, or
    * undefined when the update would move the payment backwards (or it is final).
+   * On PostgreSQL the history row is written by the same statement (a
+   * data-modifying CTE): one round trip per state change, where each costs
+   * more CPU than the SQL. SQLite has no such CTE and no round trips; there
+   * `recordChange` follows.
    */
   private async conditionalUpdate(
     manager: EntityManager,
@@ -134,6 +138,13 @@ export class PaymentStateStore {
       sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
     }
     sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency, customer_email, description';
+    if (this.dialect.postgres) {
+      sql =
+        `WITH updated AS (${sql}), history AS (` +
+        `INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at) ` +
+        `SELECT ${v(uuidv7())}, ${v(paymentId)}, status_version, ${v(update.status)}, ${v(update.source)}, ${v(update.eventId ?? null)}, ${v(new Date(update.at * 1000))} FROM updated) ` +
+        'SELECT * FROM updated';
+    }
     const result = await this.dialect.execute(manager, sql, params);
     const rows = result.records as UpdatedPayment[];
     return rows.length === 1 ? rows[0] : undefined;
