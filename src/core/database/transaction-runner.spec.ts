@@ -159,6 +159,32 @@ describe(TransactionRunner.name, () => {
     });
   });
 
+  it('holds the write lock from its first statement, so another process’s write cannot fail it after it read', async () => {
+    await dataSource.query('PRAGMA journal_mode = WAL'); // as the app opens it
+    // Another process's connection; its busy handler off, so it reports instead of waiting.
+    const other = new DataSource({
+      type: 'better-sqlite3',
+      database: join(dir, 'tx.sqlite'),
+      prepareDatabase: (db: { pragma(source: string): unknown }) => db.pragma('busy_timeout = 0'),
+    });
+    await other.initialize();
+    try {
+      let theirs: unknown;
+      await sut.run(async (manager) => {
+        await manager.query('SELECT COUNT(*) FROM things'); // reads first
+        theirs = await other.query("INSERT INTO things (name) VALUES ('theirs')").then(
+          () => 'written',
+          (error: { driverError?: { code?: string } }) => error.driverError?.code,
+        );
+        await insert('mine')(manager);
+      });
+      expect(theirs).toBe('SQLITE_BUSY'); // with a busy timeout it waits for this commit, then writes
+      expect(await names()).toEqual(['mine']);
+    } finally {
+      await other.destroy();
+    }
+  });
+
   it('manager() is the caller’s transaction’s inside one, the data source’s outside', async () => {
     await sut.run(async (manager) => {
       expect(sut.manager()).toBe(manager);

@@ -160,6 +160,8 @@ export class TransactionRunner {
 class SqliteQueue {
   private pending: Unit[] = [];
   private draining = false;
+  /** See `takeWriteLock` (the table is found on first use). */
+  private lockStatement?: string;
   private readonly dialect: SqlDialect;
 
   constructor(
@@ -199,7 +201,10 @@ class SqliteQueue {
   private async alone(unit: Unit): Promise<void> {
     try {
       const value = unit.atomic
-        ? await this.dataSource.transaction((manager) => this.inside(manager, unit))
+        ? await this.dataSource.transaction(async (manager) => {
+            await this.takeWriteLock(manager);
+            return this.inside(manager, unit);
+          })
         : await unit.work(this.dataSource.manager);
       runCommitted(unit.committed);
       unit.resolve(value);
@@ -219,6 +224,7 @@ class SqliteQueue {
     let started = 0;
     try {
       await this.dataSource.transaction(async (manager) => {
+        await this.takeWriteLock(manager);
         for (const unit of units) {
           started += 1;
           if (!unit.atomic) {
@@ -256,6 +262,30 @@ class SqliteQueue {
       runCommitted(unit.committed);
       unit.resolve(value);
     }
+  }
+
+  /**
+   * Makes the transaction a writer from its first statement. TypeORM begins
+   * transactions DEFERRED: one whose first statement reads and a later one
+   * writes fails at once with SQLITE_BUSY ("database is locked", no busy
+   * wait) when another process (PORTICO_ROLE) wrote in between. A write
+   * first takes the snapshot and the lock together, waiting in the busy
+   * handler as any write does. It changes nothing and adds nothing to the WAL.
+   */
+  private async takeWriteLock(manager: EntityManager): Promise<void> {
+    if (this.lockStatement === undefined) {
+      const preferred = this.dataSource.options.migrationsTableName ?? 'migrations';
+      const result = await this.dialect.run(
+        manager,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name = ? DESC LIMIT 1",
+        [preferred],
+      );
+      const table = (result.records as Array<{ name: string }> | undefined)?.[0]?.name;
+      // No table yet (a new database): nothing to read before writing either.
+      if (table === undefined || table.includes('"')) return;
+      this.lockStatement = `DELETE FROM "${table}" WHERE 0`;
+    }
+    await this.statement(manager, this.lockStatement);
   }
 
   private statement(manager: EntityManager, sql: string): Promise<unknown> {
