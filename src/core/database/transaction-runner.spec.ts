@@ -165,7 +165,9 @@ describe(TransactionRunner.name, () => {
     const other = new DataSource({
       type: 'better-sqlite3',
       database: join(dir, 'tx.sqlite'),
-      prepareDatabase: (db: { pragma(source: string): unknown }) => db.pragma('busy_timeout = 0'),
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('busy_timeout = 0');
+      },
     });
     await other.initialize();
     try {
