@@ -257,6 +257,30 @@ describe('Login with an OpenID Connect issuer (oidc-provider), linking and provi
       expect(githubApi.requests.at(-1)?.headers.authorization).toBe(`Bearer ${GITHUB_SERVER_TOKEN}`);
     });
 
+    it('GET /github/me/repos answers 409 reconnect-required, and calls GitHub with nothing, when the GitHub grant is no longer honoured', async () => {
+      const bob = await corpLogin('bob');
+      const bobId = (await bob.get('/auth/me')).body.id as string;
+      const db = t.app.app.get(DataSource);
+      // What ProviderTokens records when GitHub answers invalid_grant to a refresh.
+      await db.query(
+        `UPDATE oauth_accounts SET status = 'reconnect_required' WHERE user_id = '${bobId}' AND provider = 'github'`,
+      );
+      try {
+        const before = githubApi.requests.length;
+        const res = await bob.get('/github/me/repos');
+        expect(res.status).toBe(409);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body).toMatchObject({ status: 409, title: 'Reconnect required' });
+        expect(res.body.type).toMatch(/reconnect-required$/);
+        expect(res.body.detail).toMatch(/sign in with github again/);
+        expect(githubApi.requests.length).toBe(before);
+      } finally {
+        await db.query(
+          `UPDATE oauth_accounts SET status = 'active' WHERE user_id = '${bobId}' AND provider = 'github'`,
+        );
+      }
+    });
+
     it('refuses /auth/:provider/link without a session (401) and for an unknown provider (404)', async () => {
       expect((await request(t.app.url).get('/auth/github/link')).status).toBe(401);
       const alice = await corpLogin('alice');

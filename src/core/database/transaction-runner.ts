@@ -270,7 +270,7 @@ class SqliteQueue {
    * writes fails at once with SQLITE_BUSY ("database is locked", no busy
    * wait) when another process (PORTICO_ROLE) wrote in between. A write
    * first takes the snapshot and the lock together, waiting in the busy
-   * handler as any write does. It changes nothing and adds nothing to the WAL.
+   * handler like every other write. It changes nothing and adds nothing to the WAL.
    */
   private async takeWriteLock(manager: EntityManager): Promise<void> {
     if (this.lockStatement === undefined) {
