@@ -191,6 +191,59 @@ describe('Stripe webhook processing: handlers, payment state, domain events, adm
     await request(t.url).get(`/payments/${row.id}`).set(user).expect(404);
   });
 
+  it('an intent first seen in an event starts at that event’s status, with its history, and moves on from there', async () => {
+    const processing = intentEvent(
+      'payment_intent.processing',
+      { id: 'pi_seen_first', amount: 4200, currency: 'usd', description: 'Kiosk sale' },
+      now() + 10,
+    );
+    await send(processing);
+    await waitForInboxIdle(t);
+    const list = await request(t.url).get('/payments?status=processing&limit=100').set(admin).expect(200);
+    const row = list.body.items.find((p: { amount: number }) => p.amount === 4200);
+    const detail = async () => (await request(t.url).get(`/payments/${row.id}`).set(admin).expect(200)).body;
+    const first = await detail();
+    expect(first).toMatchObject({ status: 'processing', amount: 4200, currency: 'usd', description: 'Kiosk sale' });
+    expect(first.history).toEqual([
+      expect.objectContaining({ status: 'processing', source: 'webhook', eventId: processing.id }),
+    ]);
+    expect(recorder.domain.filter((d) => d.payload.paymentId === row.id)).toEqual([]);
+
+    // An older event changes nothing; a newer one moves it on, and its reaction fires once.
+    await send(intentEvent('payment_intent.requires_action', { id: 'pi_seen_first', amount: 4200 }, now() + 5));
+    const succeeded = intentEvent('payment_intent.succeeded', { id: 'pi_seen_first', amount: 4200 }, now() + 20);
+    await send(succeeded);
+    await waitForInboxIdle(t);
+    const last = await detail();
+    expect(last).toMatchObject({ status: 'succeeded', amountReceived: 4200 });
+    expect(last.history.map((h: { status: string; eventId: string }) => [h.status, h.eventId])).toEqual([
+      ['processing', processing.id],
+      ['succeeded', succeeded.id],
+    ]);
+    expect(recorder.domain.filter((d) => d.name === 'payment.succeeded' && d.payload.paymentId === row.id)).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ ownerId: null, amount: 4200, currency: 'usd' }) }),
+    ]);
+  });
+
+  it('an intent first seen in a succeeded event emits payment.succeeded once, as an ownerless payment', async () => {
+    const event = intentEvent(
+      'payment_intent.succeeded',
+      { id: 'pi_adopted_paid', amount: 990, currency: 'eur' },
+      now(),
+    );
+    await send(event);
+    await send(event);
+    await waitForInboxIdle(t);
+    const emitted = recorder.domain.filter(
+      (d) => d.name === 'payment.succeeded' && d.payload.stripeId === 'pi_adopted_paid',
+    );
+    expect(emitted).toEqual([
+      expect.objectContaining({
+        payload: expect.objectContaining({ ownerId: null, amount: 990, status: 'succeeded' }),
+      }),
+    ]);
+  });
+
   it('an unknown event type is stored, acknowledged and done; "*" handlers see it; typed handlers run', async () => {
     const unknown = stripeEvent('issuing_card.shipped_to_the_moon', { id: 'ic_1', object: 'issuing.card' }, now());
     const invoice = stripeEvent('invoice.paid', { id: 'in_1', object: 'invoice' }, now());

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7 } from '../../core/database/ids';
 import { RefundEntity } from './entities/refund.entity';
 import type { RefundSnapshot } from './handlers/stripe-objects';
@@ -34,31 +34,48 @@ export class PaymentRecords {
   ) {}
 
   /**
-   * Our payment for an intent seen in an event (its own, or a charge's),
-   * created ownerless when we never saw it. Found: one read. Not found: one
-   * transaction, or part of the caller's (a handler that goes on to change
-   * the payment's status).
+   * Our payment for an intent, when we have one: found by its Stripe id, or
+   * linked now through the `portico_payment_id` in its metadata (an intent
+   * we created whose event outran our own write). Undefined for an intent
+   * we never saw. Found: one read.
    */
-  async paymentIdForIntent(intent: IntentReference): Promise<string> {
+  async knownPaymentId(intent: IntentReference): Promise<string | undefined> {
     const found = await this.paymentIdForStripeId(intent.id, this.transactions.manager());
     if (found !== undefined) return found;
+    const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
+    if (ours === undefined) return undefined;
     return this.transactions.run(async (manager) => {
-      const sql = sqlFor(this.dataSource, manager);
-      const ours = intent.metadata[PAYMENT_ID_METADATA_KEY];
-      if (ours !== undefined) {
-        await sql`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
-      } else {
-        const inserted = await sql<{ id: string }>`INSERT INTO payments
-          (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
-          VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
-            ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
-          ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
-        if (inserted.length === 1) return inserted[0].id;
-      }
-      const linked = await this.paymentIdForStripeId(intent.id, manager);
-      if (linked === undefined) throw new Error(`payment row for ${intent.id} could not be found or created`);
-      return linked;
+      await sqlFor(
+        this.dataSource,
+        manager,
+      )`UPDATE payments SET stripe_id = ${intent.id} WHERE id = ${ours} AND stripe_id IS NULL`;
+      return this.existing(intent.id, manager);
     });
+  }
+
+  /**
+   * Our payment for an intent seen in an event (its own, or a charge's),
+   * created ownerless when we never saw it. Not found: one transaction, or
+   * part of the caller's (a handler that goes on to change the payment's status).
+   */
+  async paymentIdForIntent(intent: IntentReference): Promise<string> {
+    const known = await this.knownPaymentId(intent);
+    if (known !== undefined) return known;
+    return this.transactions.run(async (manager) => {
+      const inserted = await sqlFor(this.dataSource, manager)<{ id: string }>`INSERT INTO payments
+        (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, amount_received, amount_refunded, description, customer_email, capture_method, metadata)
+        VALUES (${uuidv7()}, ${null}, ${intent.id}, ${intent.amount}, ${intent.currency}, ${'requires_payment_method'}, ${statusRank('requires_payment_method')}, ${0}, ${0}, ${0},
+          ${intent.description}, ${intent.receiptEmail}, ${intent.captureMethod}, ${JSON.stringify(intent.metadata)})
+        ON CONFLICT (stripe_id) DO NOTHING RETURNING id`;
+      return inserted.length === 1 ? inserted[0].id : this.existing(intent.id, manager);
+    });
+  }
+
+  /** The row another writer made (or we just linked); its absence is a bug, not a state to handle. */
+  private async existing(stripeId: string, manager: EntityManager): Promise<string> {
+    const linked = await this.paymentIdForStripeId(stripeId, manager);
+    if (linked === undefined) throw new Error(`payment row for ${stripeId} could not be found or created`);
+    return linked;
   }
 
   async paymentIdForStripeId(stripeId: string, manager = this.dataSource.manager): Promise<string | undefined> {

@@ -8,6 +8,7 @@ import { TransactionRunner } from '../../core/database/transaction-runner';
 import { DurableEvents } from '../../core/durable/durable-events';
 import { Tracing } from '../../core/tracing/tracing.service';
 import { PaymentEntity } from './entities/payment.entity';
+import type { IntentReference } from './payment-records';
 import { RefundEntity } from './entities/refund.entity';
 import { sqlFor } from '../../core/database/sql-dialect';
 import {
@@ -35,6 +36,20 @@ interface UpdatedPayment {
   readonly currency: string;
   readonly customer_email: string | null;
   readonly description: string | null;
+}
+
+/** The columns a status write returns (see `UpdatedPayment`). */
+const RETURNED = 'status_version, owner_id, stripe_id, amount, currency, customer_email, description';
+
+/** Writes one status change in `manager`'s transaction; the changed row, or undefined when nothing changed. */
+type StatusWrite = (manager: EntityManager, rank: number) => Promise<UpdatedPayment | undefined>;
+
+/** `?` placeholders that collect their values in order into `params`. */
+function placeholders(params: unknown[]): (value: unknown) => string {
+  return (value) => {
+    params.push(value);
+    return '?';
+  };
 }
 
 const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
@@ -73,7 +88,28 @@ export class PaymentStateStore {
    * With tracing on it is a `payment.update` span, the parent of the reactions it records.
    */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
-    if (this.tracing === undefined) return this.applyStatusNow(paymentId, update);
+    return this.traced(paymentId, update, (manager, rank) => this.conditionalUpdate(manager, paymentId, update, rank));
+  }
+
+  /**
+   * Records an intent we have no row for (made in the Dashboard or by
+   * another system) already at the status its event reports: the row, its
+   * first history entry and the reactions commit together, as `applyStatus`
+   * would have after a plain insert, for one statement instead of two. The
+   * new payment's id; undefined when the intent has a row already (another
+   * event recorded it meanwhile; `applyStatus` on that row then applies).
+   */
+  async adoptIntent(intent: IntentReference, update: StatusUpdate): Promise<string | undefined> {
+    const paymentId = uuidv7();
+    const adopted = await this.traced(paymentId, update, (manager, rank) =>
+      this.insertAt(manager, paymentId, intent, update, rank),
+    );
+    return adopted ? paymentId : undefined;
+  }
+
+  /** With tracing on, `change` is a `payment.update` span. */
+  private traced(paymentId: string, update: StatusUpdate, write: StatusWrite): Promise<boolean> {
+    if (this.tracing === undefined) return this.change(paymentId, update, write);
     return this.tracing.inSpan(
       'payment.update',
       {
@@ -81,16 +117,17 @@ export class PaymentStateStore {
         'portico.payment.status': update.status,
         'portico.payment.source': update.source,
       },
-      () => this.applyStatusNow(paymentId, update),
+      () => this.change(paymentId, update, write),
       (applied) => ({ 'portico.payment.applied': applied }),
     );
   }
 
-  private async applyStatusNow(paymentId: string, update: StatusUpdate): Promise<boolean> {
+  /** Runs `write` (the status change) with its history row and reactions in one transaction; true when it changed a row. */
+  private async change(paymentId: string, update: StatusUpdate, write: StatusWrite): Promise<boolean> {
     const rank = statusRank(update.status);
     const name = STATUS_EVENTS[update.status];
     const applied = await this.transactions.run(async (manager) => {
-      const row = await this.conditionalUpdate(manager, paymentId, update, rank);
+      const row = await write(manager, rank);
       if (row === undefined) return undefined;
       const version = Number(row.status_version);
       if (!this.dialect.postgres) await this.recordChange(manager, paymentId, update, version);
@@ -112,10 +149,6 @@ export class PaymentStateStore {
   /**
    * The one forward-only UPDATE; returns the new `status_version`, or
    * undefined when the update would move the payment backwards (or it is final).
-   * On PostgreSQL the history row is written by the same statement (a
-   * data-modifying CTE): one round trip per state change, where each costs
-   * more CPU than the SQL. SQLite has no such CTE and no round trips; there
-   * `recordChange` follows.
    */
   private async conditionalUpdate(
     manager: EntityManager,
@@ -124,10 +157,7 @@ export class PaymentStateStore {
     rank: number,
   ): Promise<UpdatedPayment | undefined> {
     const params: unknown[] = [];
-    const v = (value: unknown): string => {
-      params.push(value);
-      return '?';
-    };
+    const v = placeholders(params);
     const received = update.amountReceived ?? 0;
     let sql =
       `UPDATE payments SET status = ${v(update.status)}, status_rank = ${v(rank)}, status_version = status_version + 1, ` +
@@ -137,7 +167,57 @@ export class PaymentStateStore {
     if (rank !== TERMINAL_RANK) {
       sql += ` AND (last_event_created IS NULL OR last_event_created < ${v(update.at)} OR (last_event_created = ${v(update.at)} AND status_rank < ${v(rank)}))`;
     }
-    sql += ' RETURNING status_version, owner_id, stripe_id, amount, currency, customer_email, description';
+    return this.written(manager, `${sql} RETURNING ${RETURNED}`, params, v, paymentId, update);
+  }
+
+  /** The INSERT of an adopted intent at version 1; undefined when its Stripe id has a row already. */
+  private insertAt(
+    manager: EntityManager,
+    paymentId: string,
+    intent: IntentReference,
+    update: StatusUpdate,
+    rank: number,
+  ): Promise<UpdatedPayment | undefined> {
+    const params: unknown[] = [];
+    const v = placeholders(params);
+    const sql =
+      'INSERT INTO payments (id, owner_id, stripe_id, amount, currency, status, status_rank, status_version, last_event_created, ' +
+      'amount_received, amount_refunded, description, customer_email, capture_method, metadata) VALUES (' +
+      [
+        v(paymentId),
+        v(null),
+        v(intent.id),
+        v(intent.amount),
+        v(intent.currency),
+        v(update.status),
+        v(rank),
+        v(1),
+        v(update.at),
+        v(Math.max(0, update.amountReceived ?? 0)),
+        v(0),
+        v(intent.description),
+        v(intent.receiptEmail),
+        v(intent.captureMethod),
+        v(JSON.stringify(intent.metadata)),
+      ].join(', ') +
+      `) ON CONFLICT (stripe_id) DO NOTHING RETURNING ${RETURNED}`;
+    return this.written(manager, sql, params, v, paymentId, update);
+  }
+
+  /**
+   * Runs a status write. On PostgreSQL its history row is written by the
+   * same statement (a data-modifying CTE): one round trip per state change,
+   * where each costs more CPU than the SQL. SQLite has no such CTE and no
+   * round trips; there `recordChange` follows.
+   */
+  private async written(
+    manager: EntityManager,
+    sql: string,
+    params: unknown[],
+    v: (value: unknown) => string,
+    paymentId: string,
+    update: StatusUpdate,
+  ): Promise<UpdatedPayment | undefined> {
     if (this.dialect.postgres) {
       sql =
         `WITH updated AS (${sql}), history AS (` +

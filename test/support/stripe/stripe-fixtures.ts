@@ -27,6 +27,7 @@ export interface IntentFields {
   readonly currency?: string;
   readonly amountReceived?: number;
   readonly status?: string;
+  readonly description?: string;
   readonly metadata?: Record<string, string>;
 }
 
@@ -67,7 +68,7 @@ export function intentObject(fields: IntentFields): Record<string, unknown> {
     currency: fields.currency ?? 'eur',
     status: fields.status ?? 'requires_payment_method',
     capture_method: 'automatic_async',
-    description: null,
+    description: fields.description ?? null,
     receipt_email: null,
     metadata: fields.metadata ?? {},
     livemode: false,

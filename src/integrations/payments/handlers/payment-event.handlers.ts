@@ -41,16 +41,19 @@ export class PaymentEventHandlers {
       this.logger.warn(`Event ${event.id} (${event.type}) has no payment intent; ignored`);
       return;
     }
+    const update = {
+      status,
+      at: event.created,
+      source: context.source,
+      eventId: event.id,
+      amountReceived: intent.amountReceived,
+    };
     // Finding (or recording) the payment and moving it on commit together: one transaction, one commit.
     await this.transactions.run(async () => {
-      const paymentId = await this.records.paymentIdForIntent(intent);
-      await this.state.applyStatus(paymentId, {
-        status,
-        at: event.created,
-        source: context.source,
-        eventId: event.id,
-        amountReceived: intent.amountReceived,
-      });
+      const known = await this.records.knownPaymentId(intent);
+      // An intent we never saw is recorded at the status this event reports, unless another event records it first.
+      if (known === undefined && (await this.state.adoptIntent(intent, update)) !== undefined) return;
+      await this.state.applyStatus(known ?? (await this.records.paymentIdForIntent(intent)), update);
     });
   }
 
