@@ -148,6 +148,15 @@ describe(TransactionRunner.name, () => {
       expect(commits).toBe(1);
     });
 
+    it('batch on SQLite: its steps, one after the other, share one commit (each alone would commit)', async () => {
+      await sut.batch(async () => {
+        await sut.run(insert('a'));
+        await sut.run(insert('b'));
+      });
+      expect(commits).toBe(1);
+      expect(await names()).toEqual(['a', 'b']);
+    });
+
     it('settles no caller before the commit', async () => {
       const order: string[] = [];
       dataSource.subscribers.push({ afterTransactionCommit: () => void order.push('commit') });
@@ -185,6 +194,19 @@ describe(TransactionRunner.name, () => {
     } finally {
       await other.destroy();
     }
+  });
+
+  it('batch on PostgreSQL opens no transaction: its statements run (and commit) on their own', async () => {
+    const transaction = jest.fn();
+    const postgres = {
+      options: { type: 'postgres' },
+      transaction,
+      manager: dataSource.manager,
+    } as unknown as DataSource;
+    const runner = new TransactionRunner(postgres);
+    await expect(runner.batch(async () => runner.write(insert('pg')))).resolves.toBeDefined();
+    expect(transaction).not.toHaveBeenCalled();
+    expect(await names()).toEqual(['pg']);
   });
 
   it('manager() is the caller’s transaction’s inside one, the data source’s outside', async () => {

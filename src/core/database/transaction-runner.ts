@@ -98,6 +98,19 @@ export class TransactionRunner {
   }
 
   /**
+   * Runs `work` as one unit where that costs nothing, without asking for
+   * atomicity. SQLite: a `run` — its reads see no other caller's uncommitted
+   * writes on the shared connection, and its writes share one commit.
+   * PostgreSQL: its statements run on their own, each committing; a
+   * transaction around them would cost two more round trips (BEGIN, COMMIT).
+   * For work whose steps are each atomic and safe to repeat in order: a retry
+   * after a crash between two of them finds the first one done.
+   */
+  batch<T>(work: () => Promise<T>): Promise<T> {
+    return this.postgres ? work() : this.run(() => work());
+  }
+
+  /**
    * Runs a single write (one statement, or several that need not be atomic)
    * outside any transaction; on SQLite it waits until no transaction is open,
    * so no rollback can take it along.

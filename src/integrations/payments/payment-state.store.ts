@@ -126,16 +126,20 @@ export class PaymentStateStore {
   private async change(paymentId: string, update: StatusUpdate, write: StatusWrite): Promise<boolean> {
     const rank = statusRank(update.status);
     const name = STATUS_EVENTS[update.status];
-    const applied = await this.transactions.run(async (manager) => {
+    const publishes = name !== undefined && this.durableEvents.hasConsumers(name);
+    const work = async (manager: EntityManager): Promise<PaymentStatusEventPayload | undefined> => {
       const row = await write(manager, rank);
       if (row === undefined) return undefined;
       const version = Number(row.status_version);
       if (!this.dialect.postgres) await this.recordChange(manager, paymentId, update, version);
       const payload = statusPayload(paymentId, update.status, row);
-      if (name !== undefined && this.durableEvents.hasConsumers(name))
-        await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
+      if (publishes) await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
       return payload;
-    });
+    };
+    // On PostgreSQL a change with no reaction to record is one statement (the history rides in its CTE): it needs
+    // no transaction around it, which would cost two more round trips (BEGIN, COMMIT).
+    const applied =
+      this.dialect.postgres && !publishes ? await this.transactions.write(work) : await this.transactions.run(work);
     if (applied === undefined) return false;
     // After the outermost commit: the caller may have made this change part of a larger transaction.
     if (name !== undefined)

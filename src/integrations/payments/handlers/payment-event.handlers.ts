@@ -48,8 +48,10 @@ export class PaymentEventHandlers {
       eventId: event.id,
       amountReceived: intent.amountReceived,
     };
-    // Finding (or recording) the payment and moving it on commit together: one transaction, one commit.
-    await this.transactions.run(async () => {
+    // One read and one write on the common paths. Each step is atomic and the sequence idempotent (a retry after a
+    // crash between two finds the row and applies the status), so a batch is enough: one commit on SQLite, and on
+    // PostgreSQL no transaction round trips.
+    await this.transactions.batch(async () => {
       const known = await this.records.knownPaymentId(intent);
       // An intent we never saw is recorded at the status this event reports, unless another event records it first.
       if (known === undefined && (await this.state.adoptIntent(intent, update)) !== undefined) return;
