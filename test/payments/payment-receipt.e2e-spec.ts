@@ -42,6 +42,27 @@ describe('payment.succeeded → receipt email (across modules)', () => {
     expect(await receipts()).toEqual([{ owner_id: expect.stringMatching(/^key:/) }]);
   });
 
+  it('queues one receipt for an intent first seen in its succeeded event, to the intent’s receipt address', async () => {
+    const event = intentEvent(
+      'payment_intent.succeeded',
+      { id: 'pi_made_in_dashboard', amount: 3100, receiptEmail: 'walk-in@example.com' },
+      Math.floor(Date.now() / 1000),
+    );
+    await deliver(t.url, JSON.stringify(event));
+    await deliver(t.url, JSON.stringify(event));
+    const ds = t.app.get(DataSource);
+    const receipts = async (): Promise<Array<{ to_addresses: string }>> =>
+      ds.query(
+        `SELECT e.to_addresses FROM emails e JOIN payments p ON e.idempotency_key = 'receipt:' || p.id ` +
+          `WHERE p.stripe_id = 'pi_made_in_dashboard'`,
+      );
+    await waitFor(async () => (await receipts()).length > 0, 15_000, 'the receipt to be queued');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const queued = await receipts();
+    expect(queued).toHaveLength(1);
+    expect(JSON.parse(queued[0].to_addresses)).toEqual(['walk-in@example.com']);
+  });
+
   it('records no receipt reaction for a payment that names no customer address', async () => {
     const created = await request(t.url)
       .post('/payments/intents')

@@ -75,6 +75,11 @@ export class DurableEvents implements OnModuleInit {
     return this.byEvent.has(name);
   }
 
+  /** Whether `publish(…, name, …, payload)` would record anything: a consumer of `name` wants this payload. */
+  wants(name: string, payload: object): boolean {
+    return (this.byEvent.get(name) ?? []).some((subscription) => subscription.wants?.(payload) ?? true);
+  }
+
   /**
    * Records `name` for each durable consumer that wants `payload`, inside the
    * transaction `manager` belongs to. `dedupeKey` names the change (e.g.

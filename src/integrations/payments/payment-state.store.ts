@@ -88,7 +88,9 @@ export class PaymentStateStore {
    * With tracing on it is a `payment.update` span, the parent of the reactions it records.
    */
   async applyStatus(paymentId: string, update: StatusUpdate): Promise<boolean> {
-    return this.traced(paymentId, update, (manager, rank) => this.conditionalUpdate(manager, paymentId, update, rank));
+    return this.traced(paymentId, update, undefined, (manager, rank) =>
+      this.conditionalUpdate(manager, paymentId, update, rank),
+    );
   }
 
   /**
@@ -101,15 +103,29 @@ export class PaymentStateStore {
    */
   async adoptIntent(intent: IntentReference, update: StatusUpdate): Promise<string | undefined> {
     const paymentId = uuidv7();
-    const adopted = await this.traced(paymentId, update, (manager, rank) =>
+    const payload = statusPayload(paymentId, update.status, {
+      status_version: 1,
+      owner_id: null,
+      stripe_id: intent.id,
+      amount: intent.amount,
+      currency: intent.currency,
+      customer_email: intent.receiptEmail,
+      description: intent.description,
+    });
+    const adopted = await this.traced(paymentId, update, payload, (manager, rank) =>
       this.insertAt(manager, paymentId, intent, update, rank),
     );
     return adopted ? paymentId : undefined;
   }
 
   /** With tracing on, `change` is a `payment.update` span. */
-  private traced(paymentId: string, update: StatusUpdate, write: StatusWrite): Promise<boolean> {
-    if (this.tracing === undefined) return this.change(paymentId, update, write);
+  private traced(
+    paymentId: string,
+    update: StatusUpdate,
+    expected: PaymentStatusEventPayload | undefined,
+    write: StatusWrite,
+  ): Promise<boolean> {
+    if (this.tracing === undefined) return this.change(paymentId, update, expected, write);
     return this.tracing.inSpan(
       'payment.update',
       {
@@ -117,23 +133,36 @@ export class PaymentStateStore {
         'portico.payment.status': update.status,
         'portico.payment.source': update.source,
       },
-      () => this.change(paymentId, update, write),
+      () => this.change(paymentId, update, expected, write),
       (applied) => ({ 'portico.payment.applied': applied }),
     );
   }
 
-  /** Runs `write` (the status change) with its history row and reactions in one transaction; true when it changed a row. */
-  private async change(paymentId: string, update: StatusUpdate, write: StatusWrite): Promise<boolean> {
+  /**
+   * Runs `write` (the status change) with its history row and reactions in
+   * one transaction; true when it changed a row. `expected`: the event
+   * payload when it is known before the write (a new row), so whether a
+   * reaction will be recorded is known too.
+   */
+  private async change(
+    paymentId: string,
+    update: StatusUpdate,
+    expected: PaymentStatusEventPayload | undefined,
+    write: StatusWrite,
+  ): Promise<boolean> {
     const rank = statusRank(update.status);
     const name = STATUS_EVENTS[update.status];
-    const publishes = name !== undefined && this.durableEvents.hasConsumers(name);
+    const publishes =
+      name !== undefined &&
+      (expected === undefined ? this.durableEvents.hasConsumers(name) : this.durableEvents.wants(name, expected));
+    let recorded = 0;
     const work = async (manager: EntityManager): Promise<PaymentStatusEventPayload | undefined> => {
       const row = await write(manager, rank);
       if (row === undefined) return undefined;
       const version = Number(row.status_version);
       if (!this.dialect.postgres) await this.recordChange(manager, paymentId, update, version);
       const payload = statusPayload(paymentId, update.status, row);
-      if (publishes) await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
+      if (publishes) recorded = await this.durableEvents.publish(manager, name, `${paymentId}:${version}`, payload);
       return payload;
     };
     // On PostgreSQL a change with no reaction to record is one statement (the history rides in its CTE): it needs
@@ -144,7 +173,8 @@ export class PaymentStateStore {
     // After the outermost commit: the caller may have made this change part of a larger transaction.
     if (name !== undefined)
       this.transactions.afterCommit(() => {
-        this.durableEvents.kick();
+        // Only when there is something to deliver: each kick costs the queue a claim.
+        if (recorded > 0) this.durableEvents.kick();
         this.emit(name, applied);
       });
     return true;

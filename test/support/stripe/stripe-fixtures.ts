@@ -28,6 +28,7 @@ export interface IntentFields {
   readonly amountReceived?: number;
   readonly status?: string;
   readonly description?: string;
+  readonly receiptEmail?: string;
   readonly metadata?: Record<string, string>;
 }
 
@@ -69,7 +70,7 @@ export function intentObject(fields: IntentFields): Record<string, unknown> {
     status: fields.status ?? 'requires_payment_method',
     capture_method: 'automatic_async',
     description: fields.description ?? null,
-    receipt_email: null,
+    receipt_email: fields.receiptEmail ?? null,
     metadata: fields.metadata ?? {},
     livemode: false,
   };
