@@ -100,7 +100,8 @@ export class EmailsService {
       }
       throw error;
     }
-    if (!screened.allSuppressed) this.outbox.kick();
+    // Once the row is visible to the outbox: at once, or after the caller's transaction when this joined one.
+    if (!screened.allSuppressed) this.transactions.afterCommit(() => this.outbox.kick());
     return row;
   }
 

@@ -176,8 +176,8 @@ export class ProviderTokens {
         provider: account.provider,
       };
       await this.events.publish(manager, IDENTITY_RECONNECT_REQUIRED, `${account.id}:${Date.now()}`, payload);
+      this.transactions.afterCommit(() => this.events.kick());
     });
-    this.events.kick();
     this.logger.warn(
       { provider: account.provider, identityId: account.id },
       `${account.provider} refused the refresh token: the identity needs reconnecting`,

@@ -84,8 +84,10 @@ export class BillingEventHandlers {
       currency: invoice.currency,
     };
     // Keyed by the event: a redelivery (or a retry after a crash right here) records nothing twice.
-    await this.transactions.run((manager) => this.durableEvents.publish(manager, name, event.id, payload));
-    this.durableEvents.kick();
+    await this.transactions.run(async (manager) => {
+      if ((await this.durableEvents.publish(manager, name, event.id, payload)) > 0)
+        this.transactions.afterCommit(() => this.durableEvents.kick());
+    });
   }
 
   @OnStripeEvent([...CHECKOUT_EVENTS])

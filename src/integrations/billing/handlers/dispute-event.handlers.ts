@@ -53,7 +53,7 @@ export class DisputeEventHandlers {
       metadata: {},
     });
     const name = closing ? BillingDomainEvent.paymentDisputeClosed : BillingDomainEvent.paymentDisputed;
-    const payload = await this.transactions.run(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const sql = sqlFor(this.dataSource, manager);
       const rows = closing
         ? await sql<{
@@ -64,7 +64,7 @@ export class DisputeEventHandlers {
             owner_id: string | null;
           }>`UPDATE payments SET dispute_status = ${status}, updated_at = CURRENT_TIMESTAMP
             WHERE id = ${paymentId} AND dispute_status IS NULL RETURNING owner_id`;
-      if (rows.length === 0) return undefined;
+      if (rows.length === 0) return;
       const changed: PaymentDisputePayload = {
         paymentId,
         stripeId: dispute.paymentIntent as string,
@@ -75,12 +75,18 @@ export class DisputeEventHandlers {
         currency: dispute.currency,
         reason: dispute.reason,
       };
-      if (this.durableEvents.hasConsumers(name))
-        await this.durableEvents.publish(manager, name, `${dispute.id}:${status}`, changed);
-      return changed;
+      const recorded = this.durableEvents.hasConsumers(name)
+        ? await this.durableEvents.publish(manager, name, `${dispute.id}:${status}`, changed)
+        : 0;
+      this.transactions.afterCommit(() => {
+        if (recorded > 0) this.durableEvents.kick();
+        this.emit(name, changed);
+      });
     });
-    if (payload === undefined) return;
-    this.durableEvents.kick();
+  }
+
+  /** After the commit; a listener's failure is logged (reactions that must happen are durable consumers). */
+  private emit(name: string, payload: PaymentDisputePayload): void {
     try {
       this.events.emit(name, payload);
     } catch (error) {

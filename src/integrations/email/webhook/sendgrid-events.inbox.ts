@@ -74,7 +74,7 @@ export class SendGridEventsInbox implements OnModuleInit {
           .execute(),
       );
     }
-    this.queue?.kick();
+    this.transactions.afterCommit(() => this.queue?.kick());
   }
 }
 

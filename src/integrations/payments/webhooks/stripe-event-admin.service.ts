@@ -75,8 +75,7 @@ export class StripeEventAdminService {
         { slug: 'event-not-replayable', title: 'Event not replayable' },
       );
     }
-    await queue.replay(row.id);
-    queue.kick();
+    await queue.replay(row.id); // kicks the queue when it replayed the row
     const updated = await this.rows.findOneOrFail({
       where: { id: row.id },
       select: {

@@ -97,10 +97,11 @@ export class StripeEventInbox implements OnModuleInit {
       ),
     );
     const stored = (result.records?.length ?? 0) > 0;
-    if (stored && handled && this.queue !== undefined) {
-      this.queue.kick();
+    const queue = this.queue;
+    if (stored && handled && queue !== undefined) {
+      this.transactions.afterCommit(() => queue.kick());
       // Stored and committed already: waiting only paces the sender while this instance's handlers catch up.
-      await this.queue.admit();
+      await queue.admit();
     }
     return stored;
   }
