@@ -6,16 +6,17 @@ export interface StalledPut {
   readonly path: string;
   /** Body bytes received so far. */
   bytes: number;
-  /** The client closed the request before it was answered (our abort). */
+  /** The client closed the connection while waiting for the answer (our abort). */
   aborted: boolean;
 }
 
 /**
- * An S3 endpoint that accepts a PUT, reads its body slowly (one chunk per
- * 200 ms, so the sender is held back) and never answers it: a provider that
- * hangs mid-upload. It records whether the client gave up (closed the
- * connection) and how many bytes arrived. Other requests get an empty 200
- * so nothing else stalls. Loopback only.
+ * An S3 endpoint that reads a PUT's body and never answers it: a provider
+ * that hangs. It records how many bytes arrived and whether the client gave
+ * up (closed the connection). It reads at full speed: a client that aborts
+ * closes its socket, and the FIN reaches the stand-in only after the data
+ * sent before it, so a slow reader would see the abort only once it had read
+ * everything. Other requests get an empty 200. Loopback only.
  */
 export class StallingS3 {
   readonly puts: StalledPut[] = [];
@@ -46,11 +47,8 @@ export class StallingS3 {
   private record(req: IncomingMessage): void {
     const put: StalledPut = { path: req.url ?? '', bytes: 0, aborted: false };
     this.puts.push(put);
-    req.on('data', (chunk: Buffer) => {
-      put.bytes += chunk.length;
-      req.pause();
-      setTimeout(() => req.resume(), 200).unref();
-    });
-    req.on('close', () => (put.aborted = true));
+    req.on('data', (chunk: Buffer) => (put.bytes += chunk.length));
+    // The request's own 'close' also follows a complete body; only the socket's means the client hung up.
+    req.socket.once('close', () => (put.aborted = true));
   }
 }

@@ -125,8 +125,10 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
       () => undefined,
     );
     // We abort ourselves so the error reported is the one that stopped the upload, not the abort's.
+    const abortController = new AbortController();
     const upload = new Upload({
-      client: this.client,
+      client: withAbortSignal(this.client, abortController.signal),
+      abortController,
       params: {
         Bucket: this.bucket,
         Key: input.key,
@@ -287,4 +289,20 @@ export type UploadOutcome =
 function isTeardown(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'ABORT_ERR' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/**
+ * `client` for lib-storage's `Upload`, every request carrying `signal`: `Upload.abort()` aborts the parts in flight of a
+ * multipart upload, but sends a body smaller than one part as a single PutObject without any signal (lib-storage
+ * 3.1175), so a timed-out small upload would go on sending in the background.
+ */
+function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
+  const send = ((command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+    client.send(command, {
+      ...options,
+      abortSignal: options?.abortSignal === undefined ? signal : AbortSignal.any([options.abortSignal, signal]),
+    })) as S3Client['send'];
+  return new Proxy(client, {
+    get: (target, property): unknown => (property === 'send' ? send : Reflect.get(target, property)),
+  });
 }
