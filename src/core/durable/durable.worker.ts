@@ -299,14 +299,12 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
   private complete(claim: Claim): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.completions.push({ claim, settle: (held) => (held instanceof Error ? reject(held) : resolve(held)) });
-      if (this.completing) return;
-      this.completing = true;
-      // After this turn: handlers finishing in it (a batch claimed together finishes together) share the UPDATE.
-      setImmediate(() => void this.flushCompletions());
+      if (!this.completing) void this.flushCompletions();
     });
   }
 
   private async flushCompletions(): Promise<void> {
+    this.completing = true;
     try {
       while (this.completions.length > 0) {
         const batch = this.completions;
