@@ -77,7 +77,14 @@ export class DurableEvents implements OnModuleInit {
 
   /** Whether `publish(…, name, …, payload)` would record anything: a consumer of `name` wants this payload. */
   wants(name: string, payload: object): boolean {
-    return (this.byEvent.get(name) ?? []).some((subscription) => subscription.wants?.(payload) ?? true);
+    return this.consumersFor(name, payload).length > 0;
+  }
+
+  /** The consumers of `name` that want `payload` (a `when` filter may decline it). */
+  private consumersFor(name: string, payload: object): string[] {
+    return (this.byEvent.get(name) ?? [])
+      .filter((subscription) => subscription.wants?.(payload) ?? true)
+      .map((subscription) => subscription.consumer);
   }
 
   /**
@@ -87,9 +94,7 @@ export class DurableEvents implements OnModuleInit {
    * `kick()` after the commit.
    */
   async publish(manager: EntityManager, name: string, dedupeKey: string, payload: object): Promise<number> {
-    const consumers = (this.byEvent.get(name) ?? [])
-      .filter((subscription) => subscription.wants?.(payload) ?? true)
-      .map((subscription) => subscription.consumer);
+    const consumers = this.consumersFor(name, payload);
     if (consumers.length === 0) return 0;
     const json = JSON.stringify(payload);
     const traceContext = rowTraceContext();

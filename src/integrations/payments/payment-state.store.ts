@@ -60,8 +60,9 @@ const STATUS_EVENTS: Partial<Record<PaymentStatus, string>> = {
 
 /**
  * The only writer of payment status and refunded amounts. Every change is
- * one conditional UPDATE, so concurrent writers (several instances, the API
- * and the webhook processor) cannot move a payment backwards: an update
+ * one conditional UPDATE (or, for an intent first seen in an event, one
+ * INSERT that yields to an existing row), so concurrent writers (several
+ * instances, the API and the webhook processor) cannot move a payment backwards: an update
  * applies only if it is newer (`event.created`), or equally new but later
  * in the flow, or terminal; a terminal payment never changes again.
  */
