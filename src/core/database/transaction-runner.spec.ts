@@ -196,6 +196,52 @@ describe(TransactionRunner.name, () => {
     }
   });
 
+  describe('another process holding the write lock', () => {
+    let other: DataSource;
+    beforeEach(async () => {
+      await dataSource.query('PRAGMA journal_mode = WAL'); // as the app opens it
+      await dataSource.query('PRAGMA busy_timeout = 1000');
+      other = new DataSource({ type: 'better-sqlite3', database: join(dir, 'tx.sqlite') });
+      await other.initialize();
+      await other.query('BEGIN IMMEDIATE'); // the other process's transaction: it holds the lock until COMMIT
+      await other.query("INSERT INTO things (name) VALUES ('theirs')");
+    });
+    afterEach(async () => {
+      if (other.isInitialized) await other.destroy();
+    });
+
+    it('is waited for without stopping the event loop: timers run, and the write lands once it commits', async () => {
+      let settled = false;
+      const mine = sut.write(insert('mine')).finally(() => (settled = true));
+      const ticks: number[] = [];
+      const timer = setInterval(() => ticks.push(Date.now()), 5);
+      await pause(60);
+      clearInterval(timer);
+      // SQLite's own busy handler would hold this thread until its busy_timeout, and this process's COMMIT with it.
+      expect(ticks.length).toBeGreaterThan(3);
+      expect(settled).toBe(false);
+      await other.query('COMMIT');
+      await mine;
+      expect(await names()).toEqual(['mine', 'theirs']);
+    });
+
+    it('fails the waiting callers with SQLITE_BUSY after the connection’s busy_timeout, as SQLite would', async () => {
+      await dataSource.query('PRAGMA busy_timeout = 150');
+      const fresh = new TransactionRunner(dataSource);
+      const started = Date.now();
+      const outcomes = await Promise.allSettled([fresh.write(insert('a')), fresh.run(insert('b'))]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      expect(
+        outcomes.map((o) =>
+          o.status === 'rejected' ? (o.reason as { driverError?: { code?: string } }).driverError?.code : 'ok',
+        ),
+      ).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
+      await other.query('COMMIT');
+      await fresh.write(insert('later')); // the queue is usable again
+      expect(await names()).toEqual(['later', 'theirs']);
+    });
+  });
+
   it('batch on PostgreSQL opens no transaction: its statements run (and commit) on their own', async () => {
     const transaction = jest.fn();
     const postgres = {

@@ -42,6 +42,21 @@ function runCommitted(callbacks: ReadonlyArray<() => void>): void {
  */
 const MAX_GROUP = 128;
 
+/** How long a busy write lock is polled every millisecond before every 10. */
+const LOCK_POLL_FAST_MS = 100;
+
+/** Another connection (another process) holds SQLite's write lock; nothing ran. */
+class WriteLockBusy extends Error {
+  constructor(override readonly cause: unknown) {
+    super('SQLite write lock busy');
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /**
  * The one way to run multi-statement work atomically, and (on SQLite) to
  * write outside a transaction without landing inside someone else's.
@@ -70,8 +85,9 @@ const MAX_GROUP = 128;
  * the one COMMIT. In this VM a commit costs
  * more than the statements it commits (WAL writes and locks are system
  * calls), so under load a burst of webhook inserts or queue updates pays for
- * one instead of one each. A lone caller runs as before (its own
- * transaction, or a plain autocommit write).
+ * one instead of one each. A lone caller gets a transaction of its own (a
+ * lone write too: that is how the queue waits for another process's lock
+ * without blocking the event loop; see `takeWriteLock`).
  */
 @Injectable()
 export class TransactionRunner {
@@ -175,6 +191,9 @@ class SqliteQueue {
   private draining = false;
   /** See `takeWriteLock` (the table is found on first use). */
   private lockStatement?: string;
+  /** When the queue first found another process holding the write lock, while it still does. */
+  private busySince?: number;
+  private busyTimeout?: number;
   private readonly dialect: SqlDialect;
 
   constructor(
@@ -202,45 +221,37 @@ class SqliteQueue {
    */
   private async drain(): Promise<void> {
     const units = this.pending.splice(0, MAX_GROUP);
+    let lockBusy = false;
     try {
-      if (units.length === 1) await this.alone(units[0]);
-      else if (units.length > 1) await this.group(units);
+      if (units.length > 0) lockBusy = await this.group(units);
     } finally {
-      if (this.pending.length > 0) setImmediate(() => void this.drain());
+      if (lockBusy) setTimeout(() => void this.drain(), this.retryDelay());
+      else if (this.pending.length > 0) setImmediate(() => void this.drain());
       else this.draining = false;
     }
   }
 
-  private async alone(unit: Unit): Promise<void> {
-    try {
-      const value = unit.atomic
-        ? await this.dataSource.transaction(async (manager) => {
-            await this.takeWriteLock(manager);
-            return this.inside(manager, unit);
-          })
-        : await unit.work(this.dataSource.manager);
-      runCommitted(unit.committed);
-      unit.resolve(value);
-    } catch (error) {
-      unit.reject(error);
-    }
-  }
-
   /**
-   * One transaction; each `run` unit in its own SAVEPOINT. A `write` unit
-   * needs none: a failing statement undoes only itself in SQLite, and a
-   * write asks for no atomicity beyond that. Results are handed out after
-   * the COMMIT.
+   * One transaction; each `run` unit in its own SAVEPOINT, unless it is
+   * alone (then the transaction is its own). A `write` unit needs none: a
+   * failing statement undoes only itself in SQLite, and a write asks for no
+   * atomicity beyond that. Results are handed out after the COMMIT.
+   * Resolves true when another process held the write lock: the units are
+   * back at the head of the queue, to be tried again shortly.
    */
-  private async group(units: Unit[]): Promise<void> {
+  private async group(units: Unit[]): Promise<boolean> {
     const done: Array<{ unit: Unit; value: unknown }> = [];
+    const alone = units.length === 1;
     let started = 0;
     try {
       await this.dataSource.transaction(async (manager) => {
         await this.takeWriteLock(manager);
+        this.busySince = undefined;
         for (const unit of units) {
           started += 1;
-          if (!unit.atomic) {
+          if (alone && unit.atomic) {
+            done.push({ unit, value: await this.inside(manager, unit) }); // a failure rolls back the transaction
+          } else if (!unit.atomic) {
             try {
               done.push({ unit, value: await this.inside(manager, unit) });
             } catch (error) {
@@ -263,18 +274,47 @@ class SqliteQueue {
         }
       });
     } catch (error) {
+      if (error instanceof WriteLockBusy) return this.waitForLock(units, error.cause);
       // The transaction itself failed (COMMIT, or SQLite ended it): nothing in it is stored.
       for (const { unit } of done) unit.reject(error);
       const current = units[started - 1];
       if (current !== undefined && !done.some((entry) => entry.unit === current)) current.reject(error);
       // Callers whose turn had not come run in the next group.
       this.pending.unshift(...units.slice(started));
-      return;
+      return false;
     }
     for (const { unit, value } of done) {
       runCommitted(unit.committed);
       unit.resolve(value);
     }
+    return false;
+  }
+
+  /**
+   * Puts `units` back to try again, or fails them once the lock has been
+   * busy for the connection's busy_timeout (as SQLite's own wait would).
+   */
+  private waitForLock(units: Unit[], cause: unknown): boolean {
+    this.busySince ??= Date.now();
+    if (Date.now() - this.busySince < this.busyTimeoutMs()) {
+      this.pending.unshift(...units);
+      return true;
+    }
+    this.busySince = undefined;
+    for (const unit of units) unit.reject(cause);
+    return false;
+  }
+
+  /** Polls often at first (another process's commit is usually a few ms away), then less. */
+  private retryDelay(): number {
+    const waited = this.busySince === undefined ? 0 : Date.now() - this.busySince;
+    return waited < LOCK_POLL_FAST_MS ? 1 : 10;
+  }
+
+  /** The connection's busy_timeout, read once (data-source.options sets it). */
+  private busyTimeoutMs(): number {
+    this.busyTimeout ??= Number(this.dialect.sqlitePragma('busy_timeout'));
+    return this.busyTimeout;
   }
 
   /**
@@ -284,6 +324,15 @@ class SqliteQueue {
    * wait) when another process (PORTICO_ROLE) wrote in between. A write
    * first takes the snapshot and the lock together, waiting in the busy
    * handler like every other write. It changes nothing and adds nothing to the WAL.
+   *
+   * It does not wait in SQLite's busy handler, though: that sleeps the whole
+   * event loop, 1, 2, 5, 10, 15, 20, 25 … ms between tries, while another
+   * process's transactions keep taking the lock in between. With an api and
+   * a worker process on one file, intake stalled for 30–330 ms that way
+   * several times a second. Here the statement answers SQLITE_BUSY at once
+   * (WriteLockBusy), the transaction rolls back having done nothing, and the
+   * queue tries again a millisecond later — requests keep being read
+   * meanwhile, and join the group that gets the lock.
    */
   private async takeWriteLock(manager: EntityManager): Promise<void> {
     if (this.lockStatement === undefined) {
@@ -298,7 +347,15 @@ class SqliteQueue {
       if (table === undefined || table.includes('"')) return;
       this.lockStatement = `DELETE FROM "${table}" WHERE 0`;
     }
-    await this.statement(manager, this.lockStatement);
+    const timeout = this.busyTimeoutMs();
+    await this.statement(manager, 'PRAGMA busy_timeout = 0');
+    try {
+      await this.statement(manager, this.lockStatement);
+    } catch (error) {
+      throw isBusy(error) ? new WriteLockBusy(error) : error;
+    } finally {
+      await this.statement(manager, `PRAGMA busy_timeout = ${timeout}`);
+    }
   }
 
   private statement(manager: EntityManager, sql: string): Promise<unknown> {
