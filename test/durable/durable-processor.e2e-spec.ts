@@ -31,6 +31,7 @@ describe('Durable processor (claim, retry, dead-letter, leases)', () => {
       leaseMs: 5_000,
       // Long enough that only drain(), kick() and finishing handlers poll during a test.
       pollIntervalMs: 60_000,
+      minPollIntervalMs: 60_000,
     });
 
   beforeAll(async () => {

@@ -140,6 +140,7 @@ function settingsOf<T extends DurableRecord>(definition: DurableQueueDefinition<
     batchSize: definition.batchSize ?? DURABLE_DEFAULTS.batchSize,
     concurrency: definition.concurrency ?? DURABLE_DEFAULTS.concurrency,
     pollIntervalMs: definition.pollIntervalMs ?? DURABLE_DEFAULTS.pollIntervalMs,
+    minPollIntervalMs: definition.minPollIntervalMs ?? DURABLE_DEFAULTS.minPollIntervalMs,
     lingerMs: definition.lingerMs ?? DURABLE_DEFAULTS.lingerMs,
     backlogLimit: definition.backlogLimit,
   };

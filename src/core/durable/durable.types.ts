@@ -33,6 +33,13 @@ export interface DurableQueueDefinition<T extends DurableRecord> {
   /** Poll interval when idle (default 1 s); `kick()` polls at once. */
   readonly pollIntervalMs?: number;
   /**
+   * The idle wait right after a poll that found rows (default 100 ms); each
+   * empty poll doubles it, up to `pollIntervalMs`. Rows stored by another
+   * process, which kicks only its own workers, are then claimed within a
+   * tenth of a second while they keep coming.
+   */
+  readonly minPollIntervalMs?: number;
+  /**
    * A `kick()` within this long of the last poll waits for the rest of it
    * (default 10 ms), so a burst of inserts is claimed in one statement; 0
    * polls on every kick.

@@ -157,6 +157,31 @@ describe(DurableWorker.name, () => {
     await sut.stop(100);
   });
 
+  it('after finding rows polls an empty queue again within a tenth of a second, backing off to pollIntervalMs', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    try {
+      const due = [job('a')];
+      const { store, mock } = fakeStore(due);
+      const handled: string[] = [];
+      const sut = worker(async (row) => void handled.push(row.id), store, fakeLogger(), { pollIntervalMs: 1_000 });
+      sut.start();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(handled).toEqual(['a']);
+      // Another process stores a row (PORTICO_ROLE=api): nothing kicks this worker.
+      due.push(job('b'));
+      await jest.advanceTimersByTimeAsync(400);
+      expect(handled).toEqual(['a', 'b']); // not a second later
+      // Idle from here: 100, 200, 400 … ms between polls, then one per pollIntervalMs.
+      await jest.advanceTimersByTimeAsync(3_000);
+      const settled = mock.claimDue.mock.calls.length;
+      await jest.advanceTimersByTimeAsync(3_000);
+      expect(mock.claimDue.mock.calls.length - settled).toBe(3);
+      await sut.stop(100);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('on stop claims nothing more and waits for the running handler', async () => {
     const { store, mock } = fakeStore([job('slow')]);
     let finished = false;
