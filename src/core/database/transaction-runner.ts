@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isSqliteBusy } from './driver-errors';
 import { SqlDialect } from './sql-dialect';
 
 /** The transaction the current async context runs in; `open` turns false when it ends. */
@@ -50,11 +51,6 @@ class WriteLockBusy extends Error {
   constructor(override readonly cause: unknown) {
     super('SQLite write lock busy');
   }
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /**
@@ -322,14 +318,14 @@ class SqliteQueue {
    * transactions DEFERRED: one whose first statement reads and a later one
    * writes fails at once with SQLITE_BUSY ("database is locked", no busy
    * wait) when another process (PORTICO_ROLE) wrote in between. A write
-   * first takes the snapshot and the lock together, waiting in the busy
-   * handler like every other write. It changes nothing and adds nothing to the WAL.
+   * first takes the snapshot and the lock together. It changes nothing and
+   * adds nothing to the WAL.
    *
-   * It does not wait in SQLite's busy handler, though: that sleeps the whole
-   * event loop, 1, 2, 5, 10, 15, 20, 25 … ms between tries, while another
+   * It does not wait in SQLite's busy handler: that sleeps the whole event
+   * loop, 1, 2, 5, 10, 15, 20, 25 … ms between tries, while another
    * process's transactions keep taking the lock in between. With an api and
-   * a worker process on one file, intake stalled for 30–330 ms that way
-   * several times a second. Here the statement answers SQLITE_BUSY at once
+   * a worker process on one file, intake stalled for 20–330 ms that way
+   * about once a second. Here the statement answers SQLITE_BUSY at once
    * (WriteLockBusy), the transaction rolls back having done nothing, and the
    * queue tries again a millisecond later — requests keep being read
    * meanwhile, and join the group that gets the lock.
@@ -352,7 +348,7 @@ class SqliteQueue {
     try {
       await this.statement(manager, this.lockStatement);
     } catch (error) {
-      throw isBusy(error) ? new WriteLockBusy(error) : error;
+      throw isSqliteBusy(error) ? new WriteLockBusy(error) : error;
     } finally {
       await this.statement(manager, `PRAGMA busy_timeout = ${timeout}`);
     }
