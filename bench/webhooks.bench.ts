@@ -40,7 +40,7 @@ import Stripe from 'stripe';
 import { startPostgres } from '../test/support/services';
 import { Database } from './servers/webhook-baseline';
 import { startOtlpSink } from './support/otlp-sink';
-import { type PacedRequest, pacedLoad } from './support/paced-load';
+import { type PacedRequest, type PacedResult, pacedLoad } from './support/paced-load';
 import { cpuSeconds } from './support/proc';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
@@ -75,7 +75,7 @@ interface Measured {
   readonly p50: number;
   readonly p99: number;
   /** Steady 500 events/s, open loop (`pacedLoad`): the latency goal's figure. */
-  readonly steady: { readonly achieved: number; readonly p50: number; readonly p99: number };
+  readonly steady: PacedResult;
   /** autocannon's `overallRate` 500: each second's 500 sent back to back, then idle. */
   readonly fixedP50: number;
   readonly fixedP99: number;
