@@ -85,7 +85,7 @@ export interface DurableQueue {
   kick(): void;
   /** After storing a row, before acknowledging it: waits while this instance's backlog is over `backlogLimit`. */
   admit(): Promise<void>;
-  /** Claims and handles due rows until none is due; resolves with how many were handled (tests, CLI). */
+  /** Claims and handles due rows until none is due and none claimed here is running; resolves with how many it handled (tests, CLI). */
   drain(): Promise<number>;
   /** Puts a `dead` (or `done`) row back to `pending` with attempts reset; false when there is no such dead or done row. */
   replay(id: string): Promise<boolean>;

@@ -182,6 +182,20 @@ describe(DurableWorker.name, () => {
     }
   });
 
+  it('drain() also waits for a row its own polling loop claimed meanwhile', async () => {
+    const { store } = fakeStore([job('looped')]);
+    let finished = false;
+    const sut = worker(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      finished = true;
+    }, store);
+    sut.start();
+    await new Promise((resolve) => setImmediate(resolve)); // the loop has claimed 'looped'
+    expect(await sut.drain()).toBe(0);
+    expect(finished).toBe(true);
+    await sut.stop(100);
+  });
+
   it('on stop claims nothing more and waits for the running handler', async () => {
     const { store, mock } = fakeStore([job('slow')]);
     let finished = false;

@@ -201,7 +201,12 @@ export class DurableWorker<T extends DurableRecord> implements DurableQueue {
     let handled = 0;
     for (;;) {
       const rows = await this.claim(this.settings.concurrency, true);
-      if (rows.length === 0) return handled;
+      if (rows.length === 0) {
+        if (this.inFlight.size === 0) return handled;
+        // Rows this instance's own loop claimed meanwhile (a finishing handler refills) are not done yet either.
+        await Promise.all(this.inFlight);
+        continue;
+      }
       await Promise.all(rows.map((row) => this.track(this.process(row))));
       handled += rows.length;
     }
