@@ -27,6 +27,10 @@ export interface StatusUpdate {
   readonly amountReceived?: number;
 }
 
+/** What `adoptIntent` did: recorded a new payment, or found the intent's row (`existing`; see there). */
+export type Adoption =
+  { readonly adopted: string } | { readonly adopted?: undefined; readonly existing: string | undefined };
+
 /** Columns the status UPDATE returns (raw: BIGINT may come back as a string). */
 interface UpdatedPayment {
   readonly status_version: number | string;
@@ -98,11 +102,14 @@ export class PaymentStateStore {
    * Records an intent we have no row for (made in the Dashboard or by
    * another system) already at the status its event reports: the row, its
    * first history entry and the reactions commit together, as `applyStatus`
-   * would have after a plain insert, for one statement instead of two. The
-   * new payment's id; undefined when the intent has a row already (another
-   * event recorded it meanwhile; `applyStatus` on that row then applies).
+   * would have after a plain insert, for one statement instead of two.
+   * `adopted`: the new payment's id. When the intent has a row already
+   * (recorded by an earlier event), nothing is written and `existing` is
+   * that row's id (`applyStatus` on it then applies), read by the same
+   * statement on PostgreSQL. It is undefined only when that row was
+   * committed while the statement ran; the caller reads it then.
    */
-  async adoptIntent(intent: IntentReference, update: StatusUpdate): Promise<string | undefined> {
+  async adoptIntent(intent: IntentReference, update: StatusUpdate): Promise<Adoption> {
     const paymentId = uuidv7();
     const payload = statusPayload(paymentId, update.status, {
       status_version: 1,
@@ -113,10 +120,16 @@ export class PaymentStateStore {
       customer_email: intent.receiptEmail,
       description: intent.description,
     });
-    const adopted = await this.traced(paymentId, update, payload, (manager, rank) =>
-      this.insertAt(manager, paymentId, intent, update, rank),
-    );
-    return adopted ? paymentId : undefined;
+    let existing: string | undefined;
+    const adopted = await this.traced(paymentId, update, payload, async (manager, rank) => {
+      const row = await this.insertAt(manager, paymentId, intent, update, rank);
+      if (row?.adopted === false) {
+        existing = row.id;
+        return undefined;
+      }
+      return row;
+    });
+    return adopted ? { adopted: paymentId } : { existing };
   }
 
   /** With tracing on, `change` is a `payment.update` span. */
@@ -205,14 +218,17 @@ export class PaymentStateStore {
     return this.written(manager, `${sql} RETURNING ${RETURNED}`, params, v, paymentId, update);
   }
 
-  /** The INSERT of an adopted intent at version 1; undefined when its Stripe id has a row already. */
-  private insertAt(
+  /**
+   * The INSERT of an adopted intent at version 1; when its Stripe id has a
+   * row already, that row (`adopted: false`), or undefined if not visible yet.
+   */
+  private async insertAt(
     manager: EntityManager,
     paymentId: string,
     intent: IntentReference,
     update: StatusUpdate,
     rank: number,
-  ): Promise<UpdatedPayment | undefined> {
+  ): Promise<(UpdatedPayment & { readonly adopted?: boolean; readonly id?: string }) | undefined> {
     const params: unknown[] = [];
     const v = placeholders(params);
     const sql =
@@ -236,7 +252,23 @@ export class PaymentStateStore {
         v(JSON.stringify(intent.metadata)),
       ].join(', ') +
       `) ON CONFLICT (stripe_id) DO NOTHING RETURNING ${RETURNED}`;
-    return this.written(manager, sql, params, v, paymentId, update);
+    if (!this.dialect.postgres) {
+      const inserted = await this.written(manager, sql, params, v, paymentId, update);
+      if (inserted !== undefined) return inserted;
+      // No round trip to save on SQLite: the row that made the INSERT yield is read next.
+      const found = await this.dialect.execute(manager, `SELECT id, ${RETURNED} FROM payments WHERE stripe_id = ?`, [
+        intent.id,
+      ]);
+      const rows = found.records as Array<UpdatedPayment & { id: string }>;
+      return rows.length === 1 ? { ...rows[0], adopted: false } : undefined;
+    }
+    // The row that made the INSERT yield, read by the same statement (it sees rows committed before it began;
+    // one committed since is not found here, and the caller reads it).
+    // (A function: its placeholder must be numbered after the history's.)
+    const existing = (): string =>
+      `SELECT FALSE AS adopted, id, ${RETURNED} FROM payments ` +
+      `WHERE stripe_id = ${v(intent.id)} AND NOT EXISTS (SELECT 1 FROM updated)`;
+    return this.written(manager, sql, params, v, paymentId, update, `TRUE AS adopted, NULL AS id, `, existing);
   }
 
   /**
@@ -252,13 +284,15 @@ export class PaymentStateStore {
     v: (value: unknown) => string,
     paymentId: string,
     update: StatusUpdate,
+    extraColumns = '',
+    orElse?: () => string,
   ): Promise<UpdatedPayment | undefined> {
     if (this.dialect.postgres) {
       sql =
         `WITH updated AS (${sql}), history AS (` +
         `INSERT INTO payment_status_changes (id, payment_id, version, status, source, event_id, occurred_at) ` +
         `SELECT ${v(uuidv7())}, ${v(paymentId)}, status_version, ${v(update.status)}, ${v(update.source)}, ${v(update.eventId ?? null)}, ${v(new Date(update.at * 1000))} FROM updated) ` +
-        'SELECT * FROM updated';
+        `SELECT ${extraColumns}* FROM updated${orElse === undefined ? '' : ` UNION ALL ${orElse()}`}`;
     }
     const result = await this.dialect.execute(manager, sql, params);
     const rows = result.records as UpdatedPayment[];

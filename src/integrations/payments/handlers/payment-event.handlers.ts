@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { TransactionRunner } from '../../../core/database/transaction-runner';
+import { PAYMENT_ID_METADATA_KEY } from '../payment-links';
 import { PaymentRecords } from '../payment-records';
 import type { PaymentStatus } from '../payment-status';
 import { PaymentStateStore } from '../payment-state.store';
@@ -48,13 +49,22 @@ export class PaymentEventHandlers {
       eventId: event.id,
       amountReceived: intent.amountReceived,
     };
-    // One read and one write on the common paths. Each step is atomic and the sequence idempotent (a retry after a
-    // crash between two finds the row and applies the status), so a batch is enough: one commit on SQLite, and on
-    // PostgreSQL no transaction round trips.
+    // At most one read and one write on the common paths. Each step is atomic and the sequence idempotent (a retry
+    // after a crash between two finds the row and applies the status), so a batch is enough: one commit on SQLite,
+    // and on PostgreSQL no transaction round trips.
     await this.transactions.batch(async () => {
+      if (intent.metadata[PAYMENT_ID_METADATA_KEY] === undefined) {
+        // Made outside Portico (Dashboard, another system): its row, if it has one, is found by Stripe id only. So
+        // adopting comes first: a new intent is recorded at this event's status in one statement, and an adopted
+        // one's row is found instead (by the same statement on PostgreSQL).
+        const adoption = await this.state.adoptIntent(intent, update);
+        if (adoption.adopted !== undefined) return;
+        await this.state.applyStatus(adoption.existing ?? (await this.records.paymentIdForIntent(intent)), update);
+        return;
+      }
+      // Ours: its event may have outrun our own write of the Stripe id, so the row is looked up (and linked) first.
       const known = await this.records.knownPaymentId(intent);
-      // An intent we never saw is recorded at the status this event reports, unless another event records it first.
-      if (known === undefined && (await this.state.adoptIntent(intent, update)) !== undefined) return;
+      if (known === undefined && (await this.state.adoptIntent(intent, update)).adopted !== undefined) return;
       await this.state.applyStatus(known ?? (await this.records.paymentIdForIntent(intent)), update);
     });
   }
