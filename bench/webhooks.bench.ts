@@ -21,7 +21,12 @@
  * second's 500 back to back and then idles, as earlier runs reported it.
  *
  * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_ONLY (a
- * substring of the row names to run), BENCH_POSTGRES=false to skip PostgreSQL.
+ * substring of the row names to run, or several separated by |), BENCH_POSTGRES=false to skip PostgreSQL.
+ * Then "ratios": the ratio goals again, in alternating rounds with all
+ * servers up at once ((b), (c), (d), and two references that split (c)'s
+ * cost: (b1) Express 5 with Portico's middleware, (b2) bare Nest 12), since
+ * the machine's speed drifts between sequential rows. `BENCH_ONLY=ratios`
+ * runs only that.
  * Then "tracing off vs on": (d) twice, one with OpenTelemetry exporting OTLP/HTTP
  * (protobuf, the default) to a local sink in this process that only counts what
  * arrives. Both servers are up at once and measured in alternating max-rate runs
@@ -160,8 +165,33 @@ async function main(): Promise<void> {
         ]
       : []),
   ];
+  // Two references for the ratios that split (c)'s cost: Portico's middleware on plain Express, and Nest with none.
+  const references: Array<Omit<Target, 'database'> & { file: string }> = [
+    {
+      name: '(b1) Express 5 + middleware',
+      entry: server('express-middleware'),
+      env: { ...base, LOG_LEVEL: 'info' },
+      eventType: HANDLED,
+      handles: false,
+      file: 'express-mw.sqlite',
+    },
+    {
+      name: '(b2) bare Nest 12',
+      entry: server('nest'),
+      env: base,
+      eventType: HANDLED,
+      handles: false,
+      file: 'nest.sqlite',
+    },
+  ];
   const only = process.env.BENCH_ONLY?.toLowerCase();
-  if (only) targets.splice(0, targets.length, ...targets.filter((t) => t.name.toLowerCase().includes(only)));
+  const all = [...targets];
+  if (only)
+    targets.splice(
+      0,
+      targets.length,
+      ...targets.filter((t) => only.split('|').some((part) => t.name.toLowerCase().includes(part))),
+    );
   process.stdout.write(
     `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, fixed-rate run at ${FIXED_RATE} events/s; load average at start ${loadavg()
       .map((l) => l.toFixed(2))
@@ -194,17 +224,38 @@ async function main(): Promise<void> {
     }
   }
   if (results.length > 0) print(results);
+  if (!only || 'ratios'.includes(only)) {
+    const row = (name: string): Omit<Target, 'database'> & { file: string } => {
+      const target = all.find((t) => t.name === name) ?? references.find((t) => t.name === name);
+      if (target === undefined) throw new Error(`no bench row ${name}`);
+      return target;
+    };
+    printRatios(
+      await alternate(
+        [
+          '(b) Express 5',
+          '(b1) Express 5 + middleware',
+          '(b2) bare Nest 12',
+          '(c) Portico intake only',
+          '(d) Portico handling',
+        ].map(row),
+        root,
+      ),
+    );
+  }
   if (!only || 'tracing off vs on'.includes(only)) {
     const handling = { entry: server('portico'), eventType: HANDLED, handles: true, file: 'portico.sqlite' };
     printTracingCost(
-      await compareTracing(
-        { ...handling, name: 'tracing off', env: portico },
-        {
-          ...handling,
-          name: 'tracing on',
-          // The default protocol (http/protobuf) and export interval: what an operator gets.
-          env: { ...portico, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
-        },
+      await alternate(
+        [
+          { ...handling, name: 'tracing off', env: portico },
+          {
+            ...handling,
+            name: 'tracing on',
+            // The default protocol (http/protobuf) and export interval: what an operator gets.
+            env: { ...portico, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+          },
+        ],
         root,
       ),
     );
@@ -489,17 +540,18 @@ interface Side {
 }
 
 /**
- * (d) with tracing off and on, both servers up at once (fresh databases),
- * measured in alternating max-rate runs: off, on, off, on, ... Each side's
- * figures are totals over its runs; per-round rates show the spread.
+ * Several servers up at once (fresh databases), measured in alternating
+ * max-rate runs: A, B, …, A, B, … (BENCH_ROUNDS rounds). A drift in the
+ * machine's speed then hits all alike, where one run after another it moves
+ * a ratio by a third. Each side's figures are totals over its runs;
+ * per-round rates show the spread.
  */
-async function compareTracing(
-  off: Omit<Target, 'database'> & { file: string },
-  on: Omit<Target, 'database'> & { file: string },
+async function alternate(
+  list: ReadonlyArray<Omit<Target, 'database'> & { file: string }>,
   root: string,
 ): Promise<Side[]> {
-  const dirs = [off, on].map(() => mkdtempSync(join(tmpdir(), 'portico-bench-')));
-  const targets = [off, on].map((t, i) => ({
+  const dirs = list.map(() => mkdtempSync(join(tmpdir(), 'portico-bench-')));
+  const targets = list.map((t, i) => ({
     ...t,
     env: { ...t.env, DATA_DIR: dirs[i] },
     database: join(dirs[i], t.file),
@@ -524,7 +576,7 @@ async function compareTracing(
     }
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, target] of targets.entries()) {
-        // Both idle: the other server's backlog must not drain during this run.
+        // All idle: another server's backlog must not drain during this run.
         for (const each of targets) await waitForIdle(each);
         const before = await countRows(target);
         const cpuBefore = cpuSeconds(servers[i].child.pid);
@@ -535,7 +587,8 @@ async function compareTracing(
         );
         const side = sides[i];
         side.cpuSeconds += cpuSeconds(servers[i].child.pid) - cpuBefore;
-        side.handled += (await countRows(target)).done - before.done;
+        const after = await countRows(target);
+        side.handled += target.handles ? after.done - before.done : after.rows - before.rows;
         side.requests += result.rate * DURATION_S;
         side.seconds += DURATION_S;
         side.perRound.push(result.rate);
@@ -550,6 +603,55 @@ async function compareTracing(
     }
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The ratio goals measured in alternating rounds: each Portico run is next
+ * in time to an Express run, and the ratio is taken within each round
+ * (median over rounds). (b1) and (b2) split what stands between Express and
+ * (c): Portico's middleware without Nest, and Nest without middleware.
+ */
+function printRatios(sides: Side[]): void {
+  const [express] = sides;
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const ratios = (side: Side): number[] => side.perRound.map((rate, i) => rate / express.perRound[i]);
+  const cpu = (side: Side): number => (side.handled > 0 ? (side.cpuSeconds * 1e6) / side.handled : 0);
+  const cells = sides.map((side) => [
+    side.name,
+    side.perRound.map((r) => r.toFixed(0)).join(', '),
+    ratios(side)
+      .map((r) => r.toFixed(2))
+      .join(', '),
+    median(ratios(side)).toFixed(2),
+    cpu(side).toFixed(0),
+    (cpu(side) / cpu(express)).toFixed(2),
+  ]);
+  const header = [
+    `${express.perRound.length} alternating rounds`,
+    'events/s per round',
+    '× Express per round',
+    '× Express (median)',
+    'CPU µs/event',
+    'CPU × Express',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const goal = (name: string, target: number): string => {
+    const side = sides.find((s) => s.name.startsWith(name));
+    if (side === undefined) return '';
+    const value = median(ratios(side));
+    return `${name} ≥ ${target}× Express (median of rounds): ${value.toFixed(2)}, ${value >= target ? 'met' : 'NOT met'}\n`;
+  };
+  process.stdout.write(
+    `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.map(line).join('\n')}\n` +
+      'CPU µs/event: the server process over its rounds ÷ events it stored ((b)–(c)) or handled ((d)).\n' +
+      goal('(c)', 0.75) +
+      goal('(d)', 0.5),
+  );
 }
 
 /** Tracing off and on side by side: the cost of OpenTelemetry on the webhook path. */

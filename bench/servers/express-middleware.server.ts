@@ -1,14 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
+import { destination } from 'pino';
 import pinoHttp from 'pino-http';
 import { assignRequestId } from '../../src/core/http/request-id';
 import { announce, openInbox } from './webhook-baseline';
 
 /**
- * (c) Express 5 with the middleware Portico puts in front of every route
- * (request id, pino-http at LOG_LEVEL, helmet, CORS, JSON parser keeping the
- * raw body) but no Nest: separates the middleware's cost from Nest's own.
+ * (b1) Express 5 with the middleware Portico puts in front of every route, set
+ * up as Portico sets it up (request id; one pino-http line per request at
+ * LOG_LEVEL, lean serializers, asynchronous stdout; JSON parser keeping the
+ * raw body; helmet; cookie-parser; CORS) and the baseline's verify + insert,
+ * but no Nest: what the middleware costs apart from Nest's own.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express = require('express') as typeof import('express');
@@ -19,7 +23,24 @@ const handle = openInbox(join(process.env.DATA_DIR ?? '.', 'express-mw.sqlite'))
 const app = express();
 app.disable('x-powered-by');
 app.use(assignRequestId);
-app.use(pinoHttp({ level: process.env.LOG_LEVEL ?? 'info' }));
+app.use(
+  pinoHttp(
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      serializers: {
+        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.split('?')[0],
+          userAgent: req.headers['user-agent'],
+          contentLength: req.headers['content-length'],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    destination({ dest: 1, sync: false }),
+  ),
+);
 app.use(
   express.json({
     limit: '1mb',
@@ -29,6 +50,7 @@ app.use(
   }),
 );
 app.use(helmet());
+app.use(cookieParser());
 app.use(cors({ origin: true }));
 app.post('/webhooks/stripe', (req, res) => {
   const raw = (req as typeof req & { rawBody?: Buffer }).rawBody?.toString('utf8') ?? '';
