@@ -26,7 +26,8 @@
  * servers up at once ((b), (c), (d), and two references that split (c)'s
  * cost: (b1) Express 5 with Portico's middleware, (b2) bare Nest 12), since
  * the machine's speed drifts between sequential rows. `BENCH_ONLY=ratios`
- * runs only that.
+ * runs only that; `BENCH_ONLY=middleware` instead splits (b1) into its
+ * pieces, alternating the same way.
  * Then "tracing off vs on": (d) twice, one with OpenTelemetry exporting OTLP/HTTP
  * (protobuf, the default) to a local sink in this process that only counts what
  * arrives. Both servers are up at once and measured in alternating max-rate runs
@@ -224,12 +225,34 @@ async function main(): Promise<void> {
     }
   }
   if (results.length > 0) print(results);
+  const row = (name: string): Omit<Target, 'database'> & { file: string } => {
+    const target = all.find((t) => t.name === name) ?? references.find((t) => t.name === name);
+    if (target === undefined) throw new Error(`no bench row ${name}`);
+    return target;
+  };
+  if (only === 'middleware') {
+    // What each piece of (b1)'s middleware costs on its own (the request id is in all of them).
+    const withMiddleware = row('(b1) Express 5 + middleware');
+    const subset = (name: string, mounted: string): Omit<Target, 'database'> & { file: string } => ({
+      ...withMiddleware,
+      name,
+      env: { ...withMiddleware.env, BENCH_MIDDLEWARE: mounted },
+    });
+    printRatios(
+      await alternate(
+        [
+          row('(b) Express 5'),
+          subset('request id only', 'none'),
+          subset('request log', 'log'),
+          subset('helmet', 'helmet'),
+          subset('cookies + CORS', 'cookies,cors'),
+          withMiddleware,
+        ],
+        root,
+      ),
+    );
+  }
   if (!only || 'ratios'.includes(only)) {
-    const row = (name: string): Omit<Target, 'database'> & { file: string } => {
-      const target = all.find((t) => t.name === name) ?? references.find((t) => t.name === name);
-      if (target === undefined) throw new Error(`no bench row ${name}`);
-      return target;
-    };
     printRatios(
       await alternate(
         [

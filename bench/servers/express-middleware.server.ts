@@ -20,27 +20,30 @@ const express = require('express') as typeof import('express');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cors = require('cors') as (options: { origin: boolean }) => import('express').RequestHandler;
 const handle = openInbox(join(process.env.DATA_DIR ?? '.', 'express-mw.sqlite'));
+// BENCH_MIDDLEWARE: which of them to mount (comma-separated), to see what each costs; all by default.
+const mounted = new Set((process.env.BENCH_MIDDLEWARE ?? 'log,helmet,cookies,cors').split(','));
 const app = express();
 app.disable('x-powered-by');
 app.use(assignRequestId);
-app.use(
-  pinoHttp(
-    {
-      level: process.env.LOG_LEVEL ?? 'info',
-      serializers: {
-        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url.split('?')[0],
-          userAgent: req.headers['user-agent'],
-          contentLength: req.headers['content-length'],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+if (mounted.has('log'))
+  app.use(
+    pinoHttp(
+      {
+        level: process.env.LOG_LEVEL ?? 'info',
+        serializers: {
+          req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url.split('?')[0],
+            userAgent: req.headers['user-agent'],
+            contentLength: req.headers['content-length'],
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
       },
-    },
-    destination({ dest: 1, sync: false }),
-  ),
-);
+      destination({ dest: 1, sync: false }),
+    ),
+  );
 app.use(
   express.json({
     limit: '1mb',
@@ -49,9 +52,9 @@ app.use(
     },
   }),
 );
-app.use(helmet());
-app.use(cookieParser());
-app.use(cors({ origin: true }));
+if (mounted.has('helmet')) app.use(helmet());
+if (mounted.has('cookies')) app.use(cookieParser());
+if (mounted.has('cors')) app.use(cors({ origin: true }));
 app.post('/webhooks/stripe', (req, res) => {
   const raw = (req as typeof req & { rawBody?: Buffer }).rawBody?.toString('utf8') ?? '';
   const result = handle(raw, req.get('stripe-signature'));
