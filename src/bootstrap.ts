@@ -20,6 +20,7 @@ import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 import { jsonShapeVerifier } from './core/http/json-body-guard';
 import { serverTimeouts } from './core/http/server-timeouts';
+import { corsForBrowsers, forBrowsers } from './core/http/server-to-server';
 import { httpServerSpans } from './core/tracing/http-server-spans';
 import { Tracing } from './core/tracing/tracing.service';
 
@@ -71,16 +72,20 @@ export function configureApp(app: NestExpressApplication): void {
   );
   // CSRF: no route takes HTML forms (see form-bodies.ts).
   app.use(refuseFormBodies);
-  app.use(helmet());
+  // Browser protections go on every route a browser may call; not on the signed webhook receivers, which only
+  // providers' servers call (see server-to-server.ts).
+  app.use(forBrowsers(helmet()));
   // Session and login-state cookies (auth integration); unsigned: their values are sealed or signed themselves.
-  app.use(cookieParser());
+  app.use(forBrowsers(cookieParser()));
   const anyOrigin = config.corsOrigins.includes('*');
-  app.enableCors({
-    origin: anyOrigin ? true : config.corsOrigins,
-    // Cookies cross origins only to origins named explicitly.
-    credentials: !anyOrigin,
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Key', 'Location', 'RateLimit', 'RateLimit-Policy'],
-  });
+  app.enableCors(
+    corsForBrowsers({
+      origin: anyOrigin ? true : config.corsOrigins,
+      // Cookies cross origins only to origins named explicitly.
+      credentials: !anyOrigin,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotency-Key', 'Location', 'RateLimit', 'RateLimit-Policy'],
+    }),
+  );
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

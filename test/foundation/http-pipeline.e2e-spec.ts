@@ -138,4 +138,25 @@ describe('HTTP pipeline (health, docs, errors, API keys)', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
+
+  it('lets a page on an allowed origin preflight API routes, but not the webhook receivers', async () => {
+    const preflight = (path: string) =>
+      request(t.url)
+        .options(path)
+        .set('Origin', 'https://app.portico.test')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'content-type');
+    const api = await preflight('/payments/intents');
+    expect(api.status).toBe(204);
+    expect(api.headers['access-control-allow-origin']).toBe('https://app.portico.test');
+    // Only Stripe's and SendGrid's servers call these: no CORS grant, and no browser directives on the answer.
+    for (const path of ['/webhooks/stripe', '/webhooks/sendgrid']) {
+      const webhook = await preflight(path);
+      expect(webhook.status).toBe(404);
+      expect(webhook.headers['content-type']).toMatch(PROBLEM);
+      expect(webhook.headers['access-control-allow-origin']).toBeUndefined();
+      expect(webhook.headers['x-frame-options']).toBeUndefined();
+    }
+    expect((await request(t.url).get('/health/live')).headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
 });
