@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { destination } from 'pino';
 import pinoHttp from 'pino-http';
 import { assignRequestId } from '../../src/core/http/request-id';
+import { REQUEST_LOG_SERIALIZERS } from '../../src/core/logging/logging.module';
 import { announce, openInbox } from './webhook-baseline';
 
 /**
@@ -30,16 +31,7 @@ if (mounted.has('log'))
     pinoHttp(
       {
         level: process.env.LOG_LEVEL ?? 'info',
-        serializers: {
-          req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-            id: req.id,
-            method: req.method,
-            url: req.url.split('?')[0],
-            userAgent: req.headers['user-agent'],
-            contentLength: req.headers['content-length'],
-          }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
+        serializers: REQUEST_LOG_SERIALIZERS,
       },
       destination({ dest: 1, sync: false }),
     ),

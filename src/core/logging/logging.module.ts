@@ -13,6 +13,20 @@ type RoutedRequest = IncomingMessage & { route?: { path?: string }; originalUrl?
 /** Log keys with a serializer below that keeps named fields only (see `redactLogObject`). */
 const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res']);
 
+/** What the request log keeps of `req` and `res` (the benchmark's Express server logs the same). */
+export const REQUEST_LOG_SERIALIZERS = {
+  req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+    id: req.id,
+    method: req.method,
+    // Query strings may carry tokens (signed URLs, OAuth codes): log the path only.
+    url: req.url.split('?')[0],
+    // Only what helps to trace a request; credentials and signatures are never among them.
+    userAgent: req.headers['user-agent'],
+    contentLength: req.headers['content-length'],
+  }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
 /**
  * JSON logs through pino (pretty with LOG_PRETTY=true, as `start:dev` sets).
  * One line per request with method, route, status, duration and request id;
@@ -58,18 +72,7 @@ const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res']);
             route: req.route?.path,
             status: res.statusCode,
           }),
-          serializers: {
-            req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-              id: req.id,
-              method: req.method,
-              // Query strings may carry tokens (signed URLs, OAuth codes): log the path only.
-              url: req.url.split('?')[0],
-              // Only what helps to trace a request; credentials and signatures are never among them.
-              userAgent: req.headers['user-agent'],
-              contentLength: req.headers['content-length'],
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
+          serializers: REQUEST_LOG_SERIALIZERS,
           // Probes and scrapes would drown the request log.
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
         };

@@ -104,10 +104,10 @@ export class PaymentStateStore {
    * first history entry and the reactions commit together, as `applyStatus`
    * would have after a plain insert, for one statement instead of two.
    * `adopted`: the new payment's id. When the intent has a row already
-   * (recorded by an earlier event), nothing is written and `existing` is
-   * that row's id (`applyStatus` on it then applies), read by the same
-   * statement on PostgreSQL. It is undefined only when that row was
-   * committed while the statement ran; the caller reads it then.
+   * (recorded by an earlier event), nothing is written; on PostgreSQL the
+   * same statement returns that row's id as `existing` (`applyStatus` on it
+   * then applies). `existing` is undefined on SQLite, and when the row was
+   * committed while the statement ran: the caller reads it then.
    */
   async adoptIntent(intent: IntentReference, update: StatusUpdate): Promise<Adoption> {
     const paymentId = uuidv7();
@@ -220,7 +220,7 @@ export class PaymentStateStore {
 
   /**
    * The INSERT of an adopted intent at version 1; when its Stripe id has a
-   * row already, that row (`adopted: false`), or undefined if not visible yet.
+   * row already, on PostgreSQL that row (`adopted: false`), else undefined.
    */
   private async insertAt(
     manager: EntityManager,
@@ -252,16 +252,8 @@ export class PaymentStateStore {
         v(JSON.stringify(intent.metadata)),
       ].join(', ') +
       `) ON CONFLICT (stripe_id) DO NOTHING RETURNING ${RETURNED}`;
-    if (!this.dialect.postgres) {
-      const inserted = await this.written(manager, sql, params, v, paymentId, update);
-      if (inserted !== undefined) return inserted;
-      // No round trip to save on SQLite: the row that made the INSERT yield is read next.
-      const found = await this.dialect.execute(manager, `SELECT id, ${RETURNED} FROM payments WHERE stripe_id = ?`, [
-        intent.id,
-      ]);
-      const rows = found.records as Array<UpdatedPayment & { id: string }>;
-      return rows.length === 1 ? { ...rows[0], adopted: false } : undefined;
-    }
+    // SQLite has no round trip to save: there the caller reads the row that made the INSERT yield.
+    if (!this.dialect.postgres) return this.written(manager, sql, params, v, paymentId, update);
     // The row that made the INSERT yield, read by the same statement (it sees rows committed before it began;
     // one committed since is not found here, and the caller reads it).
     // (A function: its placeholder must be numbered after the history's.)

@@ -55,8 +55,8 @@ export class PaymentEventHandlers {
     await this.transactions.batch(async () => {
       if (intent.metadata[PAYMENT_ID_METADATA_KEY] === undefined) {
         // Made outside Portico (Dashboard, another system): its row, if it has one, is found by Stripe id only. So
-        // adopting comes first: a new intent is recorded at this event's status in one statement, and an adopted
-        // one's row is found instead (by the same statement on PostgreSQL).
+        // adopting comes first: a new intent is recorded at this event's status in one statement, and on PostgreSQL
+        // the same statement finds an adopted one's row (SQLite reads it next).
         const adoption = await this.state.adoptIntent(intent, update);
         if (adoption.adopted !== undefined) return;
         await this.state.applyStatus(adoption.existing ?? (await this.records.paymentIdForIntent(intent)), update);
