@@ -48,6 +48,7 @@ import { Database } from './servers/webhook-baseline';
 import { startOtlpSink } from './support/otlp-sink';
 import { type PacedRequest, type PacedResult, pacedLoad } from './support/paced-load';
 import { cpuSeconds } from './support/proc';
+import { markdownTable } from './support/table';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -185,14 +186,12 @@ async function main(): Promise<void> {
       file: 'nest.sqlite',
     },
   ];
-  const only = process.env.BENCH_ONLY?.toLowerCase();
+  // BENCH_ONLY: the rows and sections whose names contain one of its |-separated parts.
+  const parts = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.toLowerCase().split('|') : undefined;
+  const selected = (name: string): boolean =>
+    parts === undefined || parts.some((part) => name.toLowerCase().includes(part));
   const all = [...targets];
-  if (only)
-    targets.splice(
-      0,
-      targets.length,
-      ...targets.filter((t) => only.split('|').some((part) => t.name.toLowerCase().includes(part))),
-    );
+  targets.splice(0, targets.length, ...all.filter((t) => selected(t.name)));
   process.stdout.write(
     `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, fixed-rate run at ${FIXED_RATE} events/s; load average at start ${loadavg()
       .map((l) => l.toFixed(2))
@@ -230,7 +229,8 @@ async function main(): Promise<void> {
     if (target === undefined) throw new Error(`no bench row ${name}`);
     return target;
   };
-  if (only === 'middleware') {
+  // Only when asked for by name: it is not part of the default run.
+  if (parts?.includes('middleware') === true) {
     // What each piece of (b1)'s middleware costs on its own (the request id is in all of them).
     const withMiddleware = row('(b1) Express 5 + middleware');
     const subset = (name: string, mounted: string): Omit<Target, 'database'> & { file: string } => ({
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (!only || 'ratios'.includes(only)) {
+  if (selected('ratios')) {
     printRatios(
       await alternate(
         [
@@ -266,7 +266,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (!only || 'tracing off vs on'.includes(only)) {
+  if (selected('tracing off vs on')) {
     const handling = { entry: server('portico'), eventType: HANDLED, handles: true, file: 'portico.sqlite' };
     printTracingCost(
       await alternate(
@@ -539,11 +539,7 @@ function print(results: Measured[]): void {
     `${FIXED_RATE} a second in bursts (autocannon)`,
     'errors',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  process.stdout.write(
-    `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
-  );
+  process.stdout.write(markdownTable(header, rows));
   process.stdout.write(
     'CPU µs/event: server process(es) CPU during the max-rate run ÷ events handled in it (stored, for (a)–(c)).\n' +
       'handling CPU µs/event: (e) the worker process alone ÷ events it handled; (d) its CPU µs/event less (c)’s.\n' +
@@ -628,6 +624,17 @@ async function alternate(
   }
 }
 
+/** A side's CPU per event over its rounds, µs. */
+function cpuPerEvent(side: Side): number {
+  return side.handled > 0 ? (side.cpuSeconds * 1e6) / side.handled : 0;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
  * The ratio goals measured in alternating rounds: each Portico run is next
  * in time to an Express run, and the ratio is taken within each round
@@ -636,13 +643,7 @@ async function alternate(
  */
 function printRatios(sides: Side[]): void {
   const [express] = sides;
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   const ratios = (side: Side): number[] => side.perRound.map((rate, i) => rate / express.perRound[i]);
-  const cpu = (side: Side): number => (side.handled > 0 ? (side.cpuSeconds * 1e6) / side.handled : 0);
   const cells = sides.map((side) => [
     side.name,
     side.perRound.map((r) => r.toFixed(0)).join(', '),
@@ -650,8 +651,8 @@ function printRatios(sides: Side[]): void {
       .map((r) => r.toFixed(2))
       .join(', '),
     median(ratios(side)).toFixed(2),
-    cpu(side).toFixed(0),
-    (cpu(side) / cpu(express)).toFixed(2),
+    cpuPerEvent(side).toFixed(0),
+    (cpuPerEvent(side) / cpuPerEvent(express)).toFixed(2),
   ]);
   const header = [
     `${express.perRound.length} alternating rounds`,
@@ -661,8 +662,6 @@ function printRatios(sides: Side[]): void {
     'CPU µs/event',
     'CPU × Express',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
-  const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const goal = (name: string, target: number): string => {
     const side = sides.find((s) => s.name.startsWith(name));
     if (side === undefined) return '';
@@ -670,7 +669,7 @@ function printRatios(sides: Side[]): void {
     return `${name} ≥ ${target}× Express (median of rounds): ${value.toFixed(2)}, ${value >= target ? 'met' : 'NOT met'}\n`;
   };
   process.stdout.write(
-    `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.map(line).join('\n')}\n` +
+    markdownTable(header, cells) +
       'CPU µs/event: the server process over its rounds ÷ events it stored ((b)–(c)) or handled ((d)).\n' +
       goal('(c)', 0.75) +
       goal('(d)', 0.5),
@@ -682,14 +681,12 @@ function printTracingCost(sides: Side[]): void {
   const [off, on] = sides;
   const perSecond = (side: Side): number => side.requests / side.seconds;
   const drained = (side: Side): number => side.handled / side.seconds;
-  const cpu = (side: Side): number => (side.handled > 0 ? (side.cpuSeconds * 1e6) / side.handled : 0);
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const change = (a: number, b: number): string =>
     a > 0 ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%` : '-';
   const rows: Array<[string, number, number]> = [
     ['events/s (max rate)', perSecond(off), perSecond(on)],
     ['drained/s', drained(off), drained(on)],
-    ['CPU µs/event', cpu(off), cpu(on)],
+    ['CPU µs/event', cpuPerEvent(off), cpuPerEvent(on)],
     ['p99 ms (median of rounds)', median(off.p99), median(on.p99)],
   ];
   const cells = rows.map(([label, a, b]) => [label, a.toFixed(0), b.toFixed(0), change(a, b)]);
@@ -700,11 +697,9 @@ function printTracingCost(sides: Side[]): void {
     '',
   ]);
   const header = [`(d) handling, ${off.perRound.length} alternating rounds`, 'tracing off', 'tracing on', 'change'];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
-  const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const lost = (1 - perSecond(on) / perSecond(off)) * 100;
   process.stdout.write(
-    `\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.map(line).join('\n')}\n` +
+    markdownTable(header, cells) +
       `tracing on: ${lost.toFixed(1)}% fewer events/s than off (goal ≤ 10%): ${lost <= 10 ? 'met' : 'NOT met'}\n`,
   );
 }
