@@ -101,6 +101,8 @@ describe('The page at / in a real browser (chromium)', () => {
     await page.locator('#account').waitFor({ state: 'visible' });
     expect(await page.locator('#me-email').textContent()).toBe('(olivia@corp.test)');
     const identities = page.locator('#identities li');
+    // The page fetches the identities after showing the account: wait for the list before counting it.
+    await identities.first().waitFor();
     await expect(identities.count()).resolves.toBe(1);
 
     await page.getByRole('link', { name: 'Link GitHub' }).click();
