@@ -26,6 +26,11 @@ class DatabaseEnv {
   @EmptyAsUndefined()
   @IsOptional()
   @IsBooleanString()
+  DATABASE_PREPARED_STATEMENTS?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsBooleanString()
   DATABASE_LOGGING?: string;
 
   @EmptyAsUndefined()
@@ -44,6 +49,8 @@ export const databaseConfig = registerAs('database', () => {
     sqlitePath: join(resolve(str(env.DATA_DIR, './data')), 'portico.sqlite'),
     migrate: bool(env.DATABASE_MIGRATE, true),
     poolSize: int(env.DATABASE_POOL_SIZE, 10),
+    /** PostgreSQL: prepare hand-written hot-path statements by name (off behind PgBouncer < 1.21 in transaction mode). */
+    preparedStatements: bool(env.DATABASE_PREPARED_STATEMENTS, true),
     logging: bool(env.DATABASE_LOGGING, false),
     ssl: bool(env.DATABASE_SSL, false),
   };

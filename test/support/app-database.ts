@@ -9,9 +9,9 @@ import { buildDataSourceOptions } from '../../src/core/database/data-source.opti
  */
 export async function openAppDatabase(
   env: Readonly<Record<string, string>>,
-  extra: Partial<Pick<DataSourceOptions, 'entities'>> & { poolSize?: number } = {},
+  extra: Partial<Pick<DataSourceOptions, 'entities'>> & { poolSize?: number; preparedStatements?: boolean } = {},
 ): Promise<DataSource> {
-  const { poolSize = 2, ...options } = extra;
+  const { poolSize = 2, preparedStatements = true, ...options } = extra;
   const ds = new DataSource({
     ...buildDataSourceOptions({
       engine: env.DATABASE_URL ? 'postgres' : 'sqlite',
@@ -19,6 +19,7 @@ export async function openAppDatabase(
       sqlitePath: join(env.DATA_DIR, 'portico.sqlite'),
       migrate: false,
       poolSize,
+      preparedStatements,
       logging: false,
       ssl: false,
     }),

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../../config/database.config';
 import { MIGRATIONS } from './migrations';
+import { PREPARED_STATEMENTS_OPTION } from './sql-dialect';
 import { TypeOrmLogger } from './typeorm.logger';
 
 /** WAL pages after which a commit checkpoints on its own connection (when no SqliteCheckpointer runs). */
@@ -35,7 +36,11 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
       url: config.url,
       poolSize: config.poolSize,
       ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
-      extra: { connectionTimeoutMillis: 5_000, application_name: 'portico' },
+      extra: {
+        connectionTimeoutMillis: 5_000,
+        application_name: 'portico',
+        [PREPARED_STATEMENTS_OPTION]: config.preparedStatements,
+      },
     };
   }
   mkdirSync(dirname(config.sqlitePath), { recursive: true });

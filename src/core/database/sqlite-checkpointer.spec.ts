@@ -43,6 +43,7 @@ describe(SqliteCheckpointer.name, () => {
         sqlitePath: file,
         migrate: false,
         poolSize: 1,
+        preparedStatements: true,
         logging: false,
         ssl: false,
       }),
