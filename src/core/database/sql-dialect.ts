@@ -223,8 +223,9 @@ function statementName(sql: string): string | undefined {
 
 /** PostgreSQL refused a prepared statement whose result columns changed since it was planned (SQLSTATE 0A000). */
 function isStalePlan(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
+  if (!(error instanceof Error)) return false;
+  const code = (error as Error & { code?: unknown }).code;
+  return code === '0A000' && error.message.includes('cached plan must not change result type');
 }
 
 /** `sqlFor` is called per statement on hot paths: one dialect per data source. */
