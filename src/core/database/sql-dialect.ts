@@ -52,7 +52,7 @@ export const PREPARED_STATEMENTS_OPTION = 'preparedStatements';
  */
 export class SqlDialect {
   readonly postgres: boolean;
-  /** Statements run on the driver's connection itself (see `runOnSqlite`, `runOnPostgres`), unless TypeORM is asked to log queries. */
+  /** SQLite statements run on the connection itself, unless TypeORM is asked to log queries. */
   private readonly direct: boolean;
   /** PostgreSQL: each statement text is parsed and planned once per connection, not per call. */
   private readonly prepares: boolean;
@@ -61,7 +61,9 @@ export class SqlDialect {
     const options = dataSource.options;
     this.postgres = options.type === 'postgres';
     const logging = options.logging;
-    this.direct = !(logging === true || logging === 'all' || (Array.isArray(logging) && logging.includes('query')));
+    this.direct =
+      !this.postgres &&
+      !(logging === true || logging === 'all' || (Array.isArray(logging) && logging.includes('query')));
     this.prepares =
       options.type === 'postgres' &&
       (options.extra as Record<string, unknown> | undefined)?.[PREPARED_STATEMENTS_OPTION] === true;
@@ -102,8 +104,8 @@ export class SqlDialect {
 
   /** `sql` already in the engine's placeholders, `parameters` already bound. */
   async run(manager: EntityManager, sql: string, parameters: unknown[]): Promise<QueryResult> {
-    if (this.direct)
-      return this.postgres ? this.runOnPostgres(manager, sql, parameters) : this.runOnSqlite(sql, parameters);
+    if (this.postgres) return this.runOnPostgres(manager, sql, parameters);
+    if (this.direct) return this.runOnSqlite(sql, parameters);
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
       return await runner.query(sql, parameters, true);
@@ -118,12 +120,14 @@ export class SqlDialect {
    * parses and plans the text once per connection instead of on every call.
    * On a handled webhook that halved PostgreSQL's CPU per event (planning the
    * status write's CTE cost as much as running it). TypeORM's wrapping (its
-   * promises and subscriber broadcasts) is skipped, as on SQLite; its slow-
-   * query and failure logs are kept. Errors are TypeORM's `QueryFailedError`.
+   * promises and subscriber broadcasts) is skipped, as on SQLite; its query
+   * (with DATABASE_LOGGING), slow-query and failure logs are kept, so turning
+   * the query log on changes no statement. Errors are TypeORM's `QueryFailedError`.
    */
   private async runOnPostgres(manager: EntityManager, sql: string, parameters: unknown[]): Promise<QueryResult> {
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     const logger = this.dataSource.logger;
+    logger.logQuery(sql, parameters, runner);
     try {
       const client = (await runner.connect()) as PgClient;
       const started = Date.now();
