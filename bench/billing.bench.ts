@@ -20,6 +20,7 @@ import {
   subscriptionsNotInFinalState,
 } from '../test/support/stripe/subscription-scenario';
 import { waitForInboxIdle } from '../test/support/stripe/wait';
+import { markdownTable } from './support/table';
 
 const EVENTS = Number(process.env.BILLING_VOLUME_EVENTS ?? 2_000);
 const DELIVERIES = 3;
@@ -35,7 +36,7 @@ const SCENARIOS: Scenario[] = [
   { engine: 'postgres', instances: 2 },
 ];
 
-async function run(scenario: Scenario): Promise<string> {
+async function run(scenario: Scenario): Promise<string[]> {
   process.env.TEST_DB_ENGINE = scenario.engine;
   const stripe = new StripeContractServer();
   await stripe.start();
@@ -56,11 +57,15 @@ async function run(scenario: Scenario): Promise<string> {
     const wrong = await subscriptionsNotInFinalState(apps[0].app.get(DataSource), plan);
     const fetches = stripe.received('GET', '/v1/subscriptions/').length;
     const ok = statuses[200] === EVENTS * DELIVERIES ? '' : ` (answers ${JSON.stringify(statuses)})`;
-    return `| ${scenario.engine.padEnd(8)} | ${String(scenario.instances).padStart(9)} | ${delivered.toFixed(1).padStart(9)} | ${drained.toFixed(1).padStart(7)} | ${Math.round(
-      EVENTS / drained,
-    )
-      .toString()
-      .padStart(8)} | ${String(fetches).padStart(11)} | ${String(wrong.length).padStart(5)}${ok} |`;
+    return [
+      scenario.engine,
+      String(scenario.instances),
+      delivered.toFixed(1),
+      drained.toFixed(1),
+      String(Math.round(EVENTS / drained)),
+      String(fetches),
+      `${wrong.length}${ok}`,
+    ];
   } finally {
     for (const app of [...apps].reverse()) await app.close();
     await stripe.stop();
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
   const postgres = await startPostgres();
   if (typeof postgres === 'string') process.stdout.write(`PostgreSQL scenarios skipped: ${postgres}\n`);
   else process.env.TEST_POSTGRES_URL = postgres.url;
-  const rows: string[] = [];
+  const rows: string[][] = [];
   try {
     for (const scenario of SCENARIOS) {
       if (scenario.engine === 'postgres' && typeof postgres === 'string') continue;
@@ -86,9 +91,8 @@ async function main(): Promise<void> {
       .join(' ')}\n`,
   );
   process.stdout.write(
-    '| engine   | instances | deliver s | drain s | events/s | tie fetches | wrong |\n|----------|-----------|-----------|---------|----------|-------------|-------|\n',
+    markdownTable(['engine', 'instances', 'deliver s', 'drain s', 'events/s', 'tie fetches', 'wrong'], rows),
   );
-  process.stdout.write(`${rows.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import { type TestApp, startTestApp } from '../test/support/app';
 import { insertJobs, waitFor } from '../test/support/durable';
 import { DurableTestModule, DurableTestQueue } from '../test/support/fixtures/durable-test.module';
 import { startPostgres } from '../test/support/services';
+import { markdownTable } from './support/table';
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 
@@ -57,23 +58,25 @@ async function main(): Promise<void> {
   const postgres = await startPostgres();
   if (typeof postgres === 'string') process.stdout.write(`PostgreSQL scenarios skipped: ${postgres}\n`);
   else process.env.TEST_POSTGRES_URL = postgres.url;
-  const rows: string[] = [];
+  const rows: string[][] = [];
   try {
     for (const scenario of SCENARIOS) {
       if (scenario.engine === 'postgres' && typeof postgres === 'string') continue;
       const result = await run(scenario);
-      rows.push(
-        `| ${scenario.engine.padEnd(8)} | ${String(scenario.instances).padStart(9)} | ${String(scenario.concurrency).padStart(11)} | ${String(scenario.batchSize).padStart(5)} | ${result.seconds.toFixed(2).padStart(7)} | ${Math.round(result.rowsPerSecond).toString().padStart(6)} |`,
-      );
+      rows.push([
+        scenario.engine,
+        String(scenario.instances),
+        String(scenario.concurrency),
+        String(scenario.batchSize),
+        result.seconds.toFixed(2),
+        String(Math.round(result.rowsPerSecond)),
+      ]);
     }
   } finally {
     if (typeof postgres !== 'string') postgres.stop();
   }
-  process.stdout.write(`\nDurable processor, ${ROWS} rows, no-op handler\n`);
-  process.stdout.write(
-    '| engine   | instances | concurrency | batch | seconds | rows/s |\n|----------|-----------|-------------|-------|---------|--------|\n',
-  );
-  process.stdout.write(`${rows.join('\n')}\n`);
+  process.stdout.write(`\nDurable processor, ${ROWS} rows, no-op handler`);
+  process.stdout.write(markdownTable(['engine', 'instances', 'concurrency', 'batch', 'seconds', 'rows/s'], rows));
 }
 
 main().catch((error: unknown) => {

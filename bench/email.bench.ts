@@ -18,6 +18,7 @@ import { TEST_API_KEYS, TEST_KEY } from '../test/support/api-keys';
 import { type AppProcess, spawnApp } from '../test/support/app-process';
 import { FakeSendGrid } from '../test/support/sendgrid/sendgrid-fake';
 import { rssBytes } from './support/proc';
+import { markdownTable } from './support/table';
 
 const MESSAGES = Number(process.env.BENCH_EMAIL_MESSAGES ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_EMAIL_CONNECTIONS ?? 32);
@@ -158,33 +159,27 @@ async function main(): Promise<void> {
   );
   const runs = [await run('unbatched', false), await run('EMAIL_BATCH=true', true)];
   const fmt = (n: number, d = 0): string => n.toFixed(d);
-  const rows = [
-    [
-      'run',
-      'GET /health/live/s',
-      'accepted/s',
-      'sent/s',
-      'SendGrid requests',
-      'RSS accept peak MB',
-      'RSS drain start/peak/end MB',
-      'non-2xx',
-    ],
-    ...runs.map((r) => [
-      r.label,
-      fmt(r.baselinePerSecond),
-      fmt(r.acceptedPerSecond),
-      fmt(r.sentPerSecond),
-      String(r.requests),
-      fmt(r.acceptRssMb),
-      `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`,
-      String(r.non2xx),
-    ]),
+  const header = [
+    'run',
+    'GET /health/live/s',
+    'accepted/s',
+    'sent/s',
+    'SendGrid requests',
+    'RSS accept peak MB',
+    'RSS drain start/peak/end MB',
+    'non-2xx',
   ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  for (const [i, row] of rows.entries()) {
-    process.stdout.write(`| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |\n`);
-    if (i === 0) process.stdout.write(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
-  }
+  const rows = runs.map((r) => [
+    r.label,
+    fmt(r.baselinePerSecond),
+    fmt(r.acceptedPerSecond),
+    fmt(r.sentPerSecond),
+    String(r.requests),
+    fmt(r.acceptRssMb),
+    `${fmt(r.drainRssStartMb)} / ${fmt(r.drainRssPeakMb)} / ${fmt(r.drainRssEndMb)}`,
+    String(r.non2xx),
+  ]);
+  process.stdout.write(markdownTable(header, rows));
   process.stdout.write('Goals: >= 1,000 accepted/s, >= 500 sent/s unbatched, memory flat while draining.\n');
 }
 

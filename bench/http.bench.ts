@@ -44,6 +44,7 @@ import autocannon from 'autocannon';
 import { findJsonShapeViolation } from '../src/core/http/json-shape';
 import { type InstructionCount, callgrindCommand, callgrindControl, instructionsDuring } from './support/callgrind';
 import { cpuSeconds } from './support/proc';
+import { markdownTable } from './support/table';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -399,10 +400,7 @@ function mean(values: number[] = []): number {
 }
 
 function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(markdownTable(header, rows));
 }
 
 main().catch((error: unknown) => {
