@@ -13,6 +13,8 @@ export interface PacedResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Requests answered later than `slowMs` after they were due: how far a p99 over the goal is from it. */
+  readonly slow: number;
   /** Answers other than 2xx, and requests that failed. */
   readonly errors: number;
 }
@@ -37,6 +39,7 @@ export async function pacedLoad(
   durationS: number,
   next: () => PacedRequest,
   connections = 128,
+  slowMs = 50,
 ): Promise<PacedResult> {
   const pool = new Pool(url, { connections, pipelining: 1 });
   const total = Math.round(rate * durationS);
@@ -81,12 +84,14 @@ export async function pacedLoad(
     await pool.close();
   }
   const sorted = latencies.sort();
+  const firstSlow = sorted.findIndex((latency) => latency > slowMs);
   const at = (q: number): number => Math.round(sorted[Math.min(total - 1, Math.ceil(q * total) - 1)]);
   return {
     achieved: total / ((lastAnswer - start) / 1000),
     p50: at(0.5),
     p99: at(0.99),
     max: Math.round(sorted[total - 1]),
+    slow: firstSlow === -1 ? 0 : total - firstSlow,
     errors,
   };
 }
