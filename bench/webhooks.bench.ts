@@ -54,6 +54,8 @@ const SECRET = 'whsec_bench_0123456789abcdef';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const FIXED_RATE = 500;
+/** The issue's latency goal at FIXED_RATE: p99 at most this. */
+const P99_GOAL_MS = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HANDLED = 'payment_intent.succeeded';
 
@@ -320,6 +322,8 @@ async function measure(target: Target, root: string): Promise<Measured> {
       FIXED_RATE,
       DURATION_S,
       signedRequests(FIXED_RATE * DURATION_S, target.eventType),
+      undefined,
+      P99_GOAL_MS,
     );
     await waitForIdle(target);
     const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000, target.eventType), {
@@ -521,7 +525,7 @@ function print(results: Measured[]): void {
     r.backlog === undefined ? '-' : String(r.backlog),
     r.cpuMicros.toFixed(0),
     handlingCpu(r),
-    `${r.steady.achieved.toFixed(0)}/s: p50 ${r.steady.p50} ms, p99 ${r.steady.p99} ms, max ${r.steady.max} ms, ${r.steady.slow} over 50 ms`,
+    `${r.steady.achieved.toFixed(0)}/s: p50 ${r.steady.p50} ms, p99 ${r.steady.p99} ms, max ${r.steady.max} ms, ${r.steady.slow} over ${P99_GOAL_MS} ms`,
     `p50 ${r.fixedP50} ms, p99 ${r.fixedP99} ms`,
     String(r.errors),
   ]);
@@ -544,7 +548,7 @@ function print(results: Measured[]): void {
     'CPU µs/event: server process(es) CPU during the max-rate run ÷ events handled in it (stored, for (a)–(c)).\n' +
       'handling CPU µs/event: (e) the worker process alone ÷ events it handled; (d) its CPU µs/event less (c)’s.\n' +
       `at ${FIXED_RATE} events/s, steady: one request every ${1000 / FIXED_RATE} ms, open loop, latency from when it was due (the goal's figure);\n` +
-      `  max and over 50 ms: its slowest answer, and how many answers took longer than the goal's 50 ms (1% of them is p99).\n` +
+      `  max and over ${P99_GOAL_MS} ms: its slowest answer, and how many answers took longer than the goal's ${P99_GOAL_MS} ms (1% of them is p99).\n` +
       `in bursts: autocannon overallRate ${FIXED_RATE}, which sends each second's ${FIXED_RATE} back to back on 16 connections, then idles.\n`,
   );
 }
