@@ -14,7 +14,8 @@
  * bounded by STRIPE_EVENT_BACKLOG_LIMIT (500): past it, the answers wait for
  * the handlers, so intake runs at the pace of handling instead of ahead of it.
  * "handling CPU" is what handling adds to intake: the worker process alone in
- * (e), and (d) less (c) in one process.
+ * (e), and (d) less (c) in one process. For (e) it is also measured with the
+ * worker draining a backlog while nothing else runs (`drainAlone`).
  * Latency at 500 events/s is measured twice: steady (one request every 2 ms,
  * open loop, latency from when each was due: `support/paced-load.ts`), the
  * goal's figure; and with autocannon's `overallRate`, which sends each
@@ -98,6 +99,14 @@ interface Measured {
   readonly cpuMicros: number;
   /** CPU of the worker process alone per handled event (row e), µs: what handling costs without intake. */
   readonly workerCpuMicros?: number;
+  /** Row e: the worker draining a backlog while nothing else runs (see `drainAlone`). */
+  readonly alone?: DrainAlone;
+}
+
+interface DrainAlone {
+  readonly events: number;
+  readonly perSecond: number;
+  readonly cpuMicros: number;
 }
 
 async function main(): Promise<void> {
@@ -331,6 +340,8 @@ async function measure(target: Target, root: string): Promise<Measured> {
       duration: DURATION_S,
       overallRate: FIXED_RATE,
     });
+    await waitForIdle(target);
+    const alone = worker === undefined ? undefined : await drainAlone(target, url, worker.child);
     return {
       name: target.name,
       eventsPerSecond: max.rate,
@@ -345,6 +356,7 @@ async function measure(target: Target, root: string): Promise<Measured> {
       backlog: target.handles ? after.backlog : undefined,
       cpuMicros: handled > 0 ? cpu / handled : 0,
       workerCpuMicros: worker !== undefined && handled > 0 ? workerCpu / handled : undefined,
+      alone,
     };
   } finally {
     for (const child of [main.child, worker?.child]) {
@@ -352,6 +364,45 @@ async function measure(target: Target, root: string): Promise<Measured> {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
+  }
+}
+
+/**
+ * Row e's worker handling a backlog with the machine to itself. The worker
+ * is stopped (SIGSTOP) while the api process stores events at full speed,
+ * then resumed; its CPU and the time until the backlog is gone count only
+ * handling. In the max-rate run the same work shares two cores with intake
+ * and the load generator, and costs more per event: this separates what the
+ * handling code costs from what the sharing adds.
+ */
+async function drainAlone(target: Target, url: string, worker: ChildProcess): Promise<DrainAlone> {
+  worker.kill('SIGSTOP');
+  let resumed = false;
+  try {
+    await run(url, signedEvents(12_000 * DURATION_S, target.eventType), {
+      connections: CONNECTIONS,
+      duration: Math.max(1, Math.floor(DURATION_S / 2)),
+    });
+    const before = await countRows(target);
+    const cpuBefore = cpuSeconds(worker.pid);
+    const started = Date.now();
+    worker.kill('SIGCONT');
+    resumed = true;
+    let now = before;
+    const deadline = started + 60_000;
+    while (now.backlog > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      now = await countRows(target);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const events = now.done - before.done;
+    return {
+      events,
+      perSecond: events / seconds,
+      cpuMicros: events > 0 ? ((cpuSeconds(worker.pid) - cpuBefore) * 1e6) / events : 0,
+    };
+  } finally {
+    if (!resumed) worker.kill('SIGCONT');
   }
 }
 
@@ -551,6 +602,14 @@ function print(results: Measured[]): void {
       `  max and over ${P99_GOAL_MS} ms: its slowest answer, and how many answers took longer than the goal's ${P99_GOAL_MS} ms (1% of them is p99).\n` +
       `in bursts: autocannon overallRate ${FIXED_RATE}, which sends each second's ${FIXED_RATE} back to back on 16 connections, then idles.\n`,
   );
+  for (const r of results) {
+    if (r.alone === undefined) continue;
+    process.stdout.write(
+      `${r.name}, the worker alone (stopped while the api stored ${r.alone.events} events, then resumed): ` +
+        `${r.alone.cpuMicros.toFixed(0)} µs CPU per handled event, ${r.alone.perSecond.toFixed(0)} events/s drained ` +
+        `(in the max-rate run, sharing the cores with intake: ${r.workerCpuMicros?.toFixed(0) ?? '-'} µs).\n`,
+    );
+  }
 }
 
 interface Side {
