@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { STRIPE_EVENT_SLOTS } from '../../src/integrations/payments/webhooks/stripe-event.inbox';
 import { type AppProcess, spawnApp } from '../support/app-process';
 import { openAppDatabase } from '../support/app-database';
 import { testEnv } from '../support/app';
@@ -11,8 +12,9 @@ import { signedHeaders, stripeTestEnv } from '../support/stripe/stripe-fixtures'
 import { waitFor } from '../support/stripe/wait';
 
 const EVENTS = 600;
-/** The stripe-events queue's handler slots (StripeEventInbox): at most this many are in flight at the kill. */
-const slots = (env: Record<string, string>): number => (env.DATABASE_URL ? 8 : 16);
+/** The stripe-events queue's handler slots: at most this many are in flight at the kill. */
+const slots = (env: Record<string, string>): number =>
+  env.DATABASE_URL ? STRIPE_EVENT_SLOTS.postgres : STRIPE_EVENT_SLOTS.sqlite;
 const FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'stripe-crash.fixture.ts');
 
 describe('Stripe webhook inbox survives SIGKILL mid-processing', () => {

@@ -20,6 +20,12 @@ export type StripeEventSource = 'webhook' | 'catch-up';
 
 export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 
+/**
+ * Handler slots of the stripe-events queue per instance, by engine (see
+ * `onModuleInit`): also how many events a crash can leave half-handled.
+ */
+export const STRIPE_EVENT_SLOTS = { postgres: 8, sqlite: 48 } as const;
+
 const INSERT = 'INSERT INTO stripe_events (id, event_id, type, livemode, event_created, payload, source, trace_context';
 const CONFLICT = 'ON CONFLICT (event_id) DO NOTHING RETURNING id';
 
@@ -67,7 +73,7 @@ export class StripeEventInbox implements OnModuleInit {
       // about 245 to 200 µs in bench:webhooks (e), 16 → 48 from 197–224 to 150–189 µs (4 alternating rounds).
       // On PostgreSQL each slot's statement holds a pooled connection (DATABASE_POOL_SIZE, 10 by default), and
       // the API needs some too.
-      concurrency: this.dialect.postgres ? 8 : 48,
+      concurrency: this.dialect.postgres ? STRIPE_EVENT_SLOTS.postgres : STRIPE_EVENT_SLOTS.sqlite,
       batchSize: 50,
       leaseMs: this.config.eventLeaseMs,
       backlogLimit: this.config.eventBacklogLimit === 0 ? undefined : this.config.eventBacklogLimit,
