@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { SQLITE_AUTOCHECKPOINT_PAGES, buildDataSourceOptions } from './data-source.options';
-import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { type CheckpointResult, SqliteCheckpointer } from './sqlite-checkpointer';
 
 /** Real SQLite file opened as the app opens it (WAL, the app's pragmas). */
 describe(SqliteCheckpointer.name, () => {
@@ -67,7 +67,7 @@ describe(SqliteCheckpointer.name, () => {
 
     const result = await sut.checkpoint();
 
-    expect(result).toEqual({ busy: 0, log: expect.any(Number), checkpointed: result?.log });
+    expect(result).toEqual({ busy: 0, log: expect.any(Number), checkpointed: result?.log, restarted: false });
     expect(result?.log).toBeGreaterThan(0);
     expect(await rowsInFileAlone()).toBe(50);
   });
@@ -78,6 +78,47 @@ describe(SqliteCheckpointer.name, () => {
     const deadline = Date.now() + 10_000;
     while ((await rowsInFileAlone()) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await rowsInFileAlone()).toBe(20);
+  });
+
+  it('starts the WAL over under a steady stream of commits, where SQLite alone lets it grow', async () => {
+    sut.onApplicationBootstrap();
+    let n = 0;
+    /** Commits rows back to back while it checkpoints `rounds` times; what each checkpoint found. */
+    const underLoad = async (restartAbovePages: number, rounds: number): Promise<CheckpointResult[]> => {
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          await dataSource.query('INSERT INTO things (name) VALUES (?)', [`${n++}-${'x'.repeat(2_000)}`]);
+          await new Promise((resolve) => setImmediate(resolve)); // the thread's answers are read between commits
+        }
+      })();
+      const results: CheckpointResult[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        const result = await sut.checkpoint(restartAbovePages);
+        if (result !== undefined) results.push(result);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      writing = false;
+      await writer;
+      return results;
+    };
+    const medianFrames = (results: CheckpointResult[]): number => {
+      const frames = results.map((result) => result.log).sort((a, b) => a - b);
+      return frames[Math.floor(frames.length / 2)];
+    };
+
+    // A commit lands while each checkpoint runs, so no write ever begins with the whole WAL copied back.
+    const alone = await underLoad(Number.POSITIVE_INFINITY, 12);
+    expect(alone.some((result) => result.restarted)).toBe(false);
+    expect(alone[alone.length - 1].log).toBe(Math.max(...alone.map((result) => result.log))); // it only grew
+    await sut.checkpoint(0); // the next write starts over: the second run begins from an empty WAL too
+    const restarting = await underLoad(100, 12);
+
+    expect(restarting.filter((result) => result.restarted).length).toBeGreaterThan(1);
+    expect(medianFrames(restarting)).toBeLessThan(medianFrames(alone) / 2);
+    // Each checkpoint that ran copied every frame back: the file alone holds every row committed before it.
+    const ran = restarting.filter((result) => result.busy === 0);
+    expect(ran.every((result) => result.checkpointed === result.log)).toBe(true);
   });
 
   it('hands checkpoints back to the app’s commits when it stops', async () => {
