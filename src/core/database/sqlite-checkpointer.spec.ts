@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { SQLITE_AUTOCHECKPOINT_PAGES, buildDataSourceOptions } from './data-source.options';
 import { type CheckpointResult, SqliteCheckpointer } from './sqlite-checkpointer';
@@ -119,6 +120,32 @@ describe(SqliteCheckpointer.name, () => {
     // Each checkpoint that ran copied every frame back: the file alone holds every row committed before it.
     const ran = restarting.filter((result) => result.busy === 0);
     expect(ran.every((result) => result.checkpointed === result.log)).toBe(true);
+  });
+
+  it('shows the WAL’s size and its restarts on /metrics', async () => {
+    const registry = new Registry();
+    const measured = new SqliteCheckpointer(dataSource, registry);
+    const value = async (name: string): Promise<number | undefined> =>
+      (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+    try {
+      measured.onApplicationBootstrap();
+      await insertRows(30);
+
+      const kept = await measured.checkpoint(); // well under the limit: copied back, not restarted
+      expect(kept?.restarted).toBe(false);
+      expect(await value('sqlite_wal_frames')).toBe(kept?.log);
+      expect(await value('sqlite_wal_restarts_total')).toBe(0);
+
+      const restarted = await measured.checkpoint(0);
+      expect(restarted?.restarted).toBe(true);
+      expect(await value('sqlite_wal_restarts_total')).toBe(1);
+      await dataSource.query("INSERT INTO things (name) VALUES ('after the restart')"); // starts the WAL over
+      const after = await measured.checkpoint();
+      expect(after?.log).toBeLessThan(kept?.log ?? 0);
+      expect(await value('sqlite_wal_frames')).toBe(after?.log);
+    } finally {
+      await measured.onApplicationShutdown();
+    }
   });
 
   it('hands checkpoints back to the app’s commits when it stops', async () => {

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Worker } from 'node:worker_threads';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { SQLITE_AUTOCHECKPOINT_PAGES } from './data-source.options';
 import { SqlDialect } from './sql-dialect';
@@ -76,6 +77,7 @@ parentPort.on('message', (restartAbovePages) => {
  * frames written meanwhile, holding the write lock (writers wait a few ms;
  * `TransactionRunner` retries, the event loop is not blocked), and the next
  * write starts the WAL over, cut back to SQLITE_WAL_SIZE_LIMIT_BYTES.
+ * `sqlite_wal_frames` and `sqlite_wal_restarts_total` show both on /metrics.
  */
 @Injectable()
 export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -84,9 +86,24 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
   private worker?: Worker;
   private timer?: NodeJS.Timeout;
   private waiting: Array<(reply: WorkerReply) => void> = [];
+  private readonly metrics?: { readonly frames: Gauge; readonly restarts: Counter };
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource, @Optional() registry?: Registry) {
     this.dialect = new SqlDialect(dataSource);
+    // No registry where no MonitoringModule runs (the CLI); on PostgreSQL there is no WAL of ours to show.
+    if (registry !== undefined && !this.dialect.postgres)
+      this.metrics = {
+        frames: new Gauge({
+          name: 'sqlite_wal_frames',
+          help: 'Pages in the SQLite WAL at the last checkpoint (about 4 KB each)',
+          registers: [registry],
+        }),
+        restarts: new Counter({
+          name: 'sqlite_wal_restarts_total',
+          help: 'Checkpoints that started the SQLite WAL over because it had grown past its limit',
+          registers: [registry],
+        }),
+      };
   }
 
   onApplicationBootstrap(): void {
@@ -123,9 +140,12 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
     if (worker === undefined) return Promise.resolve(undefined);
     return new Promise<CheckpointResult | undefined>((resolve, reject) => {
       this.waiting.push((reply) => {
-        if (reply.ok)
+        if (reply.ok) {
+          // A busy checkpoint did nothing and reports -1 frames.
+          if (reply.busy === 0) this.metrics?.frames.set(reply.log);
+          if (reply.restarted) this.metrics?.restarts.inc();
           resolve({ busy: reply.busy, log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted });
-        else {
+        } else {
           this.logger.warn(`SQLite checkpoint failed: ${reply.error}`);
           reject(new Error(reply.error));
         }
