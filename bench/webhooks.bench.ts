@@ -393,14 +393,9 @@ async function drainAlone(target: Target, url: string, worker: ChildProcess): Pr
     const started = Date.now();
     worker.kill('SIGCONT');
     resumed = true;
-    let now = before;
-    const deadline = started + 60_000;
-    while (now.backlog > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      now = await countRows(target);
-    }
+    const now = await waitForIdle(target, 20);
     const seconds = (Date.now() - started) / 1000;
-    const events = now.done - before.done;
+    const events = (now?.done ?? before.done) - before.done;
     return {
       events,
       perSecond: events / seconds,
@@ -435,12 +430,19 @@ function watchWal(database: string): { stop: () => void; peak: () => number } {
   };
 }
 
-/** Lets the previous run's backlog drain (at most 60 s) so runs do not overlap. */
-async function waitForIdle(target: Target): Promise<void> {
-  if (!target.handles) return;
+/**
+ * Lets the previous run's backlog drain (at most 60 s) so runs do not overlap,
+ * checking every `pollMs`; the counts it last read.
+ */
+async function waitForIdle(target: Target, pollMs = 200): Promise<Counts | undefined> {
+  if (!target.handles) return undefined;
   const deadline = Date.now() + 60_000;
-  while ((await countRows(target)).backlog > 0 && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  let counts = await countRows(target);
+  while (counts.backlog > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    counts = await countRows(target);
+  }
+  return counts;
 }
 
 /** The same events as `signedEvents`, handed out one at a time as requests for `pacedLoad`. */

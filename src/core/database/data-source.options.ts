@@ -6,13 +6,17 @@ import { MIGRATIONS } from './migrations';
 import { PREPARED_STATEMENTS_OPTION } from './sql-dialect';
 import { TypeOrmLogger } from './typeorm.logger';
 
-/** WAL pages after which a commit checkpoints on its own connection (when no SqliteCheckpointer runs). */
+/**
+ * WAL pages after which a commit checkpoints on its own connection (when no
+ * SqliteCheckpointer runs), and after which the SqliteCheckpointer starts the
+ * WAL over.
+ */
 export const SQLITE_AUTOCHECKPOINT_PAGES = 10_000;
 
 /**
  * What the WAL file is cut back to when it is started over: a burst may grow
  * it far past this, and SQLite would otherwise keep the file at its largest.
- * Above the WAL a checkpoint restart lets grow (SQLITE_AUTOCHECKPOINT_PAGES
+ * It is above the size at which the WAL is restarted (SQLITE_AUTOCHECKPOINT_PAGES
  * pages, about 40 MB, plus a second of writes), so in steady use the file is
  * reused in place, which is cheaper than growing it again.
  */
