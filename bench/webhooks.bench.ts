@@ -25,8 +25,10 @@
  * Settings: BENCH_DURATION_S (10), BENCH_CONNECTIONS (32), BENCH_ONLY (a
  * substring of the row names to run, or several separated by |), BENCH_POSTGRES=false to skip PostgreSQL.
  * Then "ratios": the ratio goals again, in alternating rounds with all
- * servers up at once ((b), (c), (d), and two references that split (c)'s
- * cost: (b1) Express 5 with Portico's middleware, (b2) bare Nest 12), since
+ * servers up at once ((b), (c), (d), and three references: (b1) Express 5
+ * with Portico's middleware and (b2) bare Nest 12, which split (c)'s cost,
+ * and (b3) Express 5 whose server creates requests and responses on
+ * Express's prototypes, as Portico's does), since
  * the machine's speed drifts between sequential rows. `BENCH_ONLY=ratios`
  * runs only that; `BENCH_ONLY=middleware` instead splits (b1) into its
  * pieces, alternating the same way.
@@ -181,7 +183,8 @@ async function main(): Promise<void> {
         ]
       : []),
   ];
-  // Two references for the ratios that split (c)'s cost: Portico's middleware on plain Express, and Nest with none.
+  // References for the ratios: two split (c)'s cost (Portico's middleware on plain Express, and Nest with none); (b3)
+  // is (b) with Portico's server (requests built on Express's prototypes), the same change measured on Express alone.
   const references: Array<Omit<Target, 'database'> & { file: string }> = [
     {
       name: '(b1) Express 5 + middleware',
@@ -190,6 +193,15 @@ async function main(): Promise<void> {
       eventType: HANDLED,
       handles: false,
       file: 'express-mw.sqlite',
+    },
+    {
+      // (b) with the one change Portico makes to how Express serves (see src/core/http/express.adapter.ts).
+      name: '(b3) Express 5 on its own prototypes',
+      entry: server('express'),
+      env: { ...base, BENCH_EXPRESS_PROTOTYPES: '1' },
+      eventType: HANDLED,
+      handles: false,
+      file: 'express.sqlite',
     },
     {
       name: '(b2) bare Nest 12',
@@ -273,6 +285,7 @@ async function main(): Promise<void> {
           '(b) Express 5',
           '(b1) Express 5 + middleware',
           '(b2) bare Nest 12',
+          '(b3) Express 5 on its own prototypes',
           '(c) Portico intake only',
           '(d) Portico handling',
         ].map(row),

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, ValidationPipe, type Type } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { json } from 'express';
 import helmet from 'helmet';
@@ -16,6 +16,7 @@ import { ValidationProblemException } from './core/errors/validation-problem.exc
 import { setupApiDocs } from './api-docs';
 import { refuseFormBodies } from './core/http/form-bodies';
 import { operationalRoutesOnly } from './core/http/operational-routes';
+import { PorticoExpressAdapter } from './core/http/express.adapter';
 import { assignRequestId } from './core/http/request-id';
 import { parsedUnlessStreamed } from './core/http/streamed-bodies';
 import { jsonShapeVerifier } from './core/http/json-body-guard';
@@ -37,7 +38,7 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const module: DynamicModule = await AppModule.forRoot(options.extraModules);
   // The adapter is passed explicitly (Nest's lazy adapter loading uses a dynamic import).
-  const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(module, new PorticoExpressAdapter(), {
     bufferLogs: true,
     // Webhook routes verify signatures over the exact bytes received.
     rawBody: true,

@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, createServer } from 'node:http';
 import { join } from 'node:path';
+import { expressServer } from '../../src/core/http/express.adapter';
 import { announce, openInbox } from './webhook-baseline';
 
 /** (b) Plain Express 5 with the JSON parser keeping the raw body, as Nest's `rawBody: true` does: the framework floor. */
@@ -21,7 +22,9 @@ app.post('/webhooks/stripe', (req, res) => {
   const result = handle(raw, req.get('stripe-signature'));
   res.status(result.status).type('application/json').send(result.body);
 });
-const server = app.listen(0, '127.0.0.1', () => {
+// (b3): the server Portico's adapter builds, whose requests and responses start on Express's prototypes.
+const server = process.env.BENCH_EXPRESS_PROTOTYPES === '1' ? expressServer(app) : createServer(app);
+server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   announce(typeof address === 'object' && address !== null ? address.port : 0);
 });
