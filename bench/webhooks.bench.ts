@@ -104,6 +104,8 @@ interface Measured {
   readonly workerCpuMicros?: number;
   /** Row e: the worker draining a backlog while nothing else runs (see `drainAlone`). */
   readonly alone?: DrainAlone;
+  /** CPU of the server process(es) per event at a steady FIXED_RATE, until every event is stored (and handled). */
+  readonly steadyCpuMicros: number;
   /** SQLite rows: the WAL file at its largest during the steady run (`SqliteCheckpointer` restarts it past ~40 MB). */
   readonly walPeakBytes?: number;
 }
@@ -343,6 +345,7 @@ async function measure(target: Target, root: string): Promise<Measured> {
     const handled = target.handles ? after.done - before.done : after.rows - before.rows;
     await waitForIdle(target);
     const wal = target.database.startsWith('postgres') ? undefined : watchWal(target.database);
+    const steadyCpuBefore = cpuSeconds(...pids);
     const steady = await pacedLoad(
       url,
       FIXED_RATE,
@@ -352,6 +355,8 @@ async function measure(target: Target, root: string): Promise<Measured> {
       P99_GOAL_MS,
     ).finally(() => wal?.stop());
     await waitForIdle(target);
+    // Until every event of the steady run is stored and (rows d, e) handled: the same work at the same rate in each row.
+    const steadyCpuMicros = ((cpuSeconds(...pids) - steadyCpuBefore) * 1e6) / (FIXED_RATE * DURATION_S);
     const fixed = await run(url, signedEvents(FIXED_RATE * DURATION_S + 1_000, target.eventType), {
       connections: 16,
       duration: DURATION_S,
@@ -374,6 +379,7 @@ async function measure(target: Target, root: string): Promise<Measured> {
       cpuMicros: handled > 0 ? cpu / handled : 0,
       workerCpuMicros: worker !== undefined && handled > 0 ? workerCpu / handled : undefined,
       alone,
+      steadyCpuMicros,
       walPeakBytes: wal?.peak(),
     };
   } finally {
@@ -653,6 +659,21 @@ function print(results: Measured[]): void {
         .map((r) => `${r.name.slice(0, 3)} ${((r.walPeakBytes ?? 0) / 1e6).toFixed(0)} MB`)
         .join(', ')}.\n`,
     );
+  // Intake costs less per event the faster it runs (bigger group commits), so (d) less (c) at their own maximum
+  // rates mixes two loads; at the same steady rate the difference is what handling adds.
+  const steadyIntake = results.find((r) => r.name.startsWith('(c)'));
+  const steadyHandling = results.find((r) => r.name.startsWith('(d) Portico'));
+  process.stdout.write(
+    `CPU µs per event at a steady ${FIXED_RATE}/s, until all were stored and handled: ${results
+      .map(
+        (r) =>
+          `${r.name.slice(0, 3)}${r.name.includes('PostgreSQL') ? ' on PostgreSQL' : ''} ${r.steadyCpuMicros.toFixed(0)}`,
+      )
+      .join(', ')}` +
+      (steadyIntake && steadyHandling
+        ? `; handling in one process, (d) less (c): ${(steadyHandling.steadyCpuMicros - steadyIntake.steadyCpuMicros).toFixed(0)} µs.\n`
+        : '.\n'),
+  );
   for (const r of results) {
     if (r.alone === undefined) continue;
     process.stdout.write(
