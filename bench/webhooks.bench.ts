@@ -661,8 +661,7 @@ function print(results: Measured[]): void {
     );
   // Intake costs less per event the faster it runs (bigger group commits), so (d) less (c) at their own maximum
   // rates mixes two loads; at the same steady rate the difference is what handling adds.
-  const steadyIntake = results.find((r) => r.name.startsWith('(c)'));
-  const steadyHandling = results.find((r) => r.name.startsWith('(d) Portico'));
+  const handling = results.find((r) => r.name.startsWith('(d) Portico'));
   process.stdout.write(
     `CPU µs per event at a steady ${FIXED_RATE}/s, until all were stored and handled: ${results
       .map(
@@ -670,8 +669,8 @@ function print(results: Measured[]): void {
           `${r.name.slice(0, 3)}${r.name.includes('PostgreSQL') ? ' on PostgreSQL' : ''} ${r.steadyCpuMicros.toFixed(0)}`,
       )
       .join(', ')}` +
-      (steadyIntake && steadyHandling
-        ? `; handling in one process, (d) less (c): ${(steadyHandling.steadyCpuMicros - steadyIntake.steadyCpuMicros).toFixed(0)} µs.\n`
+      (intake && handling
+        ? `; handling in one process, (d) less (c): ${(handling.steadyCpuMicros - intake.steadyCpuMicros).toFixed(0)} µs.\n`
         : '.\n'),
   );
   for (const r of results) {
