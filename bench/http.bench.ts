@@ -42,6 +42,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { findJsonShapeViolation } from '../src/core/http/json-shape';
+import { startFlags } from '../test/support/node-flags';
 import { type InstructionCount, callgrindCommand, callgrindControl, instructionsDuring } from './support/callgrind';
 import { cpuSeconds } from './support/proc';
 import { markdownTable } from './support/table';
@@ -358,6 +359,7 @@ function start(
   const keyHash = createHash('sha256').update(API_KEY).digest('hex');
   const [command, ...args] = wrap([
     process.execPath,
+    ...startFlags(root),
     '-r',
     '@swc-node/register',
     join(root, 'bench/servers/portico-http.server.ts'),

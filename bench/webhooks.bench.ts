@@ -6,7 +6,8 @@
  *   (d) Portico handling payment_intent.succeeded in the same process;
  *   (e) (d) split: PORTICO_ROLE=api takes the load, one PORTICO_ROLE=worker process drains;
  *   (d) again on PostgreSQL (a throwaway cluster, as the e2e tests start).
- * Portico rows run at LOG_LEVEL=info (the default). Each server runs in its own
+ * Portico rows run at LOG_LEVEL=info (the default) and with the Node flags of
+ * `npm start` (package.json), as deployed. Each server runs in its own
  * process; autocannon runs here, on the same cores. Every request carries a
  * distinct, freshly signed event. For the handling rows the table shows the
  * drain rate during the run, the backlog left when the load stops, and CPU
@@ -47,6 +48,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import Stripe from 'stripe';
+import { startFlags } from '../test/support/node-flags';
 import { startPostgres } from '../test/support/services';
 import { Database } from './servers/webhook-baseline';
 import { startOtlpSink } from './support/otlp-sink';
@@ -66,6 +68,8 @@ const HANDLED = 'payment_intent.succeeded';
 interface Target {
   readonly name: string;
   readonly entry: string;
+  /** Node flags for the server process: Portico's rows run with `npm start`'s, as deployed. */
+  readonly nodeFlags?: readonly string[];
   readonly env: Record<string, string>;
   readonly eventType: string;
   /** SQLite file (or PostgreSQL URL) the server writes, to count rows. */
@@ -119,6 +123,8 @@ interface DrainAlone {
 async function main(): Promise<void> {
   const root = join(__dirname, '..');
   const server = (name: string): string => join(root, 'bench', 'servers', `${name}.server.ts`);
+  // Portico as `npm start` runs it (its Node flags included); the other servers with Node's defaults.
+  const porticoServer = { entry: server('portico'), nodeFlags: startFlags(root) };
   const base = { STRIPE_WEBHOOK_SECRET: SECRET };
   // Stands in for an OpenTelemetry collector for the traced run.
   const receiver = await startOtlpSink();
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
     },
     {
       name: '(c) Portico intake only',
-      entry: server('portico'),
+      ...porticoServer,
       env: portico,
       eventType: 'customer.updated',
       handles: false,
@@ -156,7 +162,7 @@ async function main(): Promise<void> {
     },
     {
       name: '(d) Portico handling',
-      entry: server('portico'),
+      ...porticoServer,
       env: portico,
       eventType: HANDLED,
       handles: true,
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
     },
     {
       name: '(e) Portico api + worker',
-      entry: server('portico'),
+      ...porticoServer,
       env: { ...portico, PORTICO_ROLE: 'api' },
       worker: { ...portico, PORTICO_ROLE: 'worker' },
       eventType: HANDLED,
@@ -175,7 +181,7 @@ async function main(): Promise<void> {
       ? [
           {
             name: '(d) on PostgreSQL',
-            entry: server('portico'),
+            ...porticoServer,
             env: portico,
             eventType: HANDLED,
             handles: true,
@@ -221,7 +227,7 @@ async function main(): Promise<void> {
   const all = [...targets];
   targets.splice(0, targets.length, ...all.filter((t) => selected(t.name)));
   process.stdout.write(
-    `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, fixed-rate run at ${FIXED_RATE} events/s; load average at start ${loadavg()
+    `webhooks bench: ${DURATION_S}s per run, ${CONNECTIONS} connections, fixed-rate run at ${FIXED_RATE} events/s; Portico with \`npm start\`'s Node flags (${porticoServer.nodeFlags.join(' ')}); load average at start ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' / ')}\n`,
   );
@@ -296,7 +302,7 @@ async function main(): Promise<void> {
     );
   }
   if (selected('tracing off vs on')) {
-    const handling = { entry: server('portico'), eventType: HANDLED, handles: true, file: 'portico.sqlite' };
+    const handling = { ...porticoServer, eventType: HANDLED, handles: true, file: 'portico.sqlite' };
     printTracingCost(
       await alternate(
         [
@@ -323,9 +329,9 @@ async function main(): Promise<void> {
 }
 
 async function measure(target: Target, root: string): Promise<Measured> {
-  const main = await startServer(target.name, target.entry, target.env, root);
+  const main = await startServer(target, target.env, root);
   const worker = target.worker
-    ? await startServer(`${target.name} worker`, target.entry, target.worker, root)
+    ? await startServer({ ...target, name: `${target.name} worker` }, target.worker, root)
     : undefined;
   const pids = [main.child.pid, worker?.child.pid].filter((pid): pid is number => pid !== undefined);
   try {
@@ -559,13 +565,12 @@ async function run(
 }
 
 function startServer(
-  name: string,
-  entry: string,
+  { name, entry, nodeFlags = [] }: Pick<Target, 'name' | 'entry' | 'nodeFlags'>,
   env: Record<string, string>,
   root: string,
 ): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+    const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', entry], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -712,7 +717,7 @@ async function alternate(
   }));
   const servers: Array<{ child: ChildProcess; port: number }> = [];
   try {
-    for (const target of targets) servers.push(await startServer(target.name, target.entry, target.env, root));
+    for (const target of targets) servers.push(await startServer(target, target.env, root));
     const sides: Side[] = targets.map((t) => ({
       name: t.name,
       perRound: [],

@@ -2,7 +2,7 @@
  * Checks a production install (`.ci/prod-install.sh` prepares it): a folder holding only package.json,
  * package-lock.json, dist/ and the `npm ci --omit=dev` node_modules. Run from the repository with the
  * test tooling (`node -r @swc-node/register test/prod-install/prod-install.check.ts <folder> <node>`);
- * the app itself runs from <folder> on <node>.
+ * the app itself runs from <folder> on <node>, with the Node flags of <folder>'s `npm start`.
  *
  * - SQLite: one instance serves /health/ready, exits 0 on SIGTERM.
  * - PostgreSQL: two instances started together both serve /health/ready, the migrations ran once
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../src/core/database/migrations';
+import { startFlags } from '../support/node-flags';
 import { freePort, startPostgres } from '../support/services';
 
 interface Instance {
@@ -41,7 +42,7 @@ const PRODUCTION_ENV = {
 async function start(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   // Only PATH from the outer environment: nothing from the CI shell or the test tooling leaks in.
-  const child = spawn(nodeBinary, ['dist/main.js'], {
+  const child = spawn(nodeBinary, [...startFlags(folder), 'dist/main.js'], {
     cwd: folder,
     env: { PATH: process.env.PATH ?? '', ...PRODUCTION_ENV, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

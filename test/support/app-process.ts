@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startFlags } from './node-flags';
 import { freePort } from './services';
 
 export interface AppProcess {
@@ -15,7 +16,7 @@ export interface AppProcess {
 const ENTRY = join(__dirname, 'process-entry.ts');
 
 /**
- * Runs the app as a real separate process (TypeScript via @swc-node/register),
+ * Runs the app as a real separate process (TypeScript via @swc-node/register, with `npm start`'s Node flags),
  * for what an in-process app cannot show: signals, crashes, several instances.
  * `fixtures` are module files (exporting `default`) mounted beside the app.
  */
@@ -25,7 +26,7 @@ export async function spawnApp(
 ): Promise<AppProcess> {
   const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', ENTRY], {
+  const child = spawn(process.execPath, [...startFlags(), '-r', '@swc-node/register', ENTRY], {
     cwd: join(__dirname, '..', '..'),
     env: {
       ...process.env,
@@ -56,11 +57,15 @@ export async function runAppToExit(
   env: Readonly<Record<string, string>>,
   timeoutMs = 30_000,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '..', '..', 'src', 'main.ts')], {
-    cwd: join(__dirname, '..', '..'),
-    env: { ...env, PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...startFlags(), '-r', '@swc-node/register', join(__dirname, '..', '..', 'src', 'main.ts')],
+    {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...env, PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
