@@ -64,4 +64,21 @@ describe('telemetry config', () => {
       expect.stringMatching(/^OTEL_TRACES_EXPORTER: must be otlp, console or none/),
     ]);
   });
+
+  it('samples every trace by default, and the sampler and share OTEL_TRACES_SAMPLER(_ARG) name', () => {
+    expect(resolve({}).sampler).toEqual({ kind: 'parentbased_always_on', ratio: 1 });
+    expect(
+      resolve({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }).sampler,
+    ).toEqual({ kind: 'parentbased_traceidratio', ratio: 0.1 });
+  });
+
+  it('refuses an unknown sampler and a share outside 0..1, naming each variable', () => {
+    expect(findEnvProblems({ OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toEqual([
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER: must be one of always_on, .*parentbased_traceidratio/),
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG: must be a number from 0 to 1/),
+    ]);
+    expect(findEnvProblems({ OTEL_TRACES_SAMPLER_ARG: '-0.1' })).toHaveLength(1);
+    expect(findEnvProblems({ OTEL_TRACES_SAMPLER_ARG: '0.25' })).toEqual([]);
+    expect(findEnvProblems({ OTEL_TRACES_SAMPLER_ARG: '1' })).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import type { TraceExporterKind } from '../core/tracing/tracing.options';
+import { TRACE_SAMPLERS, type TraceExporterKind, type TraceSamplerKind } from '../core/tracing/tracing.options';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { int, list, str } from './env.parse';
+import { int, list, num, str } from './env.parse';
 import type { EnvSpec, RawEnv } from './env-rules';
 import { EmptyAsUndefined, IsIntString } from './env.validators';
 
@@ -56,6 +56,18 @@ class TelemetryEnv {
   @IsOptional()
   @IsIntString(1, 60_000)
   OTEL_BSP_SCHEDULE_DELAY?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @IsIn(TRACE_SAMPLERS, { message: `OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')}` })
+  OTEL_TRACES_SAMPLER?: string;
+
+  @EmptyAsUndefined()
+  @IsOptional()
+  @Matches(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, {
+    message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (the share of new traces to keep)',
+  })
+  OTEL_TRACES_SAMPLER_ARG?: string;
 }
 
 /** Which exporter the environment asks for: explicit OTEL_TRACES_EXPORTER, else OTLP when an endpoint is set. */
@@ -97,6 +109,11 @@ export const telemetryConfig = registerAs('telemetry', () => {
     serviceName: str(env.OTEL_SERVICE_NAME, 'portico'),
     /** How often finished spans are sent (ms). */
     exportDelayMs: int(env.OTEL_BSP_SCHEDULE_DELAY, 5_000),
+    /** Every trace by default, as the specification's default (parentbased_always_on, ratio 1.0). */
+    sampler: {
+      kind: (str(env.OTEL_TRACES_SAMPLER) ?? 'parentbased_always_on') as TraceSamplerKind,
+      ratio: num(env.OTEL_TRACES_SAMPLER_ARG, 1),
+    },
   };
 });
 

@@ -125,6 +125,41 @@ describe('OpenTelemetry traces (OTLP/HTTP JSON to a local receiver)', () => {
   });
 });
 
+describe('sampling: OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0', () => {
+  it('exports no new trace, still passes an unsampled traceparent on, and follows a caller that sampled', async () => {
+    const receiver = await startOtlpReceiver();
+    const upstream = await startFaultServer();
+    const t = await startTestApp({
+      env: {
+        ...tracingEnv(receiver),
+        API_KEYS: TEST_API_KEYS,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      },
+      extraModules: [httpClientFixture(upstream.url)],
+    });
+    try {
+      await request(t.url).get('/test-fixtures/http/faulty/plain').set('X-Api-Key', TEST_KEY).expect(200);
+      // Not sampled, yet downstream services still see one trace, marked as not sampled (flags 00).
+      expect(upstream.seen('/faulty/plain')[0].headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+
+      await request(t.url)
+        .get('/test-fixtures/http/faulty/plain')
+        .set('X-Api-Key', TEST_KEY)
+        .set('traceparent', `00-${CALLER_TRACE}-${CALLER_SPAN}-01`)
+        .expect(200);
+      const spans = await receiver.waitFor((all) => all.some((s) => s.kind === SERVER));
+      // The sampled caller's request is exported; the first request, which ended earlier, left nothing.
+      expect(spans.filter((s) => s.kind === SERVER).map((s) => s.traceId)).toEqual([CALLER_TRACE]);
+      expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([CALLER_TRACE]));
+    } finally {
+      await t.close();
+      await upstream.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('OpenTelemetry off (the default)', () => {
   it('sends no traceparent upstream, stores no trace context with queued rows and exports nothing', async () => {
     const receiver = await startOtlpReceiver();

@@ -3,7 +3,7 @@ import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
-import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type * as SemanticConventions from '@opentelemetry/semantic-conventions';
 import type { TracingOptions } from './tracing.options';
 
@@ -39,6 +39,21 @@ export function buildSpanExporter(options: TracingOptions): SpanExporter | undef
 }
 
 /**
+ * The sampler `OTEL_TRACES_SAMPLER` names, as the OpenTelemetry specification
+ * defines each one. Built here from the validated config, so the SDK does not
+ * read the environment itself (it would fall back silently on a bad value).
+ */
+export function buildSampler({ kind, ratio }: TracingOptions['sampler']): Sampler {
+  const sdk = load.sdk();
+  const root = kind.endsWith('always_off')
+    ? new sdk.AlwaysOffSampler()
+    : kind.endsWith('traceidratio')
+      ? new sdk.TraceIdRatioBasedSampler(ratio)
+      : new sdk.AlwaysOnSampler();
+  return kind.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
+}
+
+/**
  * A tracer provider of our own, not registered as the global one: each app
  * (and each test app in one process) exports through its own pipeline and
  * flushes it when it closes. Spans leave in batches off the request path;
@@ -57,5 +72,6 @@ export function buildTracerProvider(options: TracingOptions): BasicTracerProvide
       [load.conventions().ATTR_SERVICE_NAME]: options.serviceName,
     }),
     spanProcessors: [processor],
+    sampler: buildSampler(options.sampler),
   });
 }
