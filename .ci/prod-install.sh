@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the dist/ built earlier the way production does (docs/DEPLOY.md, the Dockerfile): a clean folder
 # holding only package.json, package-lock.json and dist/, `npm ci --omit=dev`, then `node dist/main.js`
-# with NODE_ENV=production and the Node flags of `npm start`. Checks it on SQLite and on PostgreSQL (two instances starting together).
+# with NODE_ENV=production and the Node flags of `npm start`. Checks it on SQLite and on PostgreSQL (two
+# instances starting together).
 #
 #   .ci/prod-install.sh              on the machine's Node
 #   .ci/prod-install.sh <node-dir>   on the Node in <node-dir> (from .ci/node-lts.sh); native modules are

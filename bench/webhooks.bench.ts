@@ -318,7 +318,7 @@ async function main(): Promise<void> {
           {
             ...handling,
             name: 'on, 10% sampled',
-            // What an operator sets to cut tracing's cost: a tenth of new traces (callers' decisions are followed).
+            // What an operator sets to export less: a tenth of new traces (callers' decisions are followed).
             env: {
               ...portico,
               OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
@@ -829,7 +829,7 @@ function printRatios(sides: Side[]): void {
   );
 }
 
-/** Tracing off and on side by side: the cost of OpenTelemetry on the webhook path. */
+/** Tracing off, on, and on with a tenth sampled, side by side: the cost of OpenTelemetry on the webhook path. */
 function printTracingCost(sides: Side[]): void {
   const [off, on, sampled] = sides;
   const perSecond = (side: Side): number => side.requests / side.seconds;

@@ -21,10 +21,7 @@ describe('how Portico is started', () => {
   });
 
   it('passes the same Node flags in start:prod as in start', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    };
-    expect(nodeFlagsOf(manifest.scripts['start:prod'])).toEqual(flags);
+    expect(startFlags(ROOT, 'start:prod')).toEqual(flags);
   });
 
   it('passes the same Node flags in every command docs/DEPLOY.md gives', () => {

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * The Node flags `npm start` gives Portico (package.json's `start` script: `node [flags] dist/main.js`).
- * Tests, benchmarks and the production install check start the app with them, so they measure and check
- * the app as it is deployed (docs/DEPLOY.md says why each flag is there).
+ * The Node flags `npm start` gives Portico (package.json's `start` script, or `script`:
+ * `node [flags] dist/main.js`). Tests, benchmarks and the production install check start the app with
+ * them, so they measure and check the app as it is deployed (docs/DEPLOY.md says why each flag is there).
  */
-export function startFlags(folder = ROOT): string[] {
+export function startFlags(folder = ROOT, script: 'start' | 'start:prod' = 'start'): string[] {
   const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  return nodeFlagsOf(manifest.scripts.start);
+  return nodeFlagsOf(manifest.scripts[script]);
 }
 
 /** The flags of a `node [--flag=value ...] dist/main.js` command line; throws on any other shape. */
